@@ -1,0 +1,1 @@
+"""SuperSpike (Zenke & Ganguli 2018) in Brian2."""

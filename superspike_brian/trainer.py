@@ -1,0 +1,422 @@
+"""The training controller: runs a network on a task, trial after trial.
+
+Two ways to apply the SuperSpike weight update, with the same result:
+
+``learn='inside'``
+    The optimizer runs inside the simulation (``run_regularly`` every update
+    interval), so the whole training is one run: one standalone binary on CPU or
+    GPU. The fast path.
+``learn='controller'``
+    The simulation runs one update interval (a "trial") at a time; between trials
+    Python applies the update to the accumulated gradients. In runtime mode each
+    trial is one ``run()``; in standalone mode the binary is built once and
+    re-run per trial with ``device.run(run_args=...)``, carrying the full state
+    (membranes, traces, eligibility, accumulators) from trial to trial.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+from brian2 import Network, Quantity, defaultclock, device, mV, second
+
+from . import devices
+from .cost import cost_from_average
+from .network import SuperSpikeNetwork
+from .optimizer import apply_update
+from .parameters import Schedule
+from .tasks import Task
+from .validation import steps_of
+
+LEARN_MODES = ("inside", "controller")
+
+
+@dataclass
+class History:
+    """What a training run produced (everything a run directory stores)."""
+
+    metrics: list = field(default_factory=list)
+    spikes: dict = field(default_factory=dict)  # layer name -> (times s, ids)
+    update_times: np.ndarray | None = None
+    sq: np.ndarray | None = None  # (n_updates+1, n_out) running averages
+    cost: np.ndarray | None = None  # cost at every update time
+    voltage: dict = field(default_factory=dict)  # 'before'/'after' -> (t, U mV)
+    initial_weights: list = field(default_factory=list)
+    weights: list = field(default_factory=list)
+    timing: dict = field(default_factory=dict)
+
+    def metric(self, name):
+        """One metrics column as an array."""
+        return np.array([row[name] for row in self.metrics], dtype=float)
+
+
+class Trainer:
+    """Train a :class:`SuperSpikeNetwork` on a :class:`Task`.
+
+    Parameters
+    ----------
+    network : SuperSpikeNetwork
+    task : Task
+    device : {'runtime', 'cpp_standalone', 'cuda_standalone'}
+        Brian2 target (default 'runtime').
+    learn : {'inside', 'controller'}
+        Where the weight update runs (default 'inside').
+    schedule : Schedule
+        Burn-in, blocks and learning-rate decay (default: 10 s burn-in, 80 blocks
+        of 10 s, r0/10 from block 20).
+    build_dir : path, optional
+        Standalone project directory (default: a cache directory per model
+        structure, see :mod:`superspike_brian.devices`).
+    codegen_target : {'numpy', 'cython'}
+        Runtime code generation target (default 'numpy').
+    float32 : bool
+        Single precision (default False).
+    record_voltage : int
+        Output units whose membrane is recorded in the first and last period.
+    progress : bool
+        Print a line per block (default True).
+
+    Examples
+    --------
+    >>> from brian2 import second
+    >>> from superspike_brian import SuperSpikeNetwork, Trainer, single_neuron_task
+    >>> task = single_neuron_task(seed=1)
+    >>> net = SuperSpikeNetwork(n_in=100, n_out=1)
+    >>> history = Trainer(net, task, device='cpp_standalone').run()  # doctest: +SKIP
+    """
+
+    def __init__(
+        self,
+        network,
+        task,
+        *,
+        device="runtime",
+        learn="inside",
+        schedule=None,
+        build_dir=None,
+        codegen_target="numpy",
+        float32=False,
+        record_voltage=4,
+        progress=True,
+    ):
+        if not isinstance(network, SuperSpikeNetwork):
+            raise TypeError("network must be a SuperSpikeNetwork")
+        if not isinstance(task, Task):
+            raise TypeError("task must be a Task")
+        self.network = network
+        self.task = task
+        self.device = devices.check_device(device)
+        if learn not in LEARN_MODES:
+            raise ValueError(
+                f"learn must be one of {', '.join(LEARN_MODES)}; got {learn!r}"
+            )
+        if device == "cuda_standalone" and learn == "controller":
+            raise ValueError(
+                "learn='controller' is not available on cuda_standalone (brian2cuda has"
+                " no per-trial state exchange); use learn='inside'"
+            )
+        self.learn = learn
+        self.schedule = schedule if schedule is not None else Schedule()
+        if not isinstance(self.schedule, Schedule):
+            raise TypeError("schedule must be a Schedule")
+        self.codegen_target = codegen_target
+        self.float32 = bool(float32)
+        self.record_voltage = int(record_voltage)
+        self.progress = progress
+        self.build_dir = build_dir
+        self._check_timing()
+
+    def _check_timing(self):
+        p = self.network.params
+        dt, tb = p.dt, p.learning.t_update
+        steps_of("t_update", tb, dt)
+        steps_of("period", self.task.period * second, dt)
+        s = self.schedule
+        self.n_per_block = steps_of("block", s.block, tb, dt_name="t_update")
+        self.n_burn = steps_of("burn_in", s.burn_in, tb, dt_name="t_update")
+        self.n_updates = self.n_burn + s.n_blocks * self.n_per_block
+        if self.n_updates < 1:
+            raise ValueError("the schedule has zero duration: give burn_in or blocks")
+
+    def learning_rates(self):
+        """Per connection, the learning rate (volts) of each update."""
+        lp = self.network.params.learning
+        base = self.schedule.learning_rates(lp.r0, lp.t_update)
+        return [
+            np.zeros_like(base) if (c in self.network.fixed) else base
+            for c in range(1, self.network.n_connections + 1)
+        ]
+
+    # ------------------------------------------------------------------ running
+    def run(self, out=None):
+        """Train; returns a :class:`History` (and writes it to ``out`` if given)."""
+        net = self.network
+        directory = None
+        if self.device != "runtime":
+            directory = (
+                Path(self.build_dir)
+                if self.build_dir
+                else (
+                    devices.default_build_root()
+                    / f"{self.device}-{self.learn}-{self._structure_key()}"
+                )
+            )
+        t0 = time.time()
+        lock = devices.build_lock(directory) if directory else _null()
+        with lock:
+            devices.activate(
+                self.device,
+                directory=directory,
+                codegen_target=self.codegen_target,
+                float32=self.float32,
+            )
+            try:
+                defaultclock.dt = net.params.dt
+                model = net.build(
+                    self.task,
+                    learn_inside=self.learn == "inside",
+                    learning_rates=self.learning_rates(),
+                    record_voltage=self.record_voltage,
+                )
+                history = History(initial_weights=[w.copy() for w in net.initial_weights()])
+                brian_net = Network(*model.objects)
+                if self.learn == "inside":
+                    self._run_inside(model, brian_net, history, directory)
+                else:
+                    self._run_controller(model, brian_net, history, directory)
+                history.weights = model.weights()
+            finally:
+                devices.deactivate()
+        history.timing["total_s"] = time.time() - t0
+        self._metrics(history)
+        if out is not None:
+            from .rundir import write_run
+
+            write_run(out, self, history)
+        return history
+
+    def _structure_key(self):
+        return self.network.structure_key(self.task, [self.float32])
+
+    def _say(self, msg):
+        if self.progress:
+            print(msg, file=sys.stderr, flush=True)
+
+    def _windows(self):
+        """Run segments (duration, record voltage?) for the inside mode."""
+        T = self.n_updates * float(self.network.params.learning.t_update)
+        P = self.task.period
+        if T <= 2 * P:
+            return [(T, True)]
+        return [(P, True), (T - 2 * P, False), (P, True)]
+
+    def _run_inside(self, model, brian_net, history, directory):
+        ns = model.namespace
+        for duration, record in self._windows():
+            model.voltage_monitor.active = record
+            brian_net.run(duration * second, namespace=ns)
+        if self.device != "runtime":
+            self._say(f"compiling {self.device} project in {directory} ...")
+            t0 = time.time()
+            device.build(directory=str(directory), compile=True, run=False)
+            history.timing["compile_s"] = time.time() - t0
+            self._say(f"compiled in {history.timing['compile_s']:.1f} s; running ...")
+            t0 = time.time()
+            device.run(str(directory))
+            history.timing["run_s"] = time.time() - t0
+        self._collect_inside(model, history)
+
+    def _collect_inside(self, model, history):
+        for mon in model.spike_monitors:
+            history.spikes[mon.source.name] = (
+                np.array(mon.t_[:], dtype=float),
+                np.array(mon.i[:], dtype=int),
+            )
+        sq = np.array(model.cost_monitor.sq_[:], dtype=float).T  # (n_rec, n_out)
+        final = np.array(model.cost.sq_[:], dtype=float)[None, :]
+        history.sq = np.vstack([sq[: self.n_updates], final])
+        self._voltage_windows(
+            history,
+            np.array(model.voltage_monitor.t_[:], dtype=float),
+            np.array(model.voltage_monitor.U_[:], dtype=float),
+        )
+
+    def _voltage_windows(self, history, t, U):
+        if t.size == 0:
+            return
+        P = self.task.period
+        T = self.n_updates * float(self.network.params.learning.t_update)
+        before = t < P - 1e-12
+        after = t >= T - P - 1e-12
+        history.voltage["before"] = (t[before], U[:, before] * 1e3)
+        history.voltage["after"] = (t[after] - (T - P), U[:, after] * 1e3)
+
+    def _run_controller(self, model, brian_net, history, directory):
+        lp = self.network.params.learning
+        tb = float(lp.t_update)
+        lrs = self.learning_rates()
+        ns = model.namespace
+        standalone = self.device != "runtime"
+        if standalone:
+            model.voltage_monitor.active = True
+            brian_net.run(tb * second, namespace=ns)
+            self._say(f"compiling {self.device} project in {directory} ...")
+            t0 = time.time()
+            device.build(directory=str(directory), compile=True, run=False)
+            history.timing["compile_s"] = time.time() - t0
+        P = self.task.period
+        T = self.n_updates * tb
+        spikes = {m.source.name: ([], []) for m in model.spike_monitors}
+        sq_rows, vt, vU = [], [], []
+        state = None
+        opt = [
+            {"v": np.zeros(len(s.w_[:]) if not standalone else self._n_syn(l))}
+            for l, s in enumerate(model.connections, start=1)
+        ]
+        t_run = 0.0
+        for k in range(self.n_updates):
+            t_start = k * tb
+            if k > 0:
+                self._controller_update(model, state, opt, lrs, k, standalone)
+            record = t_start < P or t_start + tb > T - P
+            t0 = time.time()
+            if standalone:
+                args = self._run_args(model, state, k)
+                device.run(str(directory), with_output=False, run_args=args)
+                state = self._read_state(model, tb)
+                for mon in model.spike_monitors:
+                    spikes[mon.source.name][0].append(np.array(mon.t_[:]) + t_start)
+                    spikes[mon.source.name][1].append(np.array(mon.i[:]))
+                sq_rows.append(np.array(model.cost_monitor.sq_[:], dtype=float).T[:1])
+                if record:
+                    vt.append(np.array(model.voltage_monitor.t_[:]) + t_start)
+                    vU.append(np.array(model.voltage_monitor.U_[:]))
+                device.delete(
+                    code=False, data=False, directory=False, run_args=True, force=True
+                )
+            else:
+                model.voltage_monitor.active = record
+                brian_net.run(tb * second, namespace=ns)
+            t_run += time.time() - t0
+            self._block_progress(k + 1, model, state)
+        history.timing["run_s"] = t_run
+        if standalone:
+            for name, (t, i) in spikes.items():
+                history.spikes[name] = (np.concatenate(t), np.concatenate(i).astype(int))
+            final = state["cost.sq"][None, :]
+            history.sq = np.vstack([*sq_rows, final])
+            if vt:
+                self._voltage_windows(history, np.concatenate(vt), np.hstack(vU))
+        else:
+            self._collect_inside(model, history)
+
+    def _n_syn(self, l):
+        s = self.network.layer_sizes
+        return s[l - 1] * s[l]
+
+    def _controller_update(self, model, state, opt, lrs, k, standalone):
+        lp = self.network.params.learning
+        for l, s in enumerate(model.connections, start=1):
+            if standalone:
+                st = {
+                    "w": state[f"{s.name}.w"],
+                    "m": state[f"{s.name}.m"],
+                    "v": opt[l - 1]["v"],
+                }
+            else:
+                st = {
+                    "w": np.array(s.w_[:], dtype=float),
+                    "m": np.array(s.m_[:], dtype=float),
+                    "v": opt[l - 1]["v"],
+                }
+            apply_update(st, lrs[l - 1][k], lp)
+            if not standalone:
+                s.w_[:] = st["w"]
+                s.m_[:] = st["m"]
+                s.v_[:] = st["v"]
+
+    def _read_state(self, model, tb):
+        state = {}
+        for group, name in model.carried_state():
+            values = np.array(getattr(group, name + "_")[:], dtype=float)
+            if name == "lastspike":
+                # The next trial restarts at t = 0: keep the time since the spike.
+                values = values - tb
+            state[f"{group.name}.{name}"] = values
+        return state
+
+    def _run_args(self, model, state, k):
+        offset = (
+            k
+            * int(
+                round(float(self.network.params.learning.t_update / self.network.params.dt))
+            )
+        ) % model.n_period
+        args = {model.input.step_offset: offset, model.output.step_offset: offset}
+        if state is None:
+            return args
+        for group, name in model.carried_state():
+            var = group.variables[name]
+            args[getattr(group, name)] = Quantity(
+                state[f"{group.name}.{name}"], dim=var.dim
+            )
+        return args
+
+    def _block_progress(self, k_done, model, state):
+        if not self.progress or (k_done - self.n_burn) % self.n_per_block:
+            return
+        block = (k_done - self.n_burn) // self.n_per_block
+        if block < 0:
+            return
+        t = k_done * float(self.network.params.learning.t_update)
+        sq = state["cost.sq"] if state is not None else np.array(model.cost.sq_[:])
+        c = float(cost_from_average(sq, t, self.network.params.learning))
+        self._say(f"block {block:4d}  t = {t:8.1f} s  cost = {c:.4g}")
+
+    # ------------------------------------------------------------------ metrics
+    def _metrics(self, history):
+        lp = self.network.params.learning
+        tb = float(lp.t_update)
+        times = np.arange(self.n_updates + 1) * tb
+        history.update_times = times
+        history.cost = cost_from_average(history.sq, times, lp)
+        s = self.schedule
+        rows = []
+        names = [
+            self.network.layer_name(l) for l in range(1, self.network.n_connections + 1)
+        ]
+        for b in range(s.n_blocks + 1):
+            idx = self.n_burn + b * self.n_per_block
+            t_end = idx * tb
+            t_begin = 0.0 if b == 0 else t_end - float(s.block)
+            span = max(t_end - t_begin, 1e-12)
+            row = {"block": b, "time_s": t_end, "cost": float(history.cost[idx])}
+            for name in names:
+                t, _ = history.spikes.get(name, (np.array([]), None))
+                n = np.count_nonzero((t >= t_begin - 1e-12) & (t < t_end - 1e-12))
+                size = self.network.layer_sizes[names.index(name) + 1]
+                key = "output_rate_hz" if name == "output" else f"{name}_rate_hz"
+                row[key] = n / span / size
+            if len(names) > 1:
+                row["hidden_rate_hz"] = float(
+                    np.mean([row[f"{n}_rate_hz"] for n in names[:-1]])
+                )
+            rows.append(row)
+        history.metrics = rows
+        for row in rows:
+            pass
+
+
+class _null:
+    def __enter__(self):
+        return None
+
+    def __exit__(self, *exc):
+        return False
+
+
+__all__ = ["Trainer", "History", "mV"]

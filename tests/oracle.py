@@ -1,0 +1,492 @@
+"""Independent numpy reference implementation ("oracle") of the discrete-time rule.
+
+This module implements, step by step, the discrete-time SuperSpike rule fixed in
+``docs/discrete_time.md``. It deliberately imports nothing from the package
+(only numpy), so that the Brian2 model can be checked against an implementation
+written from the specification alone.
+
+Units: membrane potentials, currents and weights are in mV; time constants and
+``dt`` in ms for the dynamics; the gradient accumulator ``m`` is in seconds (it
+integrates a dimensionless signal over time, so that ``g = m / t_b`` is
+dimensionless), and so are the cost times. Refractoriness and delays use
+integer step counters, never float comparisons of times.
+"""
+
+import math
+
+import numpy as np
+
+#: Default parameters, keyed by name and unit (see the table of the spec).
+DEFAULTS = {
+    "dt_ms": 0.1,
+    "tau_mem_ms": 10.0,
+    "tau_syn_ms": 5.0,
+    "U_rest_mV": -60.0,
+    "theta_mV": -50.0,
+    "tau_ref_ms": 5.0,
+    "delay_ms": 0.8,
+    "tau_rise_ms": 5.0,
+    "tau_decay_ms": 10.0,
+    "beta_per_mV": 1.0,
+    "U_cut_mV": -80.0,
+    "t_b_s": 0.5,
+    "tau_rms_s": 30.0,
+    "eps": 1e-12,
+    "w_max_mV": 100.0,
+    "tau_het_ms": 100.0,
+    "tau_avg_s": 10.0,
+}
+
+# "Minus infinity" for the last spike step: far enough below any step that
+# ``n - s_last`` exceeds every refractory and delay count, yet far enough from
+# the int64 limit that the subtraction cannot overflow.
+_NEVER = np.iinfo(np.int64).min // 4
+
+
+def _phi(x):
+    """Return ``expm1(x) / x``, continued by 1 at ``x = 0``.
+
+    Parameters
+    ----------
+    x : float
+        Argument.
+
+    Returns
+    -------
+    float
+        ``(exp(x) - 1) / x``; computed with ``expm1`` so that nearly equal time
+        constants lose no precision, and equal ones give the exact limit.
+    """
+    if x == 0.0:
+        return 1.0
+    return math.expm1(x) / x
+
+
+def cascade_coefficient(dt, tau_slow, tau_fast):
+    """Exact coupling coefficient of a two-stage linear cascade over one step.
+
+    For ``dy/dt = -y / tau_fast`` and ``tau_slow dx/dt = y - x`` the exact
+    solution over ``dt`` is ``x(dt) = x0 * exp(-dt/tau_slow) + c * y0`` with
+
+    ``c = tau_fast / (tau_fast - tau_slow) * (exp(-dt/tau_fast) - exp(-dt/tau_slow))``
+
+    which is rewritten as ``exp(-dt/tau_slow) * dt/tau_slow * phi(dt*(1/tau_slow -
+    1/tau_fast))`` with ``phi(x) = expm1(x)/x``: the same number, but continuous at
+    ``tau_fast == tau_slow`` where it becomes ``dt/tau * exp(-dt/tau)`` (the
+    alpha-function case), so the degenerate case needs no separate branch.
+
+    Parameters
+    ----------
+    dt : float
+        Time step (same unit as the time constants).
+    tau_slow : float
+        Time constant of the driven variable ``x`` (``tau_mem`` or ``tau_decay``).
+    tau_fast : float
+        Time constant of the driving variable ``y`` (``tau_syn`` or ``tau_rise``).
+
+    Returns
+    -------
+    float
+        The coefficient ``c``.
+    """
+    return (
+        math.exp(-dt / tau_slow)
+        * (dt / tau_slow)
+        * _phi(dt * (1.0 / tau_slow - 1.0 / tau_fast))
+    )
+
+
+def error_kernel_sq_integral(tau_rise, tau_decay):
+    """Integral of the squared error kernel of one spike, ``K2``.
+
+    The kernel is ``k(t) = tau_rise/(tau_decay - tau_rise) * (exp(-t/tau_decay) -
+    exp(-t/tau_rise))`` (the response of ``zt`` to a unit jump of ``z``).
+
+    Parameters
+    ----------
+    tau_rise, tau_decay : float
+        Time constants of the kernel (any unit; ``K2`` has the same unit).
+
+    Returns
+    -------
+    float
+        ``K2``. The spec's form ``a**2 * (tau_decay/2 + tau_rise/2 - 2 tau_decay
+        tau_rise/(tau_decay + tau_rise))`` with ``a = tau_rise/(tau_decay -
+        tau_rise)`` simplifies exactly to ``tau_rise**2 / (2 (tau_rise +
+        tau_decay))``, used here because it has no cancellation near, and no
+        singularity at, ``tau_rise == tau_decay`` (limit ``tau/4`` of the alpha
+        kernel).
+    """
+    return tau_rise * tau_rise / (2.0 * (tau_rise + tau_decay))
+
+
+def _steps(duration, dt, name):
+    """Convert a duration into a whole number of steps (rounded).
+
+    Parameters
+    ----------
+    duration, dt : float
+        Duration and time step in the same unit.
+    name : str
+        Name used in error messages.
+
+    Returns
+    -------
+    int
+        ``round(duration / dt)``.
+    """
+    n = round(float(duration / dt))
+    if n < 0:
+        raise ValueError(f"{name} must not be negative")
+    return n
+
+
+def simulate(
+    n_steps,
+    arrive_in,
+    target,
+    weights,
+    lr,
+    *,
+    feedback="symmetric",
+    feedback_matrices=None,
+    regularizer=None,
+    params=None,
+    record_every=None,
+):
+    """Simulate the discrete-time SuperSpike rule of ``docs/discrete_time.md``.
+
+    Parameters
+    ----------
+    n_steps : int
+        Number of steps to simulate (steps ``0 .. n_steps-1``).
+    arrive_in : array_like of bool, shape (>= n_steps, N_0)
+        ``arrive_in[n, j]``: a spike of input unit ``j`` arrives at step ``n``
+        (the input raster already shifted by the axonal delay).
+    target : array_like of bool, shape (>= n_steps, N_L)
+        Target spikes of the output layer per step.
+    weights : list of L array_like
+        ``weights[l-1]`` has shape (N_l, N_{l-1}) in mV; copied, not modified.
+    lr : array_like of float or float
+        Learning rate in mV; ``lr[k]`` is used by the update at step ``k*N_b``.
+        Needs at least ``(n_steps - 1) // N_b + 1`` entries (a scalar is used
+        for every update, including the one at step 0, which changes nothing).
+    feedback : {'symmetric', 'random', 'uniform'}
+        How the error reaches the hidden layers (only matters when L > 1).
+    feedback_matrices : list of L-1 array_like, optional
+        For ``'random'``: entry ``l-1`` (shape (N_{l+1}, N_l)) is ``B`` for the
+        error into hidden layer ``l``.
+    regularizer : tuple (rho_per_mV, a), optional
+        Heterosynaptic regulariser on connections into hidden layers.
+    params : dict, optional
+        Overrides of :data:`DEFAULTS` (keys carry their units).
+    record_every : int, optional
+        When given, record state at the end of every step ``n`` with
+        ``n % record_every == 0`` (after step 5) under the key ``'record'``.
+
+    Returns
+    -------
+    dict
+        ``'spikes'``: list of L int arrays (n_spikes, 2), columns (step, unit),
+        sorted by step then unit, for layers 1..L.
+        ``'weights'``: list of L arrays, final weights (mV).
+        ``'weights_at_updates'``: for every executed update ``k >= 1``, the
+        list of weight arrays right after it.
+        ``'state'``: final state; ``U``, ``I``, ``s_last``: lists over layers
+        1..L; ``z``, ``zt``: lists over presynaptic populations 0..L-1 (entry 0
+        the input); ``zh``: list over hidden layers 1..L-1; ``er``, ``err``,
+        ``sq``: arrays of the output layer; ``lam_r``, ``lam``, ``m`` (seconds),
+        ``v``: lists over connections 1..L.
+        ``'cost'``: cost at every step ``k*N_b`` (k >= 1, ``k*N_b <= n_steps``),
+        from the state at the start of that step; ``'cost_steps'`` those steps
+        and ``'cost_times'`` the times in seconds.
+        ``'record'`` (only with ``record_every``): dict with ``'step'`` and the
+        arrays ``'U'``, ``'I'`` (lists over layers), ``'z'``, ``'zt'`` (lists
+        over presynaptic populations), ``'zh'`` (list over hidden layers),
+        ``'er'``, ``'err'``, ``'sq'``, each of shape (n_records, n_units).
+        ``'constants'``: the derived step counts and coefficients used.
+
+    Raises
+    ------
+    ValueError
+        On inconsistent shapes, unknown parameters or feedback modes, or a delay
+        that is not between 1 step and the refractory period.
+    """
+    p = dict(DEFAULTS)
+    if params:
+        unknown = set(params) - set(DEFAULTS)
+        if unknown:
+            raise ValueError(f"unknown parameters: {sorted(unknown)}")
+        p.update(params)
+
+    n_steps = int(n_steps)
+    W = [np.array(w, dtype=np.float64, copy=True) for w in weights]
+    L = len(W)
+    if L < 1:
+        raise ValueError("need at least one connection")
+    sizes = [W[0].shape[1]] + [w.shape[0] for w in W]
+    for c in range(L):
+        if W[c].shape != (sizes[c + 1], sizes[c]):
+            raise ValueError(
+                f"weights[{c}] has shape {W[c].shape}, expected {(sizes[c + 1], sizes[c])}"
+            )
+    arrive_in = np.asarray(arrive_in, dtype=bool)
+    target = np.asarray(target, dtype=bool)
+    if (
+        arrive_in.ndim != 2
+        or arrive_in.shape[0] < n_steps
+        or arrive_in.shape[1] != sizes[0]
+    ):
+        raise ValueError(f"arrive_in must have shape ({n_steps}, {sizes[0]})")
+    if target.ndim != 2 or target.shape[0] < n_steps or target.shape[1] != sizes[L]:
+        raise ValueError(f"target must have shape ({n_steps}, {sizes[L]})")
+    if feedback not in ("symmetric", "random", "uniform"):
+        raise ValueError(f"unknown feedback mode {feedback!r}")
+    B = None
+    if feedback == "random" and L > 1:
+        if feedback_matrices is None or len(feedback_matrices) != L - 1:
+            raise ValueError("random feedback needs L-1 feedback matrices")
+        B = [np.array(b, dtype=np.float64, copy=True) for b in feedback_matrices]
+        for h in range(L - 1):
+            if B[h].shape != (sizes[h + 2], sizes[h + 1]):
+                raise ValueError(
+                    f"feedback_matrices[{h}] must have shape {(sizes[h + 2], sizes[h + 1])}"
+                )
+
+    # Time constants of the dynamics stay in ms (dt too); only the quantities
+    # the spec states in seconds (m, t_b, the cost times) use seconds.
+    dt = p["dt_ms"]
+    dt_s = dt * 1e-3
+    tau_mem, tau_syn = p["tau_mem_ms"], p["tau_syn_ms"]
+    tau_rise, tau_decay = p["tau_rise_ms"], p["tau_decay_ms"]
+    U_rest, theta, U_cut = p["U_rest_mV"], p["theta_mV"], p["U_cut_mV"]
+    beta = p["beta_per_mV"]
+    t_b = p["t_b_s"]
+    eps, w_max = p["eps"], p["w_max_mV"]
+    n_ref = _steps(p["tau_ref_ms"], dt, "tau_ref")
+    n_delay = _steps(p["delay_ms"], dt, "delay")
+    N_b = _steps(t_b * 1e3, dt, "t_b")
+    if N_b < 1:
+        raise ValueError("t_b must be at least one step")
+    # A hidden arrival is detected as ``n - s_last == n_delay``; this needs the
+    # spike to be recorded (step 5) before it arrives, i.e. n_delay >= 1, and
+    # s_last not overwritten by a later spike before then, i.e. n_delay < n_ref.
+    if not 1 <= n_delay < n_ref:
+        raise ValueError(f"need 1 <= n_delay < n_ref, got n_delay={n_delay}, n_ref={n_ref}")
+
+    n_updates = (n_steps - 1) // N_b + 1 if n_steps > 0 else 0
+    lr = np.asarray(lr, dtype=np.float64)
+    if lr.ndim == 0:
+        lr = np.full(max(n_updates, 1), float(lr))
+    if lr.shape[0] < n_updates:
+        raise ValueError(f"lr needs at least {n_updates} entries, got {lr.shape[0]}")
+
+    # Exact one-step propagators of the linear systems of step 2.
+    e_syn = math.exp(-dt / tau_syn)
+    e_mem = math.exp(-dt / tau_mem)
+    c_UI = cascade_coefficient(dt, tau_mem, tau_syn)
+    e_rise = math.exp(-dt / tau_rise)
+    e_decay = math.exp(-dt / tau_decay)
+    c_zz = cascade_coefficient(dt, tau_decay, tau_rise)
+    e_het = math.exp(-dt / p["tau_het_ms"])
+    e_avg = math.exp(-dt_s / p["tau_avg_s"])
+    gamma = math.exp(-t_b / p["tau_rms_s"])
+    K2_s = error_kernel_sq_integral(tau_rise, tau_decay) * 1e-3
+
+    # State. Index conventions: layers 1..L at list index l-1; presynaptic
+    # populations 0..L-1 (input, hidden layers) at index p; connection l
+    # (pop l-1 -> layer l) at index l-1; hidden layer l at index l-1.
+    U = [np.full(sizes[l], U_rest) for l in range(1, L + 1)]
+    I = [np.zeros(sizes[l]) for l in range(1, L + 1)]
+    s_last = [np.full(sizes[l], _NEVER, dtype=np.int64) for l in range(1, L + 1)]
+    z = [np.zeros(sizes[q]) for q in range(L)]
+    zt = [np.zeros(sizes[q]) for q in range(L)]
+    zh = [np.zeros(sizes[l]) for l in range(1, L)]
+    er = np.zeros(sizes[L])
+    err = np.zeros(sizes[L])
+    sq = np.zeros(sizes[L])
+    lam_r = [np.zeros_like(w) for w in W]
+    lam = [np.zeros_like(w) for w in W]
+    m = [np.zeros_like(w) for w in W]
+    v = [np.zeros_like(w) for w in W]
+
+    spikes = [[] for _ in range(L)]
+    weights_at_updates = []
+    cost, cost_steps = [], []
+
+    def record_cost(n):
+        # Bias-corrected 10 s average of err**2, normalised by one isolated
+        # unmatched spike per second (K2 * 1 Hz).
+        t = n * dt_s
+        cost.append(float(np.mean(sq)) / K2_s / (-math.expm1(-t / p["tau_avg_s"])))
+        cost_steps.append(n)
+
+    rec = None
+    if record_every is not None:
+        record_every = int(record_every)
+        if record_every < 1:
+            raise ValueError("record_every must be >= 1")
+        rec = {
+            "step": [],
+            "U": [],
+            "I": [],
+            "z": [],
+            "zt": [],
+            "zh": [],
+            "er": [],
+            "err": [],
+            "sq": [],
+        }
+
+    for n in range(n_steps):
+        # Step 0: RMaxProp update at the start of every block.
+        if n % N_b == 0:
+            k = n // N_b
+            if k >= 1:
+                # sq is untouched by the update, but follow the spec literally:
+                # the cost is taken at the start of the step.
+                record_cost(n)
+            for c in range(L):
+                g = m[c] / t_b
+                v[c] = np.maximum(g * g, gamma * v[c])
+                W[c] = np.clip(W[c] + lr[k] * g / (np.sqrt(v[c]) + eps), -w_max, w_max)
+                m[c] = np.zeros_like(m[c])
+            if k >= 1:
+                weights_at_updates.append([w.copy() for w in W])
+
+        # Step 1: learning signals, all from the old state (and W after step 0).
+        sp = [(U[i] > U_cut) / (1.0 + np.abs(beta * (U[i] - theta))) ** 2 for i in range(L)]
+        E = [None] * L
+        E[L - 1] = err.copy()
+        for i in range(L - 2, -1, -1):
+            if feedback == "symmetric":
+                E[i] = W[i + 1].T @ E[i + 1]
+            elif feedback == "random":
+                E[i] = B[i].T @ E[i + 1]
+            else:
+                E[i] = np.full(sizes[i + 1], E[i + 1].sum())
+        for c in range(L):
+            x = np.outer(sp[c], zt[c])
+            lam_r_old = lam_r[c]
+            lam_old = lam[c]
+            lam_r[c] = x + (lam_r_old - x) * e_rise
+            lam[c] = lam_r_old + (lam_old - lam_r_old) * e_decay
+            drive = E[c][:, None] * lam_old
+            if regularizer is not None and c < L - 1:
+                rho, a = regularizer
+                drive = drive - rho * W[c] * (zh[c] ** a)[:, None]
+            m[c] = m[c] + dt_s * drive
+        err2 = err * err
+        sq = err2 + (sq - err2) * e_avg
+
+        # Step 2: exact propagation over dt from the old values.
+        for i in range(L):
+            U_free = U_rest + (U[i] - U_rest) * e_mem + I[i] * c_UI
+            refractory = (n - s_last[i]) < n_ref
+            U[i] = np.where(refractory, U[i], U_free)
+            I[i] = I[i] * e_syn
+        for q in range(L):
+            zt[q] = zt[q] * e_decay + z[q] * c_zz
+            z[q] = z[q] * e_rise
+        err = err * e_decay + er * c_zz
+        er = er * e_rise
+        for h in range(L - 1):
+            zh[h] = zh[h] * e_het
+
+        # Step 3: threshold crossings of non-refractory units.
+        spiked = [((n - s_last[i]) >= n_ref) & (U[i] > theta) for i in range(L)]
+
+        # Step 4: arrivals (s_last still from before step 5) and target spikes.
+        arrived = [arrive_in[n]] + [(n - s_last[h]) == n_delay for h in range(L - 1)]
+        for c in range(L):
+            if arrived[c].any():
+                I[c] = I[c] + W[c][:, arrived[c]].sum(axis=1)
+        er = er + target[n]
+
+        # Step 5: resets and trace jumps.
+        for i in range(L):
+            if spiked[i].any():
+                U[i] = np.where(spiked[i], U_rest, U[i])
+                s_last[i] = np.where(spiked[i], n, s_last[i])
+                for unit in np.flatnonzero(spiked[i]):
+                    spikes[i].append((n, unit))
+        er = er - spiked[L - 1]
+        for h in range(L - 1):
+            zh[h] = zh[h] + spiked[h]
+        for q in range(L):
+            z[q] = z[q] + arrived[q]
+
+        if rec is not None and n % record_every == 0:
+            rec["step"].append(n)
+            rec["U"].append([u.copy() for u in U])
+            rec["I"].append([x.copy() for x in I])
+            rec["z"].append([x.copy() for x in z])
+            rec["zt"].append([x.copy() for x in zt])
+            rec["zh"].append([x.copy() for x in zh])
+            rec["er"].append(er.copy())
+            rec["err"].append(err.copy())
+            rec["sq"].append(sq.copy())
+
+    if n_steps > 0 and n_steps % N_b == 0:
+        # The block boundary at n_steps itself: its cost is the state after
+        # the last simulated step (the start of step n_steps).
+        record_cost(n_steps)
+
+    out = {
+        "spikes": [np.array(s, dtype=np.int64).reshape(-1, 2) for s in spikes],
+        "weights": W,
+        "weights_at_updates": weights_at_updates,
+        "state": {
+            "U": U,
+            "I": I,
+            "s_last": s_last,
+            "z": z,
+            "zt": zt,
+            "zh": zh,
+            "er": er,
+            "err": err,
+            "sq": sq,
+            "lam_r": lam_r,
+            "lam": lam,
+            "m": m,
+            "v": v,
+        },
+        "cost": np.array(cost),
+        "cost_steps": np.array(cost_steps, dtype=np.int64),
+        "cost_times": np.array(cost_steps, dtype=np.float64) * dt_s,
+        "constants": {
+            "n_ref": n_ref,
+            "n_delay": n_delay,
+            "N_b": N_b,
+            "gamma": gamma,
+            "K2_s": K2_s,
+            "c_UI": c_UI,
+            "c_zz": c_zz,
+        },
+    }
+    if rec is not None:
+        out["record"] = {
+            "step": np.array(rec["step"], dtype=np.int64),
+            "U": [
+                np.array([r[i] for r in rec["U"]]).reshape(-1, sizes[i + 1])
+                for i in range(L)
+            ],
+            "I": [
+                np.array([r[i] for r in rec["I"]]).reshape(-1, sizes[i + 1])
+                for i in range(L)
+            ],
+            "z": [
+                np.array([r[q] for r in rec["z"]]).reshape(-1, sizes[q]) for q in range(L)
+            ],
+            "zt": [
+                np.array([r[q] for r in rec["zt"]]).reshape(-1, sizes[q]) for q in range(L)
+            ],
+            "zh": [
+                np.array([r[h] for r in rec["zh"]]).reshape(-1, sizes[h + 1])
+                for h in range(L - 1)
+            ],
+            "er": np.array(rec["er"]).reshape(-1, sizes[L]),
+            "err": np.array(rec["err"]).reshape(-1, sizes[L]),
+            "sq": np.array(rec["sq"]).reshape(-1, sizes[L]),
+        }
+    return out
