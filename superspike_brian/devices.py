@@ -32,9 +32,7 @@ def default_build_root():
     root = os.environ.get("SUPERSPIKE_BUILD_DIR")
     if root:
         return Path(root)
-    return Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / (
-        "superspike-brian"
-    )
+    return Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / ("superspike-brian")
 
 
 @contextlib.contextmanager

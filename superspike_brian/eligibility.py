@@ -33,6 +33,4 @@ ON_ARRIVAL = "I_post += w"
 
 def eligibility_equations(regularized=False):
     """Equations of a plastic SuperSpike connection."""
-    return ELIGIBILITY_EQUATIONS.format(
-        regularizer=REGULARIZER_TERM if regularized else "0"
-    )
+    return ELIGIBILITY_EQUATIONS.format(regularizer=REGULARIZER_TERM if regularized else "0")

@@ -51,9 +51,7 @@ FEEDBACK_WEIGHT = {
 def check_feedback(mode):
     """Raise a clear error for an unknown feedback mode."""
     if mode not in FEEDBACK_MODES:
-        raise ValueError(
-            f"feedback must be one of {', '.join(FEEDBACK_MODES)}; got {mode!r}"
-        )
+        raise ValueError(f"feedback must be one of {', '.join(FEEDBACK_MODES)}; got {mode!r}")
     return mode
 
 

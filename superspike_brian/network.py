@@ -102,8 +102,7 @@ class SuperSpikeNetwork:
         for c in self.fixed:
             if not (isinstance(c, int) and 1 <= c <= self.n_connections):
                 raise ValueError(
-                    f"fixed connection indices must lie in 1..{self.n_connections},"
-                    f" got {c!r}"
+                    f"fixed connection indices must lie in 1..{self.n_connections}, got {c!r}"
                 )
 
     @property
@@ -156,9 +155,7 @@ class SuperSpikeNetwork:
         for l in range(1, len(s) - 1):
             shape = (s[l + 1], s[l])
             out.append(
-                rng.normal(0.0, 1.0, size=shape)
-                if self.feedback == "random"
-                else np.ones(shape)
+                rng.normal(0.0, 1.0, size=shape) if self.feedback == "random" else np.ones(shape)
             )
         return out
 
@@ -319,9 +316,7 @@ class BrianModel:
                 eqs += error.feedback_equations(net.feedback) + "\n"
             if learn_inside:
                 eqs += (
-                    optimizer.SCHEDULE_SUBEXPRESSION.replace(
-                        "lr_schedule", f"lr_schedule_{l}"
-                    )
+                    optimizer.SCHEDULE_SUBEXPRESSION.replace("lr_schedule", f"lr_schedule_{l}")
                     + "\n"
                 )
             s = Synapses(
@@ -334,9 +329,7 @@ class BrianModel:
                 name=f"conn_{l}",
             )
             n_pre, n_post = sizes[l - 1], sizes[l]
-            s.connect(
-                i=np.repeat(np.arange(n_pre), n_post), j=np.tile(np.arange(n_post), n_pre)
-            )
+            s.connect(i=np.repeat(np.arange(n_pre), n_post), j=np.tile(np.arange(n_post), n_pre))
             s.state_updater.order = ORDER_READERS
             s.w = w_init[l - 1].T.ravel() * mV
             if l > 1:
@@ -356,9 +349,7 @@ class BrianModel:
                 )
             self.connections.append(s)
 
-        self.spike_monitors = [
-            SpikeMonitor(g, name=f"spikes_{g.name}") for g in self.layers
-        ]
+        self.spike_monitors = [SpikeMonitor(g, name=f"spikes_{g.name}") for g in self.layers]
         self.cost_monitor = StateMonitor(
             self.cost, "sq", record=True, dt=lp.t_update, when="start", name="cost_monitor"
         )

@@ -100,9 +100,7 @@ class NeuronParameters:
         if not self.delay < self.tau_ref:
             # The axonal delay is carried as neuron state (time since the last
             # spike), which holds at most one spike in flight per neuron.
-            raise ValueError(
-                f"delay ({self.delay}) must be shorter than tau_ref ({self.tau_ref})"
-            )
+            raise ValueError(f"delay ({self.delay}) must be shorter than tau_ref ({self.tau_ref})")
 
 
 @dataclass(frozen=True)
@@ -232,9 +230,7 @@ class Schedule:
         check_quantity("burn_in", self.burn_in, second, nonnegative=True)
         check_quantity("block", self.block, second, positive=True)
         if not (isinstance(self.n_blocks, int) and self.n_blocks >= 0):
-            raise ValueError(
-                f"n_blocks must be a non-negative integer, got {self.n_blocks!r}"
-            )
+            raise ValueError(f"n_blocks must be a non-negative integer, got {self.n_blocks!r}")
         if not all(isinstance(b, int) and b >= 0 for b in self.decay_at):
             raise ValueError(f"decay_at must be block indices >= 0, got {self.decay_at!r}")
         if not 0 < self.decay_factor <= 1:
@@ -279,11 +275,7 @@ class ModelParameters:
 
     def replace(self, **changes):
         """Return a copy with parameters changed by name, whatever group holds them."""
-        groups = {
-            f.name: getattr(self, f.name)
-            for f in dataclasses.fields(self)
-            if f.name != "dt"
-        }
+        groups = {f.name: getattr(self, f.name) for f in dataclasses.fields(self) if f.name != "dt"}
         new = {k: {} for k in groups}
         top = {}
         for key, value in changes.items():
@@ -293,9 +285,7 @@ class ModelParameters:
             elif owner:
                 new[owner[0]][key] = value
             else:
-                known = sorted(
-                    n for obj in groups.values() for n in obj.__dataclass_fields__
-                )
+                known = sorted(n for obj in groups.values() for n in obj.__dataclass_fields__)
                 raise ValueError(f"unknown parameter {key!r}; known: {', '.join(known)}")
         return dataclasses.replace(
             self,

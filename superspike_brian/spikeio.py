@@ -297,9 +297,7 @@ def _as_times(times):
             f"SpikeRaster.times must be an array of spike times in seconds: {err}"
         ) from None
     if arr.ndim != 1:
-        raise ValueError(
-            f"SpikeRaster.times must be one-dimensional, got shape {arr.shape}"
-        )
+        raise ValueError(f"SpikeRaster.times must be one-dimensional, got shape {arr.shape}")
     return arr
 
 
@@ -315,9 +313,7 @@ def _as_ids(ids):
             bad = arr[~np.isfinite(arr) | (arr != np.round(arr))][0]
             raise ValueError(f"SpikeRaster.ids must be integers, found {float(bad):g}")
     elif arr.dtype.kind not in "iu":
-        raise TypeError(
-            f"SpikeRaster.ids must be an array of integers, got dtype {arr.dtype}"
-        )
+        raise TypeError(f"SpikeRaster.ids must be an array of integers, got dtype {arr.dtype}")
     return arr.astype(np.int64)
 
 
@@ -330,8 +326,7 @@ def _check_range(times, ids, n_units, duration):
     bad = np.flatnonzero(times < 0)
     if bad.size:
         raise ValueError(
-            f"SpikeRaster.times must be non-negative, found {times[bad[0]]:g} s "
-            f"at index {bad[0]}"
+            f"SpikeRaster.times must be non-negative, found {times[bad[0]]:g} s at index {bad[0]}"
         )
     bad = np.flatnonzero(times >= duration)
     if bad.size:
@@ -457,8 +452,7 @@ def read_ras(path, *, n_units=None, duration=None, id_offset=0, name="spike file
 
     if not times and (n_units is None or duration is None):
         raise ValueError(
-            f"{where} contains no spikes; pass n_units= and duration= to read "
-            f"it as a silent raster"
+            f"{where} contains no spikes; pass n_units= and duration= to read it as a silent raster"
         )
     if n_units is None:
         n_units = max(ids) + 1
@@ -514,9 +508,7 @@ def write_ras(path, raster):
     folder = os.path.dirname(os.path.abspath(path))
     if not os.path.isdir(folder):
         raise FileNotFoundError(f"cannot write {path}: folder {folder} does not exist")
-    fd, tmp = tempfile.mkstemp(
-        prefix=f".{os.path.basename(path)}.", suffix=".tmp", dir=folder
-    )
+    fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(path)}.", suffix=".tmp", dir=folder)
     try:
         os.chmod(tmp, _FILE_MODE)
         with os.fdopen(fd, "w", encoding="utf-8") as f:

@@ -144,9 +144,7 @@ class Task:
         for field in ("input", "target"):
             value = getattr(self, field)
             if not isinstance(value, SpikeRaster):
-                raise TypeError(
-                    f"Task.{field} must be a SpikeRaster, got {type(value).__name__}"
-                )
+                raise TypeError(f"Task.{field} must be a SpikeRaster, got {type(value).__name__}")
         if isinstance(self.period, Quantity):
             check_quantity("Task.period", self.period, second, positive=True)
             self.period = float(np.asarray(self.period / second))
@@ -161,9 +159,7 @@ class Task:
             raise ValueError(f"Task.period must be positive, got {self.period:g} s")
         for field in ("input", "target"):
             raster = getattr(self, field)
-            if not math.isclose(
-                raster.duration, self.period, rel_tol=_PERIOD_RTOL, abs_tol=0.0
-            ):
+            if not math.isclose(raster.duration, self.period, rel_tol=_PERIOD_RTOL, abs_tol=0.0):
                 raise ValueError(
                     f"Task {self.name!r}: the {field} raster lasts "
                     f"{raster.duration:g} s but the period is {self.period:g} s"
@@ -194,10 +190,7 @@ class Task:
                 f"  input : {_plural(self.n_in, 'unit')}, "
                 f"{_plural(self.input.n_spikes, 'spike')} (mean rate {rate:.3g} Hz)"
             ),
-            (
-                f"  target: {_plural(self.n_out, 'unit')}, "
-                f"{_plural(self.target.n_spikes, 'spike')}"
-            ),
+            (f"  target: {_plural(self.n_out, 'unit')}, {_plural(self.target.n_spikes, 'spike')}"),
         ]
         for unit in range(min(self.n_out, _MAX_LISTED)):
             times_ms = self.target.times[self.target.ids == unit] * 1e3

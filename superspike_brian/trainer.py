@@ -111,9 +111,7 @@ class Trainer:
         self.task = task
         self.device = devices.check_device(device)
         if learn not in LEARN_MODES:
-            raise ValueError(
-                f"learn must be one of {', '.join(LEARN_MODES)}; got {learn!r}"
-            )
+            raise ValueError(f"learn must be one of {', '.join(LEARN_MODES)}; got {learn!r}")
         if device == "cuda_standalone" and learn == "controller":
             raise ValueError(
                 "learn='controller' is not available on cuda_standalone (brian2cuda has"
@@ -295,9 +293,7 @@ class Trainer:
                 if record:
                     vt.append(np.array(model.voltage_monitor.t_[:]) + t_start)
                     vU.append(np.array(model.voltage_monitor.U_[:]))
-                device.delete(
-                    code=False, data=False, directory=False, run_args=True, force=True
-                )
+                device.delete(code=False, data=False, directory=False, run_args=True, force=True)
             else:
                 model.voltage_monitor.active = record
                 brian_net.run(tb * second, namespace=ns)
@@ -351,19 +347,14 @@ class Trainer:
 
     def _run_args(self, model, state, k):
         offset = (
-            k
-            * int(
-                round(float(self.network.params.learning.t_update / self.network.params.dt))
-            )
+            k * int(round(float(self.network.params.learning.t_update / self.network.params.dt)))
         ) % model.n_period
         args = {model.input.step_offset: offset, model.output.step_offset: offset}
         if state is None:
             return args
         for group, name in model.carried_state():
             var = group.variables[name]
-            args[getattr(group, name)] = Quantity(
-                state[f"{group.name}.{name}"], dim=var.dim
-            )
+            args[getattr(group, name)] = Quantity(state[f"{group.name}.{name}"], dim=var.dim)
         return args
 
     def _block_progress(self, k_done, model, state):
@@ -386,9 +377,7 @@ class Trainer:
         history.cost = cost_from_average(history.sq, times, lp)
         s = self.schedule
         rows = []
-        names = [
-            self.network.layer_name(l) for l in range(1, self.network.n_connections + 1)
-        ]
+        names = [self.network.layer_name(l) for l in range(1, self.network.n_connections + 1)]
         for b in range(s.n_blocks + 1):
             idx = self.n_burn + b * self.n_per_block
             t_end = idx * tb
@@ -402,9 +391,7 @@ class Trainer:
                 key = "output_rate_hz" if name == "output" else f"{name}_rate_hz"
                 row[key] = n / span / size
             if len(names) > 1:
-                row["hidden_rate_hz"] = float(
-                    np.mean([row[f"{n}_rate_hz"] for n in names[:-1]])
-                )
+                row["hidden_rate_hz"] = float(np.mean([row[f"{n}_rate_hz"] for n in names[:-1]]))
             rows.append(row)
         history.metrics = rows
         for row in rows:

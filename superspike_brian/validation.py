@@ -105,9 +105,7 @@ def format_quantity(value, unit):
     return f"{float(np.asarray(value / unit)):g} {unit}"
 
 
-def check_quantity(
-    name, value, unit, *, positive=False, nonnegative=False, allow_zero=True
-):
+def check_quantity(name, value, unit, *, positive=False, nonnegative=False, allow_zero=True):
     """Check that `value` is a finite brian2 quantity with the dimensions of
     `unit`.
 

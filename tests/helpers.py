@@ -22,9 +22,7 @@ def small_task(n_in=20, n_out=3, period=100 * ms, rate=40 * Hz, seed=3):
 
 def small_network(task, hidden=(), feedback="symmetric", regularizer=None, seed=5):
     """A network with short update intervals and strong weights (units spike)."""
-    params = ModelParameters(
-        learning=LearningParameters(t_update=20 * ms, w0=300 * mV, r0=2 * mV)
-    )
+    params = ModelParameters(learning=LearningParameters(t_update=20 * ms, w0=300 * mV, r0=2 * mV))
     if regularizer:
         params = params.replace(rho=1e-3 / mV)
     return SuperSpikeNetwork(

@@ -89,11 +89,7 @@ def cascade_coefficient(dt, tau_slow, tau_fast):
     float
         The coefficient ``c``.
     """
-    return (
-        math.exp(-dt / tau_slow)
-        * (dt / tau_slow)
-        * _phi(dt * (1.0 / tau_slow - 1.0 / tau_fast))
-    )
+    return math.exp(-dt / tau_slow) * (dt / tau_slow) * _phi(dt * (1.0 / tau_slow - 1.0 / tau_fast))
 
 
 def error_kernel_sq_integral(tau_rise, tau_decay):
@@ -232,11 +228,7 @@ def simulate(
             )
     arrive_in = np.asarray(arrive_in, dtype=bool)
     target = np.asarray(target, dtype=bool)
-    if (
-        arrive_in.ndim != 2
-        or arrive_in.shape[0] < n_steps
-        or arrive_in.shape[1] != sizes[0]
-    ):
+    if arrive_in.ndim != 2 or arrive_in.shape[0] < n_steps or arrive_in.shape[1] != sizes[0]:
         raise ValueError(f"arrive_in must have shape ({n_steps}, {sizes[0]})")
     if target.ndim != 2 or target.shape[0] < n_steps or target.shape[1] != sizes[L]:
         raise ValueError(f"target must have shape ({n_steps}, {sizes[L]})")
@@ -467,23 +459,12 @@ def simulate(
     if rec is not None:
         out["record"] = {
             "step": np.array(rec["step"], dtype=np.int64),
-            "U": [
-                np.array([r[i] for r in rec["U"]]).reshape(-1, sizes[i + 1])
-                for i in range(L)
-            ],
-            "I": [
-                np.array([r[i] for r in rec["I"]]).reshape(-1, sizes[i + 1])
-                for i in range(L)
-            ],
-            "z": [
-                np.array([r[q] for r in rec["z"]]).reshape(-1, sizes[q]) for q in range(L)
-            ],
-            "zt": [
-                np.array([r[q] for r in rec["zt"]]).reshape(-1, sizes[q]) for q in range(L)
-            ],
+            "U": [np.array([r[i] for r in rec["U"]]).reshape(-1, sizes[i + 1]) for i in range(L)],
+            "I": [np.array([r[i] for r in rec["I"]]).reshape(-1, sizes[i + 1]) for i in range(L)],
+            "z": [np.array([r[q] for r in rec["z"]]).reshape(-1, sizes[q]) for q in range(L)],
+            "zt": [np.array([r[q] for r in rec["zt"]]).reshape(-1, sizes[q]) for q in range(L)],
             "zh": [
-                np.array([r[h] for r in rec["zh"]]).reshape(-1, sizes[h + 1])
-                for h in range(L - 1)
+                np.array([r[h] for r in rec["zh"]]).reshape(-1, sizes[h + 1]) for h in range(L - 1)
             ],
             "er": np.array(rec["er"]).reshape(-1, sizes[L]),
             "err": np.array(rec["err"]).reshape(-1, sizes[L]),

@@ -24,8 +24,7 @@ def _compare(history, ref, net):
         scale = np.abs(w_ref).max()
         np.testing.assert_allclose(w, w_ref, rtol=1e-9, atol=1e-9 * scale)
     moved = max(
-        np.abs(a - b).max()
-        for a, b in zip(history.weights, history.initial_weights, strict=True)
+        np.abs(a - b).max() for a, b in zip(history.weights, history.initial_weights, strict=True)
     )
     assert moved > 1.0, "weights should have learned (mV)"
     # Cost at block ends agrees too.
@@ -44,9 +43,7 @@ def setup():
 @pytest.mark.parametrize("learn", ["inside", "controller"])
 def test_runtime_matches_oracle(setup, learn):
     task, net, ref = setup
-    h = Trainer(
-        net, task, device="runtime", learn=learn, schedule=SHORT, progress=False
-    ).run()
+    h = Trainer(net, task, device="runtime", learn=learn, schedule=SHORT, progress=False).run()
     _compare(h, ref, net)
 
 
@@ -58,6 +55,34 @@ def test_cpp_standalone_matches_oracle(setup, learn, tmp_path):
         task,
         device="cpp_standalone",
         learn=learn,
+        schedule=SHORT,
+        build_dir=tmp_path / "build",
+        progress=False,
+    ).run()
+    _compare(h, ref, net)
+
+
+@pytest.mark.parametrize(
+    "feedback,regularizer",
+    [("symmetric", False), ("random", True), ("uniform", False), ("symmetric", True)],
+)
+def test_hidden_layer_matches_oracle(feedback, regularizer):
+    task = small_task()
+    net = small_network(task, hidden=(5,), feedback=feedback, regularizer=regularizer)
+    ref = run_oracle(net, task, SHORT)
+    h = Trainer(net, task, device="runtime", schedule=SHORT, progress=False).run()
+    _compare(h, ref, net)
+
+
+def test_two_hidden_layers_standalone_controller_matches_oracle(tmp_path):
+    task = small_task()
+    net = small_network(task, hidden=(6, 4), feedback="random", regularizer=True)
+    ref = run_oracle(net, task, SHORT)
+    h = Trainer(
+        net,
+        task,
+        device="cpp_standalone",
+        learn="controller",
         schedule=SHORT,
         build_dir=tmp_path / "build",
         progress=False,

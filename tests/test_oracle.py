@@ -29,9 +29,7 @@ def test_psp_peak_and_time():
     w, n0, n_steps = 8.0, 10, 400
     arrive = _zeros(n_steps, 1)
     arrive[n0, 0] = True
-    res = simulate(
-        n_steps, arrive, _zeros(n_steps, 1), [np.array([[w]])], 0.0, record_every=1
-    )
+    res = simulate(n_steps, arrive, _zeros(n_steps, 1), [np.array([[w]])], 0.0, record_every=1)
     assert len(res["spikes"][0]) == 0
     U = res["record"]["U"][0][:, 0]
     I = res["record"]["I"][0][:, 0]
@@ -54,9 +52,7 @@ def test_refractoriness_under_strong_drive():
     # spike as soon as it may; it must then be silent and clamped to U_rest.
     n_steps = 2000
     arrive = np.ones((n_steps, 1), dtype=bool)
-    res = simulate(
-        n_steps, arrive, _zeros(n_steps, 1), [np.array([[50.0]])], 0.0, record_every=1
-    )
+    res = simulate(n_steps, arrive, _zeros(n_steps, 1), [np.array([[50.0]])], 0.0, record_every=1)
     n_ref = res["constants"]["n_ref"]
     assert n_ref == round(DEFAULTS["tau_ref_ms"] / DT_MS)
     steps = res["spikes"][0][:, 0]
@@ -97,9 +93,7 @@ def test_error_trace_of_one_target_spike():
     n_steps, n0 = 600, 20
     target = _zeros(n_steps, 1)
     target[n0, 0] = True
-    res = simulate(
-        n_steps, _zeros(n_steps, 1), target, [np.zeros((1, 1))], 0.0, record_every=1
-    )
+    res = simulate(n_steps, _zeros(n_steps, 1), target, [np.zeros((1, 1))], 0.0, record_every=1)
     err = res["record"]["err"][:, 0]
     assert err.max() == pytest.approx(0.25, rel=0.01)
     assert abs((np.argmax(err) - n0) * DT_MS - 10.0 * math.log(2.0)) <= DT_MS
@@ -111,9 +105,7 @@ def test_output_spike_gives_negative_error():
     n_steps = 400
     arrive = _zeros(n_steps, 1)
     arrive[5, 0] = True
-    res = simulate(
-        n_steps, arrive, _zeros(n_steps, 1), [np.array([[80.0]])], 0.0, record_every=1
-    )
+    res = simulate(n_steps, arrive, _zeros(n_steps, 1), [np.array([[80.0]])], 0.0, record_every=1)
     assert len(res["spikes"][0]) == 1
     err = res["record"]["err"][:, 0]
     assert err.min() == pytest.approx(-0.25, rel=0.01)
@@ -163,9 +155,7 @@ def test_kernel_constants():
     # And a direct quadrature of k(t)**2.
     t = np.linspace(0.0, 400.0, 400001)
     k = tr / (td - tr) * (np.exp(-t / td) - np.exp(-t / tr))
-    assert error_kernel_sq_integral(tr, td) == pytest.approx(
-        np.trapezoid(k * k, t), rel=1e-6
-    )
+    assert error_kernel_sq_integral(tr, td) == pytest.approx(np.trapezoid(k * k, t), rel=1e-6)
     assert cascade_coefficient(0.1, 10.0, 5.0) == pytest.approx(
         math.exp(-0.01) - math.exp(-0.02), rel=1e-13
     )
@@ -339,12 +329,10 @@ def test_feedback_modes_route_the_error():
     # Without learning, the hidden accumulators differ only by the feedback
     # factor (-5, 2, 1).
     lr0 = np.zeros(2)
-    m_sym = simulate(n_steps, arrive, target, weights, lr0, params=params)["state"]["m"][0][
-        0, 0
-    ]
-    m_uni = simulate(
-        n_steps, arrive, target, weights, lr0, feedback="uniform", params=params
-    )["state"]["m"][0][0, 0]
+    m_sym = simulate(n_steps, arrive, target, weights, lr0, params=params)["state"]["m"][0][0, 0]
+    m_uni = simulate(n_steps, arrive, target, weights, lr0, feedback="uniform", params=params)[
+        "state"
+    ]["m"][0][0, 0]
     m_rnd = simulate(
         n_steps,
         arrive,

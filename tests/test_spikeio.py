@@ -139,9 +139,7 @@ def test_to_steps_rounds_and_shifts():
     np.testing.assert_array_equal(r.to_steps(DT), [0, 0, 1, 83, 4999])
     # The axonal delay of 0.8 ms is 8 steps; 0.4999 + 0.0008 passes the end.
     np.testing.assert_array_equal(r.to_steps(DT, shift_seconds=0.0008), [8, 8, 9, 91, 5007])
-    np.testing.assert_array_equal(
-        r.to_steps(DT, shift_seconds=0.0008, wrap=True), [8, 8, 9, 91, 7]
-    )
+    np.testing.assert_array_equal(r.to_steps(DT, shift_seconds=0.0008, wrap=True), [8, 8, 9, 91, 7])
     assert r.to_steps(DT).dtype == np.int64
     # Quantities are accepted too.
     np.testing.assert_array_equal(r.to_steps(0.1 * ms, 0.8 * ms), [8, 8, 9, 91, 5007])
@@ -185,9 +183,7 @@ def test_dense_counts_on_the_default_grid():
     assert d.shape == (5000, 7)
     assert d.sum() == 99
     steps, units = np.nonzero(d)
-    np.testing.assert_array_equal(
-        np.sort(steps), np.sort((np.arange(1, 100) * 50 + 8) % 5000)
-    )
+    np.testing.assert_array_equal(np.sort(steps), np.sort((np.arange(1, 100) * 50 + 8) % 5000))
     assert set(units) == set(range(7))
 
 

@@ -145,9 +145,7 @@ def test_load_task(tmp_path):
 def test_load_task_errors(tmp_path):
     write_ras(tmp_path / "input.ras", SpikeRaster([0.1], [0], 1, 0.5))
     (tmp_path / "target.ras").write_text("0.1 0\n0.4 0\n")
-    with pytest.raises(
-        ValueError, match=r"target file .*target\.ras, line 2: spike time 0.4 s"
-    ):
+    with pytest.raises(ValueError, match=r"target file .*target\.ras, line 2: spike time 0.4 s"):
         load_task(tmp_path / "input.ras", tmp_path / "target.ras", 300 * ms)
     with pytest.raises(FileNotFoundError, match=r"input file .*missing\.ras"):
         load_task(tmp_path / "missing.ras", tmp_path / "target.ras", 500 * ms)

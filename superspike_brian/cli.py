@@ -1,0 +1,224 @@
+"""The ``superspike`` command line.
+
+Examples
+--------
+Train the built-in single-neuron task (paper Fig 2)::
+
+    superspike train --device cpp_standalone --out runs/single
+
+Train on the authors' benchmark data::
+
+    superspike train --input input.ras --target target.ras --period 0.5 --hidden 0 \\
+        --duration 800 --block 10 --burn-in 10 --device cpp_standalone --seed 1
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from brian2 import mV, second
+
+
+def _hidden(text):
+    text = text.strip()
+    if text in ("", "0"):
+        return ()
+    try:
+        sizes = tuple(int(x) for x in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"--hidden must be 0 or layer sizes like 256 or 64,64; got {text!r}"
+        ) from None
+    if any(s < 1 for s in sizes):
+        raise argparse.ArgumentTypeError(f"--hidden sizes must be positive; got {text!r}")
+    return sizes
+
+
+def _regularizer(text):
+    try:
+        parts = [float(x) for x in text.split(",")]
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"--regularizer must be RHO or RHO,A (numbers; RHO in 1/mV); got {text!r}"
+        ) from None
+    if len(parts) not in (1, 2) or parts[0] < 0 or (len(parts) == 2 and parts[1] <= 0):
+        raise argparse.ArgumentTypeError(
+            f"--regularizer must be RHO>=0 or RHO,A with A>0; got {text!r}"
+        )
+    return parts
+
+
+def _positive(kind):
+    def parse(text):
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+        if value < 0:
+            raise argparse.ArgumentTypeError(f"expected a non-negative number, got {text!r}")
+        return value
+
+    return parse
+
+
+def add_train_arguments(p):
+    """Options shared by ``train`` and ``codegen``."""
+    g = p.add_argument_group("task")
+    g.add_argument("--input", help="input spikes (.ras: time_s unit_id); default: built-in")
+    g.add_argument("--target", help="target spikes (.ras) of the output units")
+    g.add_argument("--period", type=_positive(float), help="period of input and target (s)")
+    g.add_argument("--input-id-offset", type=int, default=0, help="subtract from input ids")
+    g.add_argument(
+        "--target-id-offset",
+        type=int,
+        default=0,
+        help="subtract from target ids (1 for ids 1..N)",
+    )
+    g.add_argument("--n-in", type=int, help="number of input units (default: from the file)")
+    g.add_argument("--n-out", type=int, help="number of output units (default: from the file)")
+    n = p.add_argument_group("network")
+    n.add_argument("--hidden", type=_hidden, default=(), help="0, 256 or 64,64 (default 0)")
+    n.add_argument("--feedback", default="symmetric", help="symmetric | random | uniform")
+    n.add_argument("--regularizer", type=_regularizer, help="RHO[,A]: rho in 1/mV, exponent")
+    n.add_argument("--no-regularizer", action="store_true", help="switch it off")
+    n.add_argument("--r0", type=_positive(float), default=1.0, help="learning rate (mV)")
+    n.add_argument("--seed", type=int, default=1, help="seed of every random draw")
+    t = p.add_argument_group("schedule")
+    t.add_argument(
+        "--duration",
+        type=_positive(float),
+        default=800.0,
+        help="training after burn-in (s)",
+    )
+    t.add_argument("--block", type=_positive(float), default=10.0, help="block length (s)")
+    t.add_argument("--burn-in", type=_positive(float), default=10.0, help="burn-in (s)")
+    t.add_argument("--decay-at", type=int, default=20, help="block from which r0/10")
+    r = p.add_argument_group("run")
+    r.add_argument(
+        "--device",
+        default="cpp_standalone",
+        help="runtime | cpp_standalone | cuda_standalone",
+    )
+    r.add_argument("--learn", default="inside", help="inside (one run) | controller (per trial)")
+    r.add_argument("--float32", action="store_true", help="single precision")
+    r.add_argument("--build-dir", help="standalone project directory")
+    r.add_argument("--reference", help="reference curve to draw (see superspike_brian.reference)")
+
+
+def make_task(args):
+    """Task from the options (built-in single-neuron task by default)."""
+    from .tasks import load_task, single_neuron_task
+
+    if args.input is None and args.target is None:
+        if args.period is not None and abs(args.period - 0.5) > 1e-12:
+            raise SystemExit("--period applies to --input/--target files (built-in: 0.5 s)")
+        return single_neuron_task(seed=args.seed)
+    if args.input is None or args.target is None or args.period is None:
+        raise SystemExit("--input, --target and --period go together")
+    return load_task(
+        args.input,
+        args.target,
+        args.period * second,
+        n_in=args.n_in,
+        n_out=args.n_out,
+        id_offset_input=args.input_id_offset,
+        id_offset_target=args.target_id_offset,
+    )
+
+
+def make_trainer(args, task):
+    from .network import SuperSpikeNetwork
+    from .parameters import ModelParameters, Schedule
+    from .trainer import Trainer
+
+    changes = {"r0": args.r0 * mV}
+    if args.regularizer:
+        changes["rho"] = args.regularizer[0] / mV
+        if len(args.regularizer) == 2:
+            changes["a"] = args.regularizer[1]
+    params = ModelParameters().replace(**changes)
+    regularizer = None
+    if args.no_regularizer:
+        regularizer = False
+    elif args.regularizer:
+        regularizer = True
+    if args.feedback != "symmetric" and not args.hidden and args.feedback is not None:
+        raise SystemExit(
+            f"--feedback {args.feedback} needs a hidden layer (--hidden N); without one"
+            " the output error drives the weights directly"
+        )
+    net = SuperSpikeNetwork(
+        n_in=task.n_in,
+        hidden=args.hidden,
+        n_out=task.n_out,
+        feedback=args.feedback,
+        regularizer=regularizer,
+        params=params,
+        seed=args.seed,
+    )
+    n_blocks = args.duration / args.block
+    if abs(n_blocks - round(n_blocks)) > 1e-9:
+        raise SystemExit(f"--duration ({args.duration} s) must be a multiple of --block")
+    schedule = Schedule(
+        burn_in=args.burn_in * second,
+        block=args.block * second,
+        n_blocks=int(round(n_blocks)),
+        decay_at=(args.decay_at,),
+    )
+    return Trainer(
+        net,
+        task,
+        device=args.device,
+        learn=args.learn,
+        schedule=schedule,
+        build_dir=args.build_dir,
+        float32=args.float32,
+    )
+
+
+def cmd_train(args):
+    from . import reference
+    from .rundir import make_figures, write_run
+
+    task = make_task(args)
+    trainer = make_trainer(args, task)
+    out = Path(args.out or f"runs/{time.strftime('%Y%m%d-%H%M%S')}-{task.name}-s{args.seed}")
+    print(f"{task.describe()}\nwriting to {out}", file=sys.stderr)
+    history = trainer.run()
+    write_run(out, trainer, history, extra_config={"argv": sys.argv[1:]}, figures=False)
+    ref = reference.curve(args.reference) if args.reference else None
+    make_figures(out, reference=ref)
+    for row in history.metrics:
+        if row["block"] % max(1, len(history.metrics) // 20) == 0 or row is history.metrics[-1]:
+            print(f"block {row['block']:4d}  t = {row['time_s']:7.1f} s  cost = {row['cost']:.4g}")
+    t = history.timing
+    sim = trainer.n_updates * float(trainer.network.params.learning.t_update)
+    print(
+        f"wall time: {t.get('run_s', t['total_s']):.2f} s for {sim:.0f} s simulated"
+        f" ({t.get('run_s', t['total_s']) / sim:.4f} s per simulated second);"
+        f" compile {t.get('compile_s', 0.0):.1f} s"
+    )
+    print(f"results in {out}")
+    return 0
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(prog="superspike", description=__doc__.split("\n")[0])
+    sub = p.add_subparsers(dest="command", required=True)
+    tr = sub.add_parser("train", help="train a network and write a run directory")
+    add_train_arguments(tr)
+    tr.add_argument("--out", help="run directory (default runs/<time>-<task>)")
+    tr.set_defaults(func=cmd_train)
+    args = p.parse_args(argv)
+    try:
+        return args.func(args)
+    except (ValueError, TypeError, FileNotFoundError) as exc:
+        print(f"superspike: error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())
