@@ -259,11 +259,11 @@ class BrianModel:
         for l in range(1, L + 1):
             is_out = l == L
             surrogate = (
-                neurons.LINEAR_SURROGATE_EQUATION
+                neurons.LINEAR_SURROGATE_CODE
                 if (net.linear_hidden and not is_out)
-                else neurons.SURROGATE_EQUATION
+                else neurons.SURROGATE_CODE
             )
-            eqs = neurons.LIF_EQUATIONS + surrogate
+            eqs = neurons.LIF_EQUATIONS + neurons.SURROGATE_EQUATION
             reset = [neurons.RESET]
             events = {}
             if is_out:
@@ -285,6 +285,7 @@ class BrianModel:
                 method="exact",
                 name=net.layer_name(l),
             )
+            g.run_regularly(surrogate, when="before_groups", name=f"{g.name}_surrogate")
             if is_out:
                 g.run_on_event("target", error.ON_TARGET)
             else:

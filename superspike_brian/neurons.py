@@ -17,8 +17,9 @@ Equations
     spike when U > theta; then U = U_rest
 
 The surrogate derivative of the learning rule (the negative half of a fast
-sigmoid; zero below ``U_cut`` as in the reference implementation) is a
-subexpression of every neuron::
+sigmoid; zero below ``U_cut`` as in the reference implementation) is a state
+variable of every neuron, computed once per neuron at the start of each step
+(not once per synapse, which made it the most expensive part of a step)::
 
     sigma_prime = [U > U_cut] / (1 + |beta (U - theta)|)**2
 
@@ -42,13 +43,14 @@ dI/dt = -I / tau_syn : volt
 """
 
 SURROGATE_EQUATION = """
-sigma_prime = int(U > U_cut) / (1 + abs(beta * (U - theta)))**2 : 1
+sigma_prime : 1
 """
 
+#: Run at the start of every step ("before_groups"), before any synapse reads it.
+SURROGATE_CODE = "sigma_prime = int(U > U_cut) / (1 + abs(beta * (U - theta)))**2"
+
 #: Surrogate derivative replaced by 1: the "symmetric linear" ablation of [P] Fig 7.
-LINEAR_SURROGATE_EQUATION = """
-sigma_prime = 1 : 1
-"""
+LINEAR_SURROGATE_CODE = "sigma_prime = 1"
 
 THRESHOLD = "U > theta"
 RESET = "U = U_rest"

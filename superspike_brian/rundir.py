@@ -147,7 +147,7 @@ def make_figures(out, reference=None):
     plotting.plot_learning_curve(
         out / "learning_curve.png",
         m["block"],
-        m["cost"],
+        m.get("cost_ref", m["cost"]),
         reference=reference,
         title=f"{config['task']}: cost per block",
     )

@@ -25,7 +25,7 @@ import numpy as np
 from brian2 import Network, Quantity, defaultclock, device, mV, second
 
 from . import devices
-from .cost import cost_from_average
+from .cost import cost_from_average, reference_scale
 from .network import SuperSpikeNetwork
 from .optimizer import apply_update
 from .parameters import Schedule
@@ -376,6 +376,7 @@ class Trainer:
         history.update_times = times
         history.cost = cost_from_average(history.sq, times, lp)
         s = self.schedule
+        ref_scale = reference_scale(self.network.n_out)
         rows = []
         names = [self.network.layer_name(l) for l in range(1, self.network.n_connections + 1)]
         for b in range(s.n_blocks + 1):
@@ -383,7 +384,12 @@ class Trainer:
             t_end = idx * tb
             t_begin = 0.0 if b == 0 else t_end - float(s.block)
             span = max(t_end - t_begin, 1e-12)
-            row = {"block": b, "time_s": t_end, "cost": float(history.cost[idx])}
+            row = {
+                "block": b,
+                "time_s": t_end,
+                "cost": float(history.cost[idx]),
+                "cost_ref": float(history.cost[idx]) * ref_scale,
+            }
             for name in names:
                 t, _ = history.spikes.get(name, (np.array([]), None))
                 n = np.count_nonzero((t >= t_begin - 1e-12) & (t < t_end - 1e-12))
@@ -394,8 +400,6 @@ class Trainer:
                 row["hidden_rate_hz"] = float(np.mean([row[f"{n}_rate_hz"] for n in names[:-1]]))
             rows.append(row)
         history.metrics = rows
-        for row in rows:
-            pass
 
 
 class _null:
