@@ -102,7 +102,14 @@ def add_train_arguments(p):
         default="cpp_standalone",
         help="runtime | cpp_standalone | cuda_standalone",
     )
-    r.add_argument("--learn", default="inside", help="inside (one run) | controller (per trial)")
+    r.add_argument(
+        "--learn", default=None, help="inside (one run) | controller (per trial); default inside"
+    )
+    r.add_argument(
+        "--engine",
+        default="synaptic",
+        help="synaptic (per-synapse equations) | factorized (exact, matrix products per interval)",
+    )
     r.add_argument("--float32", action="store_true", help="single precision")
     r.add_argument("--build-dir", help="standalone project directory")
     r.add_argument("--reference", help="reference curve to draw (see superspike_brian.reference)")
@@ -173,6 +180,7 @@ def make_trainer(args, task):
         task,
         device=args.device,
         learn=args.learn,
+        engine=args.engine,
         schedule=schedule,
         build_dir=args.build_dir,
         float32=args.float32,

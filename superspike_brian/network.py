@@ -37,6 +37,7 @@ from .validation import check_positive_int, steps_of
 #: (eligibility, cost average), then the neurons. See docs/discrete_time.md.
 ORDER_READERS = -1
 ORDER_FEEDBACK_BASE = -10
+ENGINES = ("synaptic", "factorized")
 
 
 @dataclass
@@ -189,7 +190,9 @@ class SuperSpikeNetwork:
         )
         return hashlib.sha1(blob.encode()).hexdigest()[:16]
 
-    def build(self, task, *, learn_inside=True, learning_rates=None, record_voltage=4):
+    def build(
+        self, task, *, learn_inside=True, learning_rates=None, record_voltage=4, engine="synaptic"
+    ):
         """Create the Brian2 objects of this network for ``task``.
 
         Parameters
@@ -203,6 +206,11 @@ class SuperSpikeNetwork:
             Per connection, the learning rate of every update (inside mode).
         record_voltage : int
             Number of output units whose membrane potential is monitored.
+        engine : {'synaptic', 'factorized'}
+            'synaptic': eligibility traces and accumulators as per-synapse
+            equations. 'factorized': synapses only transmit; the per-neuron
+            signals of the learning rule are recorded every step, and the
+            controller computes the accumulators (:mod:`superspike_brian.factorized`).
 
         Returns
         -------
@@ -213,19 +221,25 @@ class SuperSpikeNetwork:
                 f"task '{task.name}' has {task.n_in} inputs and {task.n_out} outputs,"
                 f" the network {self.n_in} and {self.n_out}"
             )
-        return BrianModel(self, task, learn_inside, learning_rates, record_voltage)
+        if engine not in ENGINES:
+            raise ValueError(f"engine must be one of {', '.join(ENGINES)}; got {engine!r}")
+        if engine == "factorized" and learn_inside:
+            raise ValueError("engine='factorized' needs learn='controller'")
+        return BrianModel(self, task, learn_inside, learning_rates, record_voltage, engine)
 
 
 class BrianModel:
     """The Brian2 objects of one network and task (see SuperSpikeNetwork.build)."""
 
-    def __init__(self, net, task, learn_inside, learning_rates, record_voltage):
+    def __init__(self, net, task, learn_inside, learning_rates, record_voltage, engine):
         p = net.params
         np_, lp, rp = p.neuron, p.learning, p.regularizer
         dt = p.dt
         self.net = net
         self.task = task
         self.learn_inside = learn_inside
+        self.engine = engine
+        factorized = engine == "factorized"
         delay_steps = int(round(float(np_.delay / dt)))
         n_period = steps_of("period", task.period * second, dt)
         self.n_period = n_period
@@ -312,7 +326,9 @@ class BrianModel:
             eqs = eligibility.eligibility_equations(
                 regularized=bool(net.regularizer) and into_hidden
             )
-            if l > 1:
+            if factorized:
+                eqs = "w : volt\n"
+            elif l > 1:
                 # This connection feeds the error back into hidden layer l-1.
                 eqs += error.feedback_equations(net.feedback) + "\n"
             if learn_inside:
@@ -331,9 +347,10 @@ class BrianModel:
             )
             n_pre, n_post = sizes[l - 1], sizes[l]
             s.connect(i=np.repeat(np.arange(n_pre), n_post), j=np.tile(np.arange(n_post), n_pre))
-            s.state_updater.order = ORDER_READERS
+            if not factorized:
+                s.state_updater.order = ORDER_READERS
             s.w = w_init[l - 1].T.ravel() * mV
-            if l > 1:
+            if l > 1 and not factorized:
                 s.summed_updaters["err_pre"].order = ORDER_FEEDBACK_BASE - (l - 1)
                 if fbs[l - 2] is not None:
                     s.fb = fbs[l - 2].T.ravel()
@@ -354,6 +371,30 @@ class BrianModel:
         self.cost_monitor = StateMonitor(
             self.cost, "sq", record=True, dt=lp.t_update, when="start", name="cost_monitor"
         )
+        # Factorized engine: the per-neuron signals at the start of every step,
+        # after the surrogate derivative of the step was computed.
+        self.signal_monitors = []
+        if factorized:
+            for g in [self.input, *self.layers]:
+                names = []
+                if g is not self.input:
+                    names.append("sigma_prime")
+                if g is not self.output:
+                    names.append("zt")
+                if g is self.output:
+                    names.append("err")
+                elif g is not self.input and net.regularizer:
+                    names.append("zh")
+                self.signal_monitors.append(
+                    StateMonitor(
+                        g,
+                        names,
+                        record=True,
+                        when="before_groups",
+                        order=10,
+                        name=f"signals_{g.name}",
+                    )
+                )
         n_v = min(record_voltage, net.n_out)
         self.voltage_monitor = StateMonitor(
             self.output, "U", record=np.arange(n_v), name="voltage_monitor"
@@ -369,6 +410,7 @@ class BrianModel:
             *self.spike_monitors,
             self.cost_monitor,
             self.voltage_monitor,
+            *self.signal_monitors,
         ]
 
     # State that a trial hands to the next one when a standalone binary is re-run.
@@ -380,7 +422,8 @@ class BrianModel:
             names += ["er", "err"] if g is self.output else ["z", "zt", "zh"]
             out += [(g, n) for n in names]
         for s in self.connections:
-            out += [(s, n) for n in ("w", "lam_r", "lam", "m")]
+            names = ("w",) if self.engine == "factorized" else ("w", "lam_r", "lam", "m")
+            out += [(s, n) for n in names]
         return out
 
     def weights(self):

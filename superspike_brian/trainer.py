@@ -26,7 +26,8 @@ from brian2 import Network, Quantity, defaultclock, device, mV, second
 
 from . import devices
 from .cost import cost_from_average, reference_scale
-from .network import SuperSpikeNetwork
+from .factorized import FactorizedConnection, hidden_error
+from .network import ENGINES, SuperSpikeNetwork
 from .optimizer import apply_update
 from .parameters import Schedule
 from .tasks import Task
@@ -64,7 +65,14 @@ class Trainer:
     device : {'runtime', 'cpp_standalone', 'cuda_standalone'}
         Brian2 target (default 'runtime').
     learn : {'inside', 'controller'}
-        Where the weight update runs (default 'inside').
+        Where the weight update runs (default 'inside'; 'controller' for the
+        factorized engine).
+    engine : {'synaptic', 'factorized'}
+        'synaptic' (default): per-synapse eligibility equations, the reference
+        form and the GPU path. 'factorized': Brian2 simulates neurons and traces
+        only and records per-neuron signals; the controller computes the
+        accumulators with matrix products per update interval (exact, much
+        faster for large networks; :mod:`superspike_brian.factorized`).
     schedule : Schedule
         Burn-in, blocks and learning-rate decay (default: 10 s burn-in, 80 blocks
         of 10 s, r0/10 from block 20).
@@ -95,7 +103,8 @@ class Trainer:
         task,
         *,
         device="runtime",
-        learn="inside",
+        learn=None,
+        engine="synaptic",
         schedule=None,
         build_dir=None,
         codegen_target="numpy",
@@ -110,6 +119,21 @@ class Trainer:
         self.network = network
         self.task = task
         self.device = devices.check_device(device)
+        if engine not in ENGINES:
+            raise ValueError(f"engine must be one of {', '.join(ENGINES)}; got {engine!r}")
+        self.engine = engine
+        if learn is None:
+            learn = "controller" if engine == "factorized" else "inside"
+        if engine == "factorized" and learn != "controller":
+            raise ValueError(
+                "engine='factorized' computes the updates in the controller: use"
+                " learn='controller' (or leave learn unset)"
+            )
+        if engine == "factorized" and device == "cuda_standalone":
+            raise ValueError(
+                "engine='factorized' runs on runtime or cpp_standalone; on"
+                " cuda_standalone use engine='synaptic'"
+            )
         if learn not in LEARN_MODES:
             raise ValueError(f"learn must be one of {', '.join(LEARN_MODES)}; got {learn!r}")
         if device == "cuda_standalone" and learn == "controller":
@@ -179,6 +203,7 @@ class Trainer:
                     learn_inside=self.learn == "inside",
                     learning_rates=self.learning_rates(),
                     record_voltage=self.record_voltage,
+                    engine=self.engine,
                 )
                 history = History(initial_weights=[w.copy() for w in net.initial_weights()])
                 brian_net = Network(*model.objects)
@@ -198,7 +223,7 @@ class Trainer:
         return history
 
     def _structure_key(self):
-        return self.network.structure_key(self.task, [self.float32])
+        return self.network.structure_key(self.task, [self.float32, self.engine])
 
     def _say(self, msg):
         if self.progress:
@@ -276,16 +301,36 @@ class Trainer:
             for l, s in enumerate(model.connections, start=1)
         ]
         t_run = 0.0
+        t_learn = 0.0
+        factorized = self.engine == "factorized"
+        if factorized:
+            sizes = self.network.layer_sizes
+            fcs = [
+                FactorizedConnection(
+                    sizes[l - 1],
+                    sizes[l],
+                    dt=float(self.network.params.dt),
+                    tau_rise=float(lp.tau_rise),
+                    tau_decay=float(lp.tau_decay),
+                    n_steps=int(round(tb / float(self.network.params.dt))),
+                )
+                for l in range(1, len(sizes))
+            ]
+        m_factorized = None
         for k in range(self.n_updates):
             t_start = k * tb
             if k > 0:
-                self._controller_update(model, state, opt, lrs, k, standalone)
+                self._controller_update(model, state, opt, lrs, k, standalone, m_factorized)
             record = t_start < P or t_start + tb > T - P
             t0 = time.time()
             if standalone:
                 args = self._run_args(model, state, k)
                 device.run(str(directory), with_output=False, run_args=args)
                 state = self._read_state(model, tb)
+                if factorized:
+                    t1 = time.time()
+                    m_factorized = self._factorized_gradients(model, fcs, state)
+                    t_learn += time.time() - t1
                 for mon in model.spike_monitors:
                     spikes[mon.source.name][0].append(np.array(mon.t_[:]) + t_start)
                     spikes[mon.source.name][1].append(np.array(mon.i[:]))
@@ -297,9 +342,15 @@ class Trainer:
             else:
                 model.voltage_monitor.active = record
                 brian_net.run(tb * second, namespace=ns)
+                if factorized:
+                    t1 = time.time()
+                    m_factorized = self._factorized_gradients(model, fcs, None)
+                    t_learn += time.time() - t1
             t_run += time.time() - t0
             self._block_progress(k + 1, model, state)
         history.timing["run_s"] = t_run
+        if factorized:
+            history.timing["gradient_s"] = t_learn
         if standalone:
             for name, (t, i) in spikes.items():
                 history.spikes[name] = (np.concatenate(t), np.concatenate(i).astype(int))
@@ -314,26 +365,64 @@ class Trainer:
         s = self.network.layer_sizes
         return s[l - 1] * s[l]
 
-    def _controller_update(self, model, state, opt, lrs, k, standalone):
+    def _controller_update(self, model, state, opt, lrs, k, standalone, m_factorized=None):
         lp = self.network.params.learning
         for l, s in enumerate(model.connections, start=1):
-            if standalone:
-                st = {
-                    "w": state[f"{s.name}.w"],
-                    "m": state[f"{s.name}.m"],
-                    "v": opt[l - 1]["v"],
-                }
+            if m_factorized is not None:
+                m = m_factorized[l - 1]
+            elif standalone:
+                m = state[f"{s.name}.m"]
             else:
-                st = {
-                    "w": np.array(s.w_[:], dtype=float),
-                    "m": np.array(s.m_[:], dtype=float),
-                    "v": opt[l - 1]["v"],
-                }
+                m = np.array(s.m_[:], dtype=float)
+            w = state[f"{s.name}.w"] if standalone else np.array(s.w_[:], dtype=float)
+            st = {"w": w, "m": m, "v": opt[l - 1]["v"]}
             apply_update(st, lrs[l - 1][k], lp)
             if not standalone:
                 s.w_[:] = st["w"]
-                s.m_[:] = st["m"]
-                s.v_[:] = st["v"]
+                if m_factorized is None:
+                    s.m_[:] = st["m"]
+                    s.v_[:] = st["v"]
+
+    def _factorized_gradients(self, model, fcs, state):
+        """Accumulators of the interval just simulated, from per-neuron signals."""
+        net = self.network
+        rp = net.params.regularizer
+        sizes = net.layer_sizes
+        mons = model.signal_monitors
+
+        def signal(l, name):
+            return np.array(getattr(mons[l], name + "_")[:], dtype=float).T  # (T, n)
+
+        if state is not None:
+            W = [
+                state[f"conn_{l}.w"].reshape(sizes[l - 1], sizes[l]).T * 1e3
+                for l in range(1, len(sizes))
+            ]
+        else:
+            W = model.weights()
+        L = len(sizes) - 1
+        E = [None] * (L + 1)
+        E[L] = signal(L, "err")
+        fbs = net.feedback_matrices()
+        for l in range(L - 1, 0, -1):
+            E[l] = hidden_error(net.feedback, E[l + 1], W_next_mV=W[l], B=fbs[l - 1])
+        ms = []
+        for l in range(1, L + 1):
+            reg = bool(net.regularizer) and l < L
+            m = fcs[l - 1].accumulate(
+                signal(l, "sigma_prime"),
+                signal(l - 1, "zt"),
+                E[l],
+                zh=signal(l, "zh") if reg else None,
+                W=W[l - 1] if reg else None,
+                rho=float(rp.rho * mV) if reg else 0.0,
+                a_exp=float(rp.a),
+            )
+            ms.append(m.T.ravel())
+        if state is None:
+            for mon in mons:
+                mon.resize(0)
+        return ms
 
     def _read_state(self, model, tb):
         state = {}

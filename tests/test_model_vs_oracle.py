@@ -88,3 +88,29 @@ def test_two_hidden_layers_standalone_controller_matches_oracle(tmp_path):
         progress=False,
     ).run()
     _compare(h, ref, net)
+
+
+@pytest.mark.parametrize(
+    "hidden,feedback,regularizer,device",
+    [
+        ((), "symmetric", False, "runtime"),
+        ((5,), "symmetric", False, "runtime"),
+        ((5,), "random", True, "runtime"),
+        ((5,), "uniform", False, "runtime"),
+        ((6, 4), "symmetric", True, "cpp_standalone"),
+    ],
+)
+def test_factorized_engine_matches_oracle(hidden, feedback, regularizer, device, tmp_path):
+    task = small_task()
+    net = small_network(task, hidden=hidden, feedback=feedback, regularizer=regularizer)
+    ref = run_oracle(net, task, SHORT)
+    h = Trainer(
+        net,
+        task,
+        device=device,
+        engine="factorized",
+        schedule=SHORT,
+        build_dir=tmp_path / "build",
+        progress=False,
+    ).run()
+    _compare(h, ref, net)
