@@ -125,6 +125,18 @@ def make_task(args):
         return single_neuron_task(seed=args.seed)
     if args.input is None or args.target is None or args.period is None:
         raise SystemExit("--input, --target and --period go together")
+    if str(args.target).lower().endswith((".png", ".jpg", ".jpeg")):
+        # A picture as target: one output unit per pixel row, dark pixels are spikes.
+        from .images import image_to_raster
+        from .spikeio import read_ras
+        from .tasks import Task
+
+        period = args.period * second
+        target = image_to_raster(args.target, period, n_units=args.n_out, seed=args.seed)
+        inp = read_ras(
+            args.input, n_units=args.n_in, duration=period, id_offset=args.input_id_offset
+        )
+        return Task(f"{Path(args.input).stem} -> {Path(args.target).name}", inp, target, period)
     return load_task(
         args.input,
         args.target,
