@@ -225,6 +225,50 @@ def cmd_train(args):
     return 0
 
 
+def cmd_codegen(args):
+    from . import codegen
+
+    if args.compute_capability is not None:
+        codegen.check_compute_capability(args.compute_capability)
+    if args.device == "runtime":
+        raise SystemExit(
+            "codegen writes standalone projects: --device cpp_standalone or cuda_standalone"
+        )
+    task = make_task(args)
+    trainer = make_trainer(args, task)
+    out = trainer.generate(
+        args.out, compile=args.compile, compute_capability=args.compute_capability
+    )
+    print(f"project in {out}; see {out / 'README.md'}")
+    return 0
+
+
+def cmd_collect(args):
+    import pickle
+
+    from . import codegen
+    from .rundir import write_run
+    from .trainer import Trainer
+
+    arrays, manifest = codegen.read_results(args.project)
+    with open(Path(args.project) / "superspike.pkl", "rb") as fh:
+        saved = pickle.load(fh)
+    trainer = Trainer(
+        saved["network"],
+        saved["task"],
+        device=manifest["device"],
+        schedule=saved["schedule"],
+        progress=False,
+    )
+    history = trainer.history_from_results(arrays)
+    out = Path(args.out or Path("runs") / Path(args.project).name)
+    write_run(out, trainer, history, extra_config={"collected_from": str(args.project)})
+    for row in history.metrics[:: max(1, len(history.metrics) // 10)]:
+        print(f"block {row['block']:4d}  cost = {row['cost']:.4g}")
+    print(f"results in {out}")
+    return 0
+
+
 def main(argv=None):
     p = argparse.ArgumentParser(prog="superspike", description=__doc__.split("\n")[0])
     sub = p.add_subparsers(dest="command", required=True)
@@ -232,10 +276,22 @@ def main(argv=None):
     add_train_arguments(tr)
     tr.add_argument("--out", help="run directory (default runs/<time>-<task>)")
     tr.set_defaults(func=cmd_train)
+    cg = sub.add_parser(
+        "codegen", help="write a standalone (C++ or CUDA) project that trains in one binary"
+    )
+    add_train_arguments(cg)
+    cg.add_argument("--out", required=True, help="project directory")
+    cg.add_argument("--compute-capability", help="target GPU, e.g. 9.0 (H100/H200)")
+    cg.add_argument("--compile", action="store_true", help="also build it (make -j)")
+    cg.set_defaults(func=cmd_codegen)
+    co = sub.add_parser("collect", help="read the results of a generated project's run")
+    co.add_argument("project", help="project directory (after ./main ran)")
+    co.add_argument("--out", help="run directory (default runs/<project name>)")
+    co.set_defaults(func=cmd_collect)
     args = p.parse_args(argv)
     try:
         return args.func(args)
-    except (ValueError, TypeError, FileNotFoundError) as exc:
+    except (ValueError, TypeError, FileNotFoundError, RuntimeError) as exc:
         print(f"superspike: error: {exc}", file=sys.stderr)
         return 2
 

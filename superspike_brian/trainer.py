@@ -16,6 +16,7 @@ Two ways to apply the SuperSpike weight update, with the same result:
 
 from __future__ import annotations
 
+import json
 import sys
 import time
 from dataclasses import dataclass, field
@@ -176,6 +177,17 @@ class Trainer:
     # ------------------------------------------------------------------ running
     def run(self, out=None):
         """Train; returns a :class:`History` (and writes it to ``out`` if given)."""
+        if self.device == "cuda_standalone":
+            from . import codegen
+
+            if not codegen.gpu_available():
+                raise RuntimeError(
+                    "device='cuda_standalone' needs an NVIDIA GPU to run, and none was found"
+                    " (nvidia-smi). To generate and compile the CUDA project here and run"
+                    " it on a GPU machine: Trainer.generate(directory, compile=True), or"
+                    " `superspike codegen ... --device cuda_standalone --out DIR --compile`"
+                )
+            codegen.configure_cuda(detect_gpus=True)
         net = self.network
         directory = None
         if self.device != "runtime":
@@ -225,6 +237,107 @@ class Trainer:
     def _structure_key(self):
         return self.network.structure_key(self.task, [self.float32, self.engine])
 
+    # ------------------------------------------------------ standalone projects
+    def generate(self, directory, *, compile=False, compute_capability=None):
+        """Write a standalone project that runs the whole training as one binary.
+
+        Parameters
+        ----------
+        directory : path
+            Project directory (created).
+        compile : bool
+            Also build it (``make -j``); needs nvcc for cuda_standalone, not a GPU.
+        compute_capability : float, optional
+            Target GPU (cuda_standalone; default 9.0, H100/H200).
+
+        Returns
+        -------
+        Path of the project.
+        """
+        import pickle
+
+        from . import codegen
+        from .rundir import trainer_config
+
+        if self.device == "runtime":
+            raise ValueError(
+                "generate() writes a standalone project: use device='cpp_standalone'"
+                " or 'cuda_standalone'"
+            )
+        if self.learn != "inside":
+            raise ValueError("a standalone project trains with learn='inside'")
+        directory = Path(directory).absolute()
+        net = self.network
+        devices.activate(self.device, directory=directory, float32=self.float32)
+        try:
+            if self.device == "cuda_standalone":
+                codegen.configure_cuda(compute_capability or codegen.COMPUTE_CAPABILITY)
+            defaultclock.dt = net.params.dt
+            model = net.build(
+                self.task,
+                learn_inside=True,
+                learning_rates=self.learning_rates(),
+                record_voltage=self.record_voltage,
+            )
+            brian_net = Network(*model.objects)
+            for duration, record in self._windows():
+                model.voltage_monitor.active = record
+                brian_net.run(duration * second, namespace=model.namespace)
+            self._say(f"generating {self.device} project in {directory} ...")
+            device.build(directory=str(directory), compile=False, run=False)
+            manifest = {"device": self.device, "arrays": codegen.manifest_entries(model)}
+        finally:
+            devices.deactivate()
+        codegen.patch_makefile(directory)
+        (directory / "manifest.json").write_text(json.dumps(manifest, indent=1))
+        (directory / "config.json").write_text(
+            json.dumps(trainer_config(self), indent=2, default=str)
+        )
+        with open(directory / "superspike.pkl", "wb") as fh:
+            pickle.dump({"network": self.network, "task": self.task, "schedule": self.schedule}, fh)
+        cuda = self.device == "cuda_standalone"
+        (directory / "README.md").write_text(
+            codegen.README.format(
+                device=self.device,
+                version="0.1.0",
+                description=f"{net.layer_sizes} network, {net.feedback} feedback,"
+                f" task {self.task.name!r}",
+                n_blocks=self.schedule.n_blocks,
+                block=float(self.schedule.block),
+                t_update=float(net.params.learning.t_update),
+                needs="an NVIDIA GPU, nvcc and make" if cuda else "a C++ compiler and make",
+                note=f"compute capability {compute_capability or codegen.COMPUTE_CAPABILITY}"
+                if cuda
+                else "g++",
+                dirname=directory.name,
+            )
+        )
+        if compile:
+            self._say(f"compiling {directory} (make -j) ...")
+            t0 = time.time()
+            codegen.compile_project(directory)
+            self._say(f"compiled in {time.time() - t0:.0f} s")
+        return directory
+
+    def history_from_results(self, arrays):
+        """A History from the arrays of a standalone run (see codegen.read_results)."""
+        history = History(initial_weights=[w.copy() for w in self.network.initial_weights()])
+        sizes = self.network.layer_sizes
+        for l in range(1, len(sizes)):
+            name = self.network.layer_name(l)
+            history.spikes[name] = (
+                arrays[f"{name}_t"].astype(float),
+                arrays[f"{name}_i"].astype(int),
+            )
+            w = arrays[f"conn_{l}_w"].astype(float) * 1e3
+            history.weights.append(w.reshape(sizes[l - 1], sizes[l]).T.copy())
+        history.sq = np.vstack(
+            [arrays["cost_sq"][: self.n_updates], arrays["cost_sq_final"][None, :]]
+        )
+        self._voltage_windows(history, arrays["voltage_t"], arrays["voltage_U"].T)
+        self._metrics(history)
+        return history
+
     def _say(self, msg):
         if self.progress:
             print(msg, file=sys.stderr, flush=True)
@@ -271,12 +384,15 @@ class Trainer:
     def _voltage_windows(self, history, t, U):
         if t.size == 0:
             return
-        P = self.task.period
-        T = self.n_updates * float(self.network.params.learning.t_update)
-        before = t < P - 1e-12
-        after = t >= T - P - 1e-12
-        history.voltage["before"] = (t[before], U[:, before] * 1e3)
-        history.voltage["after"] = (t[after] - (T - P), U[:, after] * 1e3)
+        # Work on the step grid: float times near the window edges must not leak out.
+        dt = float(self.network.params.dt)
+        steps = np.round(t / dt).astype(np.int64)
+        n_period = int(round(self.task.period / dt))
+        n_total = int(round(self.n_updates * float(self.network.params.learning.t_update) / dt))
+        before = steps < n_period
+        after = steps >= n_total - n_period
+        history.voltage["before"] = (steps[before] * dt, U[:, before] * 1e3)
+        history.voltage["after"] = ((steps[after] - (n_total - n_period)) * dt, U[:, after] * 1e3)
 
     def _run_controller(self, model, brian_net, history, directory):
         lp = self.network.params.learning

@@ -1,0 +1,182 @@
+"""Standalone projects: generate, compile, and read results back.
+
+``superspike codegen`` writes a self-contained Brian2 standalone project (C++ or
+CUDA) that trains a model entirely inside one binary (the weight update runs in
+the simulation), plus ``manifest.json`` that says which result file holds what, so
+that ``superspike collect`` turns the results of a run on another machine (a GPU
+node) into an ordinary run directory without Brian2's in-process device state.
+
+What brian2cuda 1.0b1 needs on machines without a GPU (found by trying it): GPU
+detection off, with ``gpu_id`` and ``compute_capability`` given; cuRAND headers and
+``libcurand.so`` from the ``nvidia-curand`` wheel when the CUDA toolkit lacks them;
+and ``-std=c++17`` instead of the template's ``-std=c++11`` (CUDA 13's thrust needs
+C++17), patched into the generated makefile.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import numpy as np
+from brian2 import prefs
+
+COMPUTE_CAPABILITY = 9.0  # H100 / H200
+
+
+def check_compute_capability(value):
+    """A compute capability like 9.0 or '8.6'."""
+    text = str(value)
+    if not re.fullmatch(r"\d{1,2}\.\d", text):
+        raise ValueError(
+            f"compute capability must look like 9.0 (major.minor, e.g. 8.0 for A100,"
+            f" 9.0 for H100/H200); got {value!r}"
+        )
+    return float(text)
+
+
+def gpu_available():
+    """True when an NVIDIA GPU answers nvidia-smi."""
+    smi = shutil.which("nvidia-smi")
+    if not smi:
+        return False
+    try:
+        return subprocess.run([smi, "-L"], capture_output=True, timeout=20).returncode == 0
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+
+
+def curand_paths():
+    """(include, lib) directories of the nvidia-curand wheel, or None.
+
+    The wheel installs under ``nvidia/cu13`` (CUDA 13) or ``nvidia/curand``
+    (older releases); the linker needs a ``libcurand.so`` link it does not ship.
+    """
+    import importlib.util
+
+    spec = importlib.util.find_spec("nvidia")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    for root in spec.submodule_search_locations:
+        for header in sorted(Path(root).glob("*/include/curand.h")):
+            inc = header.parent
+            lib = inc.parent / "lib"
+            link = lib / "libcurand.so"
+            if not link.exists():
+                versions = sorted(lib.glob("libcurand.so.*"))
+                if not versions:
+                    continue
+                try:
+                    link.symlink_to(versions[0].name)
+                except OSError:
+                    continue
+            return inc, lib
+    return None
+
+
+def configure_cuda(compute_capability=COMPUTE_CAPABILITY, gpu_id=0, detect_gpus=None):
+    """Set brian2cuda's preferences for this machine (GPU or not)."""
+    cc = check_compute_capability(compute_capability)
+    if detect_gpus is None:
+        detect_gpus = gpu_available()
+    backend = prefs.devices.cuda_standalone.cuda_backend
+    backend.detect_gpus = bool(detect_gpus)
+    if not detect_gpus:
+        backend.gpu_id = int(gpu_id)
+        backend.compute_capability = cc
+    paths = curand_paths()
+    if paths:
+        inc, lib = (str(p) for p in paths)
+        if inc not in prefs.codegen.cpp.include_dirs:
+            prefs.codegen.cpp.include_dirs = [*prefs.codegen.cpp.include_dirs, inc]
+        if lib not in prefs.codegen.cpp.library_dirs:
+            prefs.codegen.cpp.library_dirs = [*prefs.codegen.cpp.library_dirs, lib]
+            prefs.codegen.cpp.runtime_library_dirs = [
+                *prefs.codegen.cpp.runtime_library_dirs,
+                lib,
+            ]
+
+
+def patch_makefile(directory):
+    """Use C++17 where brian2cuda's template asks for C++11."""
+    for name in ("makefile", "Makefile"):
+        path = Path(directory) / name
+        if path.exists():
+            text = path.read_text()
+            path.write_text(text.replace("-std=c++11", "-std=c++17"))
+
+
+def compile_project(directory, jobs=None):
+    """Run make in a generated project (make -j)."""
+    jobs = jobs or os.cpu_count() or 1
+    subprocess.run(["make", f"-j{jobs}"], cwd=directory, check=True)
+
+
+# ---------------------------------------------------------------- results back
+def manifest_entries(model):
+    """Result files of a built standalone model: name -> (file, dtype, shape hint)."""
+    from brian2 import device
+
+    entries = {}
+
+    def add(key, var, columns=None):
+        entries[key] = {
+            "file": device.get_array_filename(var),
+            "dtype": np.dtype(var.dtype).str,
+            "columns": columns,
+        }
+
+    for mon in model.spike_monitors:
+        add(f"{mon.source.name}_t", mon.variables["t"])
+        add(f"{mon.source.name}_i", mon.variables["i"])
+    add("cost_sq", model.cost_monitor.variables["sq"], columns=model.net.n_out)
+    add("cost_sq_final", model.cost.variables["sq"])
+    vm = model.voltage_monitor
+    add("voltage_t", vm.variables["t"])
+    add("voltage_U", vm.variables["U"], columns=len(vm.record))
+    for s in model.connections:
+        add(f"{s.name}_w", s.variables["w"])
+    return entries
+
+
+def read_results(directory):
+    """Arrays of a standalone run, read with the manifest (no Brian2 needed)."""
+    directory = Path(directory)
+    manifest = json.loads((directory / "manifest.json").read_text())
+    out = {}
+    for key, e in manifest["arrays"].items():
+        path = directory / "results" / e["file"]
+        if not path.exists():
+            raise FileNotFoundError(
+                f"{path} is missing: run the binary in {directory} first (./main)"
+            )
+        a = np.fromfile(path, dtype=np.dtype(e["dtype"]))
+        if e["columns"]:
+            a = a.reshape(-1, e["columns"])
+        out[key] = a
+    return out, manifest
+
+
+README = """# Standalone SuperSpike project ({device})
+
+Generated by superspike-brian {version}: {description}.
+The whole training (burn-in, {n_blocks} blocks of {block} s, weight updates every
+{t_update} s) runs inside one binary; nothing else is needed at run time.
+
+Build and run on a machine with {needs}:
+
+    make -j          # builds ./main ({note})
+    ./main           # writes results/
+
+Read the results back into a run directory (metrics.csv, weights, figures) on any
+machine with superspike-brian installed:
+
+    superspike collect {dirname} --out runs/{dirname}
+
+`manifest.json` names the result file of every recorded quantity; `config.json`
+is the configuration of the model.
+"""

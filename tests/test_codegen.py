@@ -1,0 +1,95 @@
+"""Standalone projects: CUDA code generation without a GPU, and results read back."""
+
+import json
+import subprocess
+
+import numpy as np
+import pytest
+from brian2 import ms, second
+
+from superspike_brian import Schedule, SuperSpikeNetwork, Trainer, cli, codegen, single_neuron_task
+from superspike_brian.images import pattern_task
+
+from .helpers import SHORT, small_network, small_task
+
+SHORT_RUN = Schedule(burn_in=1 * second, block=1 * second, n_blocks=1)
+
+
+def _models():
+    sn = single_neuron_task(seed=1)
+    pt = pattern_task(n_in=20, n_out=10, period=500 * ms, seed=1)
+    return {
+        "single_neuron": (SuperSpikeNetwork(n_in=100, n_out=1), sn),
+        "hidden_layer": (SuperSpikeNetwork(n_in=100, hidden=(4,), feedback="random"), sn),
+        "pattern": (SuperSpikeNetwork(n_in=20, hidden=(16,), n_out=10), pt),
+    }
+
+
+@pytest.mark.parametrize("name", ["single_neuron", "hidden_layer", "pattern"])
+def test_cuda_code_generation_without_gpu(name, tmp_path):
+    net, task = _models()[name]
+    d = Trainer(net, task, device="cuda_standalone", schedule=SHORT_RUN, progress=False).generate(
+        tmp_path / name
+    )
+    assert (d / "main.cu").exists() and (d / "README.md").exists()
+    makefile = (d / "makefile").read_text()
+    assert "-std=c++17" in makefile and "-std=c++11" not in makefile
+    assert "sm_90" in makefile
+    manifest = json.loads((d / "manifest.json").read_text())
+    assert manifest["device"] == "cuda_standalone"
+    assert {"output_t", "output_i", "cost_sq", "conn_1_w"} <= set(manifest["arrays"])
+    # Every recorded quantity has its own result file.
+    files = [e["file"] for e in manifest["arrays"].values()]
+    assert len(set(files)) == len(files)
+
+
+def test_cpp_project_runs_and_collects_like_the_trainer(tmp_path):
+    task = small_task()
+    net = small_network(task, hidden=(5,))
+    trainer = Trainer(
+        net,
+        task,
+        device="cpp_standalone",
+        schedule=SHORT,
+        progress=False,
+        build_dir=tmp_path / "build",
+    )
+    direct = trainer.run()
+    project = trainer.generate(tmp_path / "proj", compile=True)
+    subprocess.run(["./main"], cwd=project, check=True, capture_output=True)
+    out = tmp_path / "run"
+    assert cli.main(["collect", str(project), "--out", str(out)]) == 0
+    w = np.load(out / "weights.npz")
+    for l, w_direct in enumerate(direct.weights, start=1):
+        np.testing.assert_array_equal(w[f"w_final_{l}"], w_direct)
+    metrics = (out / "metrics.csv").read_text().splitlines()
+    assert len(metrics) == len(direct.metrics) + 1
+    assert (out / "raster.png").exists()
+
+
+def test_bad_codegen_input(tmp_path, capsys):
+    with pytest.raises(ValueError, match="compute capability must look like 9.0"):
+        codegen.check_compute_capability("sm90")
+    net, task = _models()["single_neuron"]
+    with pytest.raises(ValueError, match="standalone project"):
+        Trainer(net, task, device="runtime", progress=False).generate(tmp_path / "x")
+    rc = cli.main(
+        [
+            "codegen",
+            "--device",
+            "cuda_standalone",
+            "--compute-capability",
+            "nine",
+            "--out",
+            str(tmp_path / "y"),
+        ]
+    )
+    assert rc == 2 and "compute capability" in capsys.readouterr().err
+
+
+@pytest.mark.skipif(codegen.gpu_available(), reason="a GPU is present here")
+def test_cuda_run_without_gpu_says_how_to_generate(tmp_path):
+    net, task = _models()["single_neuron"]
+    trainer = Trainer(net, task, device="cuda_standalone", schedule=SHORT_RUN, progress=False)
+    with pytest.raises(RuntimeError, match="superspike codegen .* --compile"):
+        trainer.run()
