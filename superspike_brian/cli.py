@@ -269,6 +269,19 @@ def cmd_collect(args):
     return 0
 
 
+def cmd_report(args):
+    from . import reference
+    from .rundir import summary_page
+
+    out = Path(args.run)
+    if not (out / "config.json").exists():
+        raise FileNotFoundError(f"{out} is not a run directory (no config.json)")
+    ref = reference.curve(args.reference) if args.reference else None
+    page = summary_page(out, reference=ref)
+    print(f"figures and {page} regenerated from the saved data")
+    return 0
+
+
 def main(argv=None):
     p = argparse.ArgumentParser(prog="superspike", description=__doc__.split("\n")[0])
     sub = p.add_subparsers(dest="command", required=True)
@@ -288,6 +301,10 @@ def main(argv=None):
     co.add_argument("project", help="project directory (after ./main ran)")
     co.add_argument("--out", help="run directory (default runs/<project name>)")
     co.set_defaults(func=cmd_collect)
+    rp = sub.add_parser("report", help="redraw every figure of a run directory and a summary")
+    rp.add_argument("run", help="run directory")
+    rp.add_argument("--reference", help="reference curve to draw (e.g. single_neuron)")
+    rp.set_defaults(func=cmd_report)
     args = p.parse_args(argv)
     try:
         return args.func(args)

@@ -182,3 +182,36 @@ def make_figures(out, reference=None):
         [w[f"w_init_{k}"] for k in range(1, n + 1)],
         [w[f"w_final_{k}"] for k in range(1, n + 1)],
     )
+
+
+def summary_page(out, reference=None):
+    """One PNG that tiles every figure of a run directory, with its headline numbers."""
+    import matplotlib.image as mpimg
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    out = Path(out)
+    make_figures(out, reference=reference)
+    config = json.loads((out / "config.json").read_text())
+    m = read_metrics(out)
+    names = ["learning_curve", "raster", "membrane", "rates", "weights"]
+    images = [(n, out / f"{n}.png") for n in names if (out / f"{n}.png").exists()]
+    fig = Figure(figsize=(16, 4.5 * ((len(images) + 1) // 2) + 1.2))
+    FigureCanvasAgg(fig)
+    net = config["network"]
+    sizes = " -> ".join(str(x) for x in [net["n_in"], *net["hidden"], net["n_out"]])
+    cost = m.get("cost_ref", m["cost"])
+    fig.suptitle(
+        f"{config['task']}: {sizes}, {net['feedback']} feedback, seed {net['seed']},"
+        f" {config['device']}\ncost block 0: {cost[0]:.3g}, last block: {cost[-1]:.3g}"
+        f" ({len(cost) - 1} blocks)",
+        fontsize=13,
+    )
+    rows = (len(images) + 1) // 2
+    for k, (name, path) in enumerate(images):
+        ax = fig.add_subplot(rows, 2, k + 1)
+        ax.imshow(mpimg.imread(path))
+        ax.set_axis_off()
+    fig.tight_layout(rect=(0, 0, 1, 0.95))
+    fig.savefig(out / "summary.png", dpi=100)
+    return out / "summary.png"

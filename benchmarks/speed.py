@@ -1,0 +1,124 @@
+"""Wall time per simulated second against network size, device and engine.
+
+Prints a table and writes JSON (benchmarks/results-<host>.json by default):
+for networks 100 -> k -> 100 with growing k (1e3 .. 1e6 plastic synapses) and the
+Oxford-sized network (200 -> 256 -> 200), every available target (runtime,
+cpp_standalone, cuda_standalone when a GPU is present) and both learning engines
+(synaptic: per-synapse equations, weights updated inside the simulation;
+factorized: per-neuron signals, exact accumulators by matrix products in the
+controller). Compile time is reported separately from run time; for the
+factorized engine the run time is split into simulation and data transfer
+(the standalone binary, once per update interval) and matrix products.
+
+Usage::
+
+    python benchmarks/speed.py                     # default sizes, cpp_standalone, both engines
+    python benchmarks/speed.py --quick             # small sizes only
+    python benchmarks/speed.py --devices runtime,cpp_standalone --sizes 10,100 --oxford
+
+The numbers are measurements, not test assertions.
+"""
+
+import argparse
+import json
+import platform
+import time
+from pathlib import Path
+
+from brian2 import Hz, ms, second
+
+from superspike_brian import Schedule, SuperSpikeNetwork, Task, Trainer
+from superspike_brian.codegen import gpu_available
+from superspike_brian.tasks import equidistant_targets, frozen_poisson
+
+
+def task_for(n_in, n_out, period=500 * ms, seed=1):
+    return Task(
+        f"bench-{n_in}-{n_out}",
+        frozen_poisson(n_in, 5 * Hz, period, seed=seed),
+        equidistant_targets(5, period, n_units=n_out),
+        period,
+    )
+
+
+def measure(n_in, hidden, n_out, device, engine, seconds, period=500 * ms):
+    task = task_for(n_in, n_out, period=period)
+    net = SuperSpikeNetwork(n_in=n_in, hidden=hidden, n_out=n_out, seed=1)
+    sched = Schedule(burn_in=0 * second, block=seconds * second, n_blocks=1)
+    learn = None
+    if engine == "controller":  # per-trial run_args controller, per-synapse equations
+        engine, learn = "synaptic", "controller"
+    tr = Trainer(
+        net, task, device=device, engine=engine, learn=learn, schedule=sched, progress=False
+    )
+    t0 = time.time()
+    h = tr.run()
+    total = time.time() - t0
+    t = h.timing
+    out = {
+        "network": [n_in, *hidden, n_out],
+        "synapses": net.n_synapses,
+        "device": device,
+        "engine": engine if learn is None else "synaptic+controller",
+        "simulated_s": seconds,
+        "compile_s": round(t.get("compile_s", 0.0), 2),
+        "run_s": round(t.get("run_s", total), 3),
+        "wall_per_sim_s": round(t.get("run_s", total) / seconds, 4),
+        "total_s": round(total, 2),
+    }
+    if "gradient_s" in t:
+        out["matrix_products_per_sim_s"] = round(t["gradient_s"] / seconds, 4)
+        out["simulation_and_transfer_per_sim_s"] = round(
+            (t["run_s"] - t["gradient_s"]) / seconds, 4
+        )
+    return out
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p.add_argument("--devices", default="cpp_standalone")
+    p.add_argument(
+        "--engines",
+        default="synaptic,controller,factorized",
+        help="synaptic (inside), controller (synaptic, run_args per trial), factorized",
+    )
+    p.add_argument("--sizes", default="10,100,1000,5000", help="hidden sizes k of 100->k->100")
+    p.add_argument("--oxford", action="store_true", help="also 200->256->200 (period 1.89 s)")
+    p.add_argument("--seconds", type=float, default=10.0, help="simulated seconds per point")
+    p.add_argument("--quick", action="store_true")
+    p.add_argument("--out", default=None)
+    args = p.parse_args(argv)
+    devices = args.devices.split(",")
+    if "cuda_standalone" in devices and not gpu_available():
+        print("no GPU here: skipping cuda_standalone")
+        devices.remove("cuda_standalone")
+    sizes = [10, 100] if args.quick else [int(k) for k in args.sizes.split(",")]
+    points = [(100, (k,), 100, 500 * ms) for k in sizes]
+    if args.oxford:
+        points.append((200, (256,), 200, 1890 * ms))
+    rows = []
+    print(
+        f"{'network':>16} {'synapses':>9} {'device':>15} {'engine':>10} "
+        f"{'compile s':>9} {'wall s / sim s':>14} {'matmul':>7}"
+    )
+    for n_in, hidden, n_out, period in points:
+        for device in devices:
+            for engine in args.engines.split(","):
+                if engine in ("factorized", "controller") and device == "cuda_standalone":
+                    continue
+                seconds = args.seconds if device != "runtime" else min(args.seconds, 2.0)
+                r = measure(n_in, hidden, n_out, device, engine, seconds, period)
+                rows.append(r)
+                print(
+                    f"{'->'.join(map(str, r['network'])):>16} {r['synapses']:>9} "
+                    f"{device:>15} {engine:>10} {r['compile_s']:>9} "
+                    f"{r['wall_per_sim_s']:>14} {r.get('matrix_products_per_sim_s', ''):>7}",
+                    flush=True,
+                )
+    out = Path(args.out or f"benchmarks/results-{platform.node()}.json")
+    out.write_text(json.dumps({"machine": platform.platform(), "rows": rows}, indent=1))
+    print(f"written {out}")
+
+
+if __name__ == "__main__":
+    main()
