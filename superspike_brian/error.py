@@ -3,7 +3,7 @@
 Output error [P eq 2.6]: a double-exponential trace of the difference between
 target and output spike trains, ``e_i = alpha * (S_hat_i - S_i)``::
 
-    dr/dt = -er / tau_rise     er += 1 per target spike, er -= 1 per output spike
+    der/dt = -er / tau_rise    er += 1 per target spike, er -= 1 per output spike
     tau_decay derr/dt = er - err
 
 Target spikes come from a cyclic spike table, evaluated as the custom event

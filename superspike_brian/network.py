@@ -436,4 +436,4 @@ class BrianModel:
         return out
 
 
-__all__ = ["SuperSpikeNetwork", "BrianModel", "second"]
+__all__ = ["SuperSpikeNetwork", "BrianModel", "ENGINES"]

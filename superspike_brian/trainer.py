@@ -615,4 +615,4 @@ class _null:
         return False
 
 
-__all__ = ["Trainer", "History", "mV"]
+__all__ = ["Trainer", "History", "LEARN_MODES"]

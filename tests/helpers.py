@@ -1,7 +1,7 @@
 """Shared builders for the tests: small tasks and networks, oracle inputs."""
 
 import numpy as np
-from brian2 import Hz, ms, mV, second
+from brian2 import Hz, ms, mV
 
 from superspike_brian.network import SuperSpikeNetwork
 from superspike_brian.parameters import LearningParameters, ModelParameters, Schedule
@@ -80,4 +80,4 @@ def spike_steps(history, layer, dt=0.1e-3):
     return np.column_stack([steps[order], np.asarray(i)[order]])
 
 
-__all__ = ["small_task", "small_network", "run_oracle", "spike_steps", "SHORT", "second"]
+__all__ = ["small_task", "small_network", "run_oracle", "spike_steps", "SHORT"]

@@ -1,6 +1,8 @@
 """Standalone projects: CUDA code generation without a GPU, and results read back."""
 
 import json
+import os
+import shutil
 import subprocess
 
 import numpy as np
@@ -93,3 +95,16 @@ def test_cuda_run_without_gpu_says_how_to_generate(tmp_path):
     trainer = Trainer(net, task, device="cuda_standalone", schedule=SHORT_RUN, progress=False)
     with pytest.raises(RuntimeError, match="superspike codegen .* --compile"):
         trainer.run()
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(
+    not (shutil.which("nvcc") and os.environ.get("SUPERSPIKE_TEST_NVCC") == "1"),
+    reason="compiling with nvcc takes 6-10 minutes: set SUPERSPIKE_TEST_NVCC=1 to run it",
+)
+def test_cuda_project_compiles_with_nvcc(tmp_path):
+    net, task = _models()["single_neuron"]
+    d = Trainer(net, task, device="cuda_standalone", schedule=SHORT_RUN, progress=False).generate(
+        tmp_path / "cuda", compile=True
+    )
+    assert (d / "main").exists()
