@@ -75,6 +75,9 @@ def activate(name, *, directory=None, codegen_target="numpy", float32=False):
     dev.reinit()
     # Spin-waiting OpenMP threads on shared cores were 200x slower here.
     prefs.devices.cpp_standalone.openmp_threads = 0
+    # Brian2's default "make -j" starts every compile job at once: dozens of
+    # compilers on two cores. One job per core compiles as fast without that.
+    prefs.devices.cpp_standalone.extra_make_args_unix = [f"-j{os.cpu_count() or 1}"]
     set_device(name, build_on_run=False, directory=str(directory))
 
 

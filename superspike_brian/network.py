@@ -66,6 +66,16 @@ class SuperSpikeNetwork:
         ablation: ``fixed=(1,)``).
     linear_hidden : bool
         Use sigma' = 1 in hidden layers ("symmetric linear" ablation).
+    error : {'van_rossum', 'classification'}
+        Output error signal. 'van_rossum' (default): target spike trains
+        (``task.target``). 'classification': windows of opportunity
+        (``task.windows``, the spiking XOR of Fig 5): +1 at the end of a window
+        in which its target unit did not spike, -1 at once for every other
+        spike but the first of the target unit in its window
+        (:mod:`superspike_brian.error`).
+    initial : sequence of arrays, optional
+        Initial weights, one (n_post, n_pre) array in mV per connection, in place
+        of the seeded draw (to test a trained network on new data).
 
     Examples
     --------
@@ -83,6 +93,8 @@ class SuperSpikeNetwork:
     seed: int = 1
     fixed: tuple = ()
     linear_hidden: bool = False
+    error: str = "van_rossum"
+    initial: tuple | None = None
 
     def __post_init__(self):
         check_positive_int("n_in", self.n_in)
@@ -93,6 +105,13 @@ class SuperSpikeNetwork:
         for k, n in enumerate(self.hidden):
             check_positive_int(f"hidden[{k}]", n)
         error.check_feedback(self.feedback)
+        error.check_error_mode(self.error)
+        if self.initial is not None:
+            s = self.layer_sizes
+            self.initial = tuple(np.array(w, dtype=float) for w in self.initial)
+            shapes = [(b, a) for a, b in zip(s[:-1], s[1:], strict=False)]
+            if [w.shape for w in self.initial] != shapes:
+                raise ValueError(f"initial weights must have shapes {shapes}")
         if self.regularizer is None:
             self.regularizer = self.feedback == "random" and bool(self.hidden)
         if not isinstance(self.params, ModelParameters):
@@ -134,6 +153,8 @@ class SuperSpikeNetwork:
         Returns a list with one (n_post, n_pre) array per connection.
         """
         lp = self.params.learning
+        if self.initial is not None:
+            return [w.copy() for w in self.initial]
         rng = np.random.default_rng([self.seed, 0])
         s = self.layer_sizes
         out = []
@@ -171,6 +192,7 @@ class SuperSpikeNetwork:
             "seed": int(self.seed),
             "fixed": list(self.fixed),
             "linear_hidden": self.linear_hidden,
+            "error": self.error,
             "params": self.params.as_dict(),
         }
 
@@ -185,7 +207,9 @@ class SuperSpikeNetwork:
                 self.params.as_dict(),
                 steps_of("period", task.period * second, self.params.dt),
                 list(extra),
-            ],
+            ]
+            # Only a non-default error signal enters, so that existing keys stay.
+            + ([self.error] if self.error != "van_rossum" else []),
             sort_keys=True,
         )
         return hashlib.sha1(blob.encode()).hexdigest()[:16]
@@ -223,6 +247,11 @@ class SuperSpikeNetwork:
             )
         if engine not in ENGINES:
             raise ValueError(f"engine must be one of {', '.join(ENGINES)}; got {engine!r}")
+        if self.error == "classification" and getattr(task, "windows", None) is None:
+            raise ValueError(
+                f"error='classification' needs a task with windows of opportunity"
+                f" (task.windows, e.g. superspike_brian.xor.xor_task); '{task.name}' has none"
+            )
         if engine == "factorized" and learn_inside:
             raise ValueError("engine='factorized' needs learn='controller'")
         return BrianModel(self, task, learn_inside, learning_rates, record_voltage, engine)
@@ -258,6 +287,13 @@ class BrianModel:
             ),
             "target_table": TimedArray(task.target.dense(float(dt)), dt=dt),
         }
+        classification = net.error == "classification"
+        if classification:
+            open_table, end_table = error.classification_tables(
+                task.windows, net.n_out, n_period, float(dt)
+            )
+            self.namespace["window_table"] = TimedArray(open_table, dt=dt)
+            self.namespace["window_end_table"] = TimedArray(end_table, dt=dt)
         L = net.n_connections
         sizes = net.layer_sizes
 
@@ -280,7 +316,13 @@ class BrianModel:
             eqs = neurons.LIF_EQUATIONS + neurons.SURROGATE_EQUATION
             reset = [neurons.RESET]
             events = {}
-            if is_out:
+            if is_out and classification:
+                eqs += error.OUTPUT_ERROR_EQUATIONS + traces.STEP_OFFSET_EQUATION
+                eqs += error.CLASSIFICATION_EQUATIONS
+                step = traces.TABLE_STEP.format(n_steps=n_period)
+                reset.append(error.CLASSIFICATION_RESET.format(step=step))
+                events["window_end"] = traces.table_condition("window_end_table", n_period)
+            elif is_out:
                 eqs += error.OUTPUT_ERROR_EQUATIONS + traces.STEP_OFFSET_EQUATION
                 reset.append(error.OUTPUT_RESET)
                 events["target"] = traces.table_condition("target_table", n_period)
@@ -300,7 +342,9 @@ class BrianModel:
                 name=net.layer_name(l),
             )
             g.run_regularly(surrogate, when="before_groups", name=f"{g.name}_surrogate")
-            if is_out:
+            if is_out and classification:
+                g.run_on_event("window_end", error.ON_WINDOW_END)
+            elif is_out:
                 g.run_on_event("target", error.ON_TARGET)
             else:
                 g.run_on_event("arrival", "z += 1")
@@ -420,6 +464,8 @@ class BrianModel:
         for g in self.layers:
             names = ["U", "I", "lastspike"]
             names += ["er", "err"] if g is self.output else ["z", "zt", "zh"]
+            if g is self.output and self.net.error == "classification":
+                names.append("got")
             out += [(g, n) for n in names]
         for s in self.connections:
             names = ("w",) if self.engine == "factorized" else ("w", "lam_r", "lam", "m")
