@@ -152,15 +152,18 @@ def make_figures(out, reference=None):
         title=f"{config['task']}: cost per block",
     )
     n_out = config["network"]["n_out"]
+    # Show the last complete period of training, not a partial one.
+    whole = np.floor(float(sp["update_times"][-1]) / period + 1e-9) * period
+    keep = sp["output_t"] < whole - 1e-9
     plotting.plot_raster(
         out / "raster.png",
-        sp["output_t"],
-        sp["output_i"],
+        sp["output_t"][keep],
+        sp["output_i"][keep],
         sp["target_t"],
         sp["target_i"],
         period,
         n_units=n_out,
-        duration=float(sp["update_times"][-1]),
+        duration=whole,
         title=f"{config['task']}: output spikes against the target",
     )
     v = np.load(out / "voltage.npz")
@@ -173,6 +176,8 @@ def make_figures(out, reference=None):
             period=period,
         )
     rates = {k[: -len("_rate_hz")]: m[k] for k in m if k.endswith("_rate_hz")}
+    if "hidden_2" not in rates:
+        rates.pop("hidden", None)  # with one hidden layer the mean is that layer
     if rates:
         plotting.plot_rates(out / "rates.png", m["block"], rates)
     w = np.load(out / "weights.npz")
