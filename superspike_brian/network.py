@@ -477,7 +477,7 @@ class BrianModel:
         out = []
         sizes = self.net.layer_sizes
         for l, s in enumerate(self.connections, start=1):
-            w = np.asarray(s.w[:] / mV)
+            w = np.array(s.w_[:], dtype=float) * 1e3  # volts to mV, as everywhere
             out.append(w.reshape(sizes[l - 1], sizes[l]).T.copy())
         return out
 
