@@ -412,10 +412,7 @@ class Trainer:
         spikes = {m.source.name: ([], []) for m in model.spike_monitors}
         sq_rows, vt, vU = [], [], []
         state = None
-        opt = [
-            {"v": np.zeros(len(s.w_[:]) if not standalone else self._n_syn(l))}
-            for l, s in enumerate(model.connections, start=1)
-        ]
+        opt = [{"v": np.zeros(self._n_syn(l))} for l in range(1, len(model.connections) + 1)]
         t_run = 0.0
         t_learn = 0.0
         factorized = self.engine == "factorized"
@@ -443,10 +440,6 @@ class Trainer:
                 args = self._run_args(model, state, k)
                 device.run(str(directory), with_output=False, run_args=args)
                 state = self._read_state(model, tb)
-                if factorized:
-                    t1 = time.time()
-                    m_factorized = self._factorized_gradients(model, fcs, state)
-                    t_learn += time.time() - t1
                 for mon in model.spike_monitors:
                     spikes[mon.source.name][0].append(np.array(mon.t_[:]) + t_start)
                     spikes[mon.source.name][1].append(np.array(mon.i[:]))
@@ -458,10 +451,11 @@ class Trainer:
             else:
                 model.voltage_monitor.active = record
                 brian_net.run(tb * second, namespace=ns)
-                if factorized:
-                    t1 = time.time()
-                    m_factorized = self._factorized_gradients(model, fcs, None)
-                    t_learn += time.time() - t1
+            if factorized:
+                # state is None in runtime mode: the signals are read from the live monitors.
+                t1 = time.time()
+                m_factorized = self._factorized_gradients(model, fcs, state)
+                t_learn += time.time() - t1
             t_run += time.time() - t0
             self._block_progress(k + 1, model, state)
         history.timing["run_s"] = t_run
