@@ -31,6 +31,7 @@ from .factorized import FactorizedConnection, hidden_error
 from .network import ENGINES, SuperSpikeNetwork
 from .optimizer import apply_update
 from .parameters import Schedule
+from .progress import BlockProgress
 from .tasks import Task
 from .validation import steps_of
 
@@ -151,6 +152,8 @@ class Trainer:
         self.record_voltage = int(record_voltage)
         self.progress = progress
         self.build_dir = build_dir
+        self._out = None
+        self._resume_from = None
         self._check_timing()
 
     def _check_timing(self):
@@ -175,8 +178,49 @@ class Trainer:
         ]
 
     # ------------------------------------------------------------------ running
-    def run(self, out=None):
-        """Train; returns a :class:`History` (and writes it to ``out`` if given)."""
+    def run(self, out=None, *, resume=False, extra_config=None, figures=True):
+        """Train; returns a :class:`History` (and writes it to ``out`` if given).
+
+        Parameters
+        ----------
+        out : path, optional
+            Run directory. ``config.json`` is written first (``status: running``);
+            in controller mode a checkpoint (``checkpoint.npz``) and the metrics
+            of the blocks done so far are written atomically at every block
+            boundary, so an interrupted run keeps them; the complete run
+            directory is written at the end (``status: complete``).
+        resume : bool
+            Continue from ``out/checkpoint.npz`` when it exists (controller mode
+            on cpp_standalone; the result equals an uninterrupted run bit for
+            bit). A run directory without a checkpoint starts from the beginning.
+        extra_config : dict, optional
+            Stored in ``config.json`` besides the trainer's own configuration.
+        figures : bool
+            Draw the figures at the end (default True).
+        """
+        from . import checkpoint as ckpt
+        from .rundir import trainer_config, write_config
+
+        resume_from = None
+        if out is not None:
+            out = Path(out)
+            if resume:
+                resume_from = ckpt.load(out, self)
+                if resume_from is None:
+                    self._say(f"no checkpoint in {out}: starting from the beginning")
+                else:
+                    self._say(
+                        f"resuming {out} after {resume_from['k_done']} of"
+                        f" {self.n_updates} update intervals"
+                    )
+            config = trainer_config(self)
+            config.update(extra_config or {})
+            config["status"] = "running"
+            write_config(out, config)
+        elif resume:
+            raise ValueError("resume=True needs the run directory: run(out=DIR, resume=True)")
+        self._out = out
+        self._resume_from = resume_from
         if self.device == "cuda_standalone":
             from . import codegen
 
@@ -231,7 +275,9 @@ class Trainer:
         if out is not None:
             from .rundir import write_run
 
-            write_run(out, self, history)
+            config = dict(extra_config or {}, status="complete")
+            write_run(out, self, history, extra_config=config, figures=figures)
+            ckpt.remove(out)
         return history
 
     def _structure_key(self):
@@ -354,7 +400,9 @@ class Trainer:
         ns = model.namespace
         for duration, record in self._windows():
             model.voltage_monitor.active = record
-            brian_net.run(duration * second, namespace=ns)
+            # One run holds the whole training: Brian2's own report is the progress.
+            report = "text" if self.progress and not record else None
+            brian_net.run(duration * second, namespace=ns, report=report, report_period=10 * second)
         if self.device != "runtime":
             self._say(f"compiling {self.device} project in {directory} ...")
             t0 = time.time()
@@ -407,15 +455,27 @@ class Trainer:
             t0 = time.time()
             device.build(directory=str(directory), compile=True, run=False)
             history.timing["compile_s"] = time.time() - t0
+            self._say(f"compiled in {history.timing['compile_s']:.1f} s; running ...")
         P = self.task.period
         T = self.n_updates * tb
-        spikes = {m.source.name: ([], []) for m in model.spike_monitors}
-        sq_rows, vt, vU = [], [], []
-        state = None
-        opt = [{"v": np.zeros(self._n_syn(l))} for l in range(1, len(model.connections) + 1)]
-        t_run = 0.0
-        t_learn = 0.0
+        # Everything a trial hands to the next, and what the run has produced so far:
+        # exactly what a checkpoint holds.
+        run = {
+            "k_done": 0,
+            "state": None,
+            "opt_v": [np.zeros(self._n_syn(l)) for l in range(1, len(model.connections) + 1)],
+            "m_factorized": None,
+            "lam_r": None,
+            "lam": None,
+            "spikes": {m.source.name: ([], []) for m in model.spike_monitors},
+            "sq_rows": [],
+            "vt": [],
+            "vU": [],
+            "run_s": 0.0,
+            "gradient_s": 0.0,
+        }
         factorized = self.engine == "factorized"
+        fcs = []
         if factorized:
             sizes = self.network.layer_sizes
             fcs = [
@@ -429,47 +489,114 @@ class Trainer:
                 )
                 for l in range(1, len(sizes))
             ]
-        m_factorized = None
-        for k in range(self.n_updates):
-            t_start = k * tb
-            if k > 0:
-                self._controller_update(model, state, opt, lrs, k, standalone, m_factorized)
-            record = t_start < P or t_start + tb > T - P
-            t0 = time.time()
-            if standalone:
-                args = self._run_args(model, state, k)
-                device.run(str(directory), with_output=False, run_args=args)
-                state = self._read_state(model, tb)
-                for mon in model.spike_monitors:
-                    spikes[mon.source.name][0].append(np.array(mon.t_[:]) + t_start)
-                    spikes[mon.source.name][1].append(np.array(mon.i[:]))
-                sq_rows.append(np.array(model.cost_monitor.sq_[:], dtype=float).T[:1])
-                if record:
-                    vt.append(np.array(model.voltage_monitor.t_[:]) + t_start)
-                    vU.append(np.array(model.voltage_monitor.U_[:]))
-                device.delete(code=False, data=False, directory=False, run_args=True, force=True)
-            else:
-                model.voltage_monitor.active = record
-                brian_net.run(tb * second, namespace=ns)
-            if factorized:
-                # state is None in runtime mode: the signals are read from the live monitors.
-                t1 = time.time()
-                m_factorized = self._factorized_gradients(model, fcs, state)
-                t_learn += time.time() - t1
-            t_run += time.time() - t0
-            self._block_progress(k + 1, model, state)
-        history.timing["run_s"] = t_run
+        if self._resume_from is not None:
+            if not standalone:
+                raise ValueError("resume needs a standalone device (cpp_standalone)")
+            run.update(self._resume_from)
+            for fc, lr_, l_ in zip(fcs, run["lam_r"] or [], run["lam"] or []):
+                fc.lam_r, fc.lam = lr_, l_
+        checkpointing = self._out is not None and standalone
+        opt = [{"v": v} for v in run["opt_v"]]
+        state, m_factorized = run["state"], run["m_factorized"]
+        spikes = run["spikes"]
+        first_block = max(0, (run["k_done"] - self.n_burn) // self.n_per_block + 1)
+        progress = BlockProgress(
+            self.schedule.n_blocks, enabled=self.progress, first_block=first_block
+        )
+        try:
+            for k in range(run["k_done"], self.n_updates):
+                t_start = k * tb
+                if k > 0:
+                    self._controller_update(model, state, opt, lrs, k, standalone, m_factorized)
+                record = t_start < P or t_start + tb > T - P
+                t0 = time.time()
+                if standalone:
+                    args = self._run_args(model, state, k)
+                    device.run(str(directory), with_output=False, run_args=args)
+                    state = self._read_state(model, tb)
+                    for mon in model.spike_monitors:
+                        spikes[mon.source.name][0].append(np.array(mon.t_[:]) + t_start)
+                        spikes[mon.source.name][1].append(np.array(mon.i[:]))
+                    run["sq_rows"].append(np.array(model.cost_monitor.sq_[:], dtype=float).T[:1])
+                    if record:
+                        run["vt"].append(np.array(model.voltage_monitor.t_[:]) + t_start)
+                        run["vU"].append(np.array(model.voltage_monitor.U_[:]))
+                    device.delete(
+                        code=False, data=False, directory=False, run_args=True, force=True
+                    )
+                else:
+                    model.voltage_monitor.active = record
+                    brian_net.run(tb * second, namespace=ns)
+                if factorized:
+                    # state is None in runtime mode: the signals come from the live monitors.
+                    t1 = time.time()
+                    m_factorized = self._factorized_gradients(model, fcs, state)
+                    run["gradient_s"] += time.time() - t1
+                run["run_s"] += time.time() - t0
+                block = self._block_done(k + 1)
+                if block is not None:
+                    run.update(
+                        k_done=k + 1,
+                        state=state,
+                        m_factorized=m_factorized,
+                        lam_r=[fc.lam_r for fc in fcs] or None,
+                        lam=[fc.lam for fc in fcs] or None,
+                    )
+                    self._report_block(progress, block, k + 1, model, run)
+                    if checkpointing:
+                        self._checkpoint(run, history)
+        finally:
+            progress.close()
+        history.timing["run_s"] = run["run_s"]
         if factorized:
-            history.timing["gradient_s"] = t_learn
+            history.timing["gradient_s"] = run["gradient_s"]
         if standalone:
             for name, (t, i) in spikes.items():
                 history.spikes[name] = (np.concatenate(t), np.concatenate(i).astype(int))
             final = state["cost.sq"][None, :]
-            history.sq = np.vstack([*sq_rows, final])
-            if vt:
-                self._voltage_windows(history, np.concatenate(vt), np.hstack(vU))
+            history.sq = np.vstack([*run["sq_rows"], final])
+            if run["vt"]:
+                self._voltage_windows(history, np.concatenate(run["vt"]), np.hstack(run["vU"]))
         else:
             self._collect_inside(model, history)
+
+    def _block_done(self, k_done):
+        """The block that ends after update interval ``k_done``, or None."""
+        if k_done < self.n_burn or (k_done - self.n_burn) % self.n_per_block:
+            return None
+        return (k_done - self.n_burn) // self.n_per_block
+
+    def _report_block(self, progress, block, k_done, model, run):
+        t = k_done * float(self.network.params.learning.t_update)
+        state = run["state"]
+        sq = state["cost.sq"] if state is not None else np.array(model.cost.sq_[:])
+        c = float(cost_from_average(sq, t, self.network.params.learning))
+        rates = {}
+        t_begin = t - (float(self.schedule.block) if block > 0 else t)
+        for mon in model.spike_monitors:
+            if state is not None:
+                times = run["spikes"][mon.source.name][0]
+                n = sum(np.count_nonzero(x >= t_begin - 1e-12) for x in times[-self.n_per_block :])
+            else:
+                n = np.count_nonzero(np.asarray(mon.t_[:]) >= t_begin - 1e-12)
+            rates[mon.source.name] = n / max(t - t_begin, 1e-12) / len(mon.source)
+        progress.update(block, t, c, rates)
+
+    def _checkpoint(self, run, history):
+        """Write the checkpoint and the metrics of the blocks done, atomically."""
+        from . import checkpoint as ckpt
+        from .rundir import write_metrics
+
+        partial = History(initial_weights=history.initial_weights)
+        partial.spikes = {
+            name: (np.concatenate(t), np.concatenate(i).astype(int))
+            for name, (t, i) in run["spikes"].items()
+        }
+        partial.sq = np.vstack([*run["sq_rows"], run["state"]["cost.sq"][None, :]])
+        self._metrics(partial, n_done=run["k_done"])
+        write_metrics(self._out, partial.metrics)
+        # After the metrics: a checkpoint is never ahead of the blocks on disk.
+        ckpt.save(self._out, self, run)
 
     def _n_syn(self, l):
         s = self.network.layer_sizes
@@ -556,22 +683,13 @@ class Trainer:
             args[getattr(group, name)] = Quantity(state[f"{group.name}.{name}"], dim=var.dim)
         return args
 
-    def _block_progress(self, k_done, model, state):
-        if not self.progress or (k_done - self.n_burn) % self.n_per_block:
-            return
-        block = (k_done - self.n_burn) // self.n_per_block
-        if block < 0:
-            return
-        t = k_done * float(self.network.params.learning.t_update)
-        sq = state["cost.sq"] if state is not None else np.array(model.cost.sq_[:])
-        c = float(cost_from_average(sq, t, self.network.params.learning))
-        self._say(f"block {block:4d}  t = {t:8.1f} s  cost = {c:.4g}")
-
     # ------------------------------------------------------------------ metrics
-    def _metrics(self, history):
+    def _metrics(self, history, n_done=None):
+        """Metrics rows of the blocks done (all of them unless ``n_done`` intervals)."""
         lp = self.network.params.learning
         tb = float(lp.t_update)
-        times = np.arange(self.n_updates + 1) * tb
+        n_done = self.n_updates if n_done is None else n_done
+        times = np.arange(n_done + 1) * tb
         history.update_times = times
         history.cost = cost_from_average(history.sq, times, lp)
         s = self.schedule
@@ -580,6 +698,8 @@ class Trainer:
         names = [self.network.layer_name(l) for l in range(1, self.network.n_connections + 1)]
         for b in range(s.n_blocks + 1):
             idx = self.n_burn + b * self.n_per_block
+            if idx > n_done:
+                break
             t_end = idx * tb
             t_begin = 0.0 if b == 0 else t_end - float(s.block)
             span = max(t_end - t_begin, 1e-12)

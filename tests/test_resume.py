@@ -1,0 +1,126 @@
+"""Checkpoints and resumption: an interrupted and resumed run equals an uninterrupted one."""
+
+import io
+import json
+
+import numpy as np
+import pytest
+
+from superspike_brian import checkpoint
+from superspike_brian.progress import BlockProgress
+from superspike_brian.rundir import read_metrics
+from superspike_brian.trainer import Trainer
+
+from .helpers import SHORT, small_network, small_task
+
+
+class Interrupted(Exception):
+    pass
+
+
+def _trainer(net, task, engine, build_dir):
+    return Trainer(
+        net,
+        task,
+        device="cpp_standalone",
+        learn="controller",
+        engine=engine,
+        schedule=SHORT,
+        build_dir=build_dir,
+        progress=False,
+    )
+
+
+@pytest.mark.parametrize("engine", ["synaptic", "factorized"])
+def test_resumed_run_equals_uninterrupted(engine, tmp_path, monkeypatch):
+    task = small_task()
+    net = small_network(task, hidden=(5,), feedback="random", regularizer=True)
+    build = tmp_path / "build"
+    whole = _trainer(net, task, engine, build).run(out=tmp_path / "whole", figures=False)
+
+    # Kill the second run right after its third checkpoint.
+    save = checkpoint.save
+    calls = []
+
+    def save_then_die(out, trainer, run):
+        save(out, trainer, run)
+        calls.append(run["k_done"])
+        if len(calls) == 3:
+            raise Interrupted
+
+    monkeypatch.setattr(checkpoint, "save", save_then_die)
+    out = tmp_path / "broken"
+    with pytest.raises(Interrupted):
+        _trainer(net, task, engine, build).run(out=out, figures=False)
+    monkeypatch.setattr(checkpoint, "save", save)
+
+    # What the killed run left behind: its config, the blocks done, a checkpoint.
+    assert json.loads((out / "config.json").read_text())["status"] == "running"
+    partial = read_metrics(out)
+    assert list(partial["block"]) == [0, 1, 2]
+    np.testing.assert_array_equal(partial["cost"], read_metrics(tmp_path / "whole")["cost"][:3])
+    assert (out / checkpoint.FILENAME).exists()
+
+    resumed = _trainer(net, task, engine, build).run(out=out, resume=True, figures=False)
+    for w_whole, w_resumed in zip(whole.weights, resumed.weights):
+        np.testing.assert_array_equal(w_resumed, w_whole)  # bit for bit
+    assert resumed.metrics == whole.metrics
+    for name, (t, i) in whole.spikes.items():
+        np.testing.assert_array_equal(resumed.spikes[name][0], t)
+        np.testing.assert_array_equal(resumed.spikes[name][1], i)
+    for key in whole.voltage:
+        np.testing.assert_array_equal(resumed.voltage[key][1], whole.voltage[key][1])
+    assert json.loads((out / "config.json").read_text())["status"] == "complete"
+    assert not (out / checkpoint.FILENAME).exists()
+    assert read_metrics(out)["cost"].size == SHORT.n_blocks + 1
+
+
+def test_checkpoint_of_another_configuration_is_refused(tmp_path, monkeypatch):
+    task = small_task()
+    net = small_network(task, hidden=(5,))
+    trainer = _trainer(net, task, "factorized", tmp_path / "build")
+    run = {
+        "k_done": 2,
+        "state": {"cost.sq": np.zeros(task.n_out)},
+        "opt_v": [np.zeros(3)],
+        "m_factorized": None,
+        "lam_r": None,
+        "lam": None,
+        "spikes": {"output": ([np.zeros(1)], [np.zeros(1, dtype=int)])},
+        "sq_rows": [np.zeros((1, task.n_out))],
+        "vt": [],
+        "vU": [],
+        "run_s": 0.0,
+        "gradient_s": 0.0,
+    }
+    checkpoint.save(tmp_path, trainer, run)
+    back = checkpoint.load(tmp_path, trainer)
+    assert back["k_done"] == 2 and back["m_factorized"] is None
+    other = small_network(task, hidden=(5,), seed=6)
+    with pytest.raises(ValueError, match="another configuration.*network"):
+        checkpoint.load(tmp_path, _trainer(other, task, "factorized", tmp_path / "build"))
+    (tmp_path / checkpoint.FILENAME).write_bytes(b"not a zip file")
+    with pytest.raises(ValueError, match="cannot read the checkpoint"):
+        checkpoint.load(tmp_path, trainer)
+
+
+def test_resume_needs_a_run_directory():
+    task = small_task()
+    trainer = Trainer(small_network(task), task, schedule=SHORT, progress=False)
+    with pytest.raises(ValueError, match="needs the run directory"):
+        trainer.run(resume=True)
+
+
+def test_progress_lines_name_block_cost_rates_and_time_left():
+    stream = io.StringIO()
+    p = BlockProgress(4, stream=stream, bar=False)
+    p.update(0, 10.0, 9.5, {"output": 2.0})
+    p.update(1, 20.0, 3.25, {"output": 5.0, "hidden_1": 12.5})
+    lines = stream.getvalue().splitlines()
+    assert len(lines) == 2
+    assert lines[1].startswith("block    1/4  t =     20.0 s  cost = 3.25")
+    assert "hidden_1 12.5 Hz" in lines[1] and "left]" in lines[1]
+    silent = io.StringIO()
+    BlockProgress(4, stream=silent, enabled=False).update(0, 1.0, 1.0)
+    assert silent.getvalue() == ""
+
