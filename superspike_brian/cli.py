@@ -10,6 +10,11 @@ Train on the authors' benchmark data::
 
     superspike train --input input.ras --target target.ras --period 0.5 --hidden 0 \\
         --duration 800 --block 10 --burn-in 10 --device cpp_standalone --seed 1
+
+Sweep seeds x feedback modes on Dask (a local cluster unless --scheduler)::
+
+    superspike sweep --out runs/sweep --seeds 1-5 --grid feedback=symmetric,random \\
+        -- --hidden 4 --duration 300 --device cpp_standalone
 """
 
 from __future__ import annotations
@@ -282,6 +287,12 @@ def cmd_report(args):
     return 0
 
 
+def cmd_sweep(args):
+    from .sweep import cmd_sweep as sweep
+
+    return sweep(args)
+
+
 def main(argv=None):
     p = argparse.ArgumentParser(prog="superspike", description=__doc__.split("\n")[0])
     sub = p.add_subparsers(dest="command", required=True)
@@ -305,6 +316,18 @@ def main(argv=None):
     rp.add_argument("run", help="run directory")
     rp.add_argument("--reference", help="reference curve to draw (e.g. single_neuron)")
     rp.set_defaults(func=cmd_report)
+    from .sweep import add_sweep_arguments
+
+    sw = sub.add_parser(
+        "sweep",
+        help="train a grid of runs (seeds x train options) on Dask, with a summary",
+        description="Train every combination of --grid values for every seed, each run in"
+        " its own process and run directory OUT/<condition>/seed-<s>, on a local Dask"
+        " cluster or the one at --scheduler; finished runs are skipped when the same"
+        " command runs again. Exit status 1 if any run failed.",
+    )
+    add_sweep_arguments(sw)
+    sw.set_defaults(func=cmd_sweep)
     args = p.parse_args(argv)
     try:
         return args.func(args)
