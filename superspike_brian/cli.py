@@ -204,16 +204,45 @@ def make_trainer(args, task):
     )
 
 
+def _resume_args(args):
+    """The options of the run in ``args.resume``, to continue it there."""
+    import json
+
+    out = Path(args.resume)
+    config_path = out / "config.json"
+    if not config_path.exists():
+        raise FileNotFoundError(f"--resume {out}: not a run directory (no config.json)")
+    config = json.loads(config_path.read_text())
+    if "argv" not in config:
+        raise ValueError(f"--resume {out}: config.json has no command line (argv) to resume")
+    saved = [a for a in config["argv"] if a != "--resume"]
+    p = argparse.ArgumentParser(prog="superspike train")
+    add_train_arguments(p)
+    p.add_argument("--out")
+    resumed = p.parse_args(saved[1:] if saved and saved[0] == "train" else saved)
+    resumed.out = str(out)
+    resumed.resume = str(out)
+    return resumed, config
+
+
 def cmd_train(args):
     from . import reference
-    from .rundir import make_figures, write_run
+    from .rundir import make_figures
 
+    argv = sys.argv[1:]
+    if args.resume:
+        args, config = _resume_args(args)
+        argv = config["argv"]
+        if config.get("status") == "complete":
+            print(f"{args.out} is complete; nothing to resume")
+            return 0
     task = make_task(args)
     trainer = make_trainer(args, task)
     out = Path(args.out or f"runs/{time.strftime('%Y%m%d-%H%M%S')}-{task.name}-s{args.seed}")
     print(f"{task.describe()}\nwriting to {out}", file=sys.stderr)
-    history = trainer.run()
-    write_run(out, trainer, history, extra_config={"argv": sys.argv[1:]}, figures=False)
+    history = trainer.run(
+        out=out, resume=bool(args.resume), extra_config={"argv": argv}, figures=False
+    )
     ref = reference.curve(args.reference) if args.reference else None
     make_figures(out, reference=ref)
     for row in history.metrics:
@@ -299,6 +328,11 @@ def main(argv=None):
     tr = sub.add_parser("train", help="train a network and write a run directory")
     add_train_arguments(tr)
     tr.add_argument("--out", help="run directory (default runs/<time>-<task>)")
+    tr.add_argument(
+        "--resume",
+        metavar="DIR",
+        help="continue the interrupted run in DIR from its last checkpoint (its own options)",
+    )
     tr.set_defaults(func=cmd_train)
     cg = sub.add_parser(
         "codegen", help="write a standalone (C++ or CUDA) project that trains in one binary"

@@ -124,3 +124,14 @@ def test_progress_lines_name_block_cost_rates_and_time_left():
     BlockProgress(4, stream=silent, enabled=False).update(0, 1.0, 1.0)
     assert silent.getvalue() == ""
 
+
+
+def test_cli_resume_of_a_missing_or_complete_run(tmp_path, capsys):
+    from superspike_brian.cli import main
+
+    assert main(["train", "--resume", str(tmp_path / "nothing")]) == 2
+    assert "not a run directory" in capsys.readouterr().err
+    config = {"status": "complete", "argv": ["train", "--hidden", "0", "--out", str(tmp_path)]}
+    (tmp_path / "config.json").write_text(json.dumps(config))
+    assert main(["train", "--resume", str(tmp_path)]) == 0
+    assert "nothing to resume" in capsys.readouterr().out
