@@ -570,13 +570,20 @@ def run_one(run_dir, argv, command=None, cwd=None):
     run_dir = Path(run_dir)
     run_dir.mkdir(parents=True, exist_ok=True)
     (run_dir / "status.json").unlink(missing_ok=True)
+    resuming = False
     if command is None:
         command = [sys.executable, "-m", "superspike_brian.cli", "train"]
-    cmd = [*command, *argv, "--out", str(run_dir)]
+        # A run killed after some blocks continues from its checkpoint (controller mode).
+        resuming = (run_dir / "checkpoint.npz").exists() and (run_dir / "config.json").exists()
+    cmd = (
+        [*command, "--resume", str(run_dir)]
+        if resuming
+        else [*command, *argv, "--out", str(run_dir)]
+    )
     if cwd is not None and not Path(cwd).is_dir():
         cwd = None
     t0 = time.monotonic()
-    with open(run_dir / "log.txt", "w") as log:
+    with open(run_dir / "log.txt", "a" if resuming else "w") as log:
         log.write(f"$ {shlex.join(cmd)}\n")
         log.flush()
         proc = subprocess.Popen(

@@ -330,3 +330,30 @@ def test_cli_failed_run_exit_status_1(tmp_path, tiny_task, capsys):
     assert _statuses(out) == {"feedback-random/seed-1": "failed"}
     with open(out / "summary.csv") as fh:
         assert [r["status"] for r in csv.DictReader(fh)] == ["failed"]
+
+
+def test_a_run_with_a_checkpoint_resumes_instead_of_starting_again(tmp_path, monkeypatch):
+    from superspike_brian import sweep as sweep_module
+
+    run_dir = tmp_path / "feedback-random" / "seed-1"
+    run_dir.mkdir(parents=True)
+    (run_dir / "config.json").write_text("{}")
+    (run_dir / "checkpoint.npz").write_bytes(b"")
+    seen = []
+
+    class Done:
+        def __init__(self, cmd, **kw):
+            seen.append(cmd)
+
+        def wait(self):
+            return 1
+
+        def poll(self):
+            return 1
+
+    monkeypatch.setattr(sweep_module.subprocess, "Popen", Done)
+    sweep_module.run_one(run_dir, ["--hidden", "4"])
+    assert seen[0][-2:] == ["--resume", str(run_dir)] and "--hidden" not in seen[0]
+    (run_dir / "checkpoint.npz").unlink()
+    sweep_module.run_one(run_dir, ["--hidden", "4"])
+    assert seen[1][-4:] == ["--hidden", "4", "--out", str(run_dir)]
