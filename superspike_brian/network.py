@@ -29,6 +29,7 @@ from brian2 import (
 )
 
 from . import cost, eligibility, error, neurons, optimizer, traces
+from .exact import BLOCK_EXACT
 from .parameters import ModelParameters
 from .validation import check_positive_int, steps_of
 
@@ -112,6 +113,16 @@ class SuperSpikeNetwork:
             shapes = [(b, a) for a, b in zip(s[:-1], s[1:], strict=False)]
             if [w.shape for w in self.initial] != shapes:
                 raise ValueError(f"initial weights must have shapes {shapes}")
+        if not self.hidden and self.feedback != "symmetric":
+            raise ValueError(
+                f"feedback={self.feedback!r} needs a hidden layer (hidden=[n, ...]); without"
+                " one the output error drives the weights directly"
+            )
+        if not self.hidden and self.regularizer:
+            raise ValueError(
+                "the regularizer acts on connections into hidden layers; this network has"
+                " none (give hidden=[n, ...] or regularizer=False)"
+            )
         if self.regularizer is None:
             self.regularizer = self.feedback == "random" and bool(self.hidden)
         if not isinstance(self.params, ModelParameters):
@@ -283,17 +294,18 @@ class BrianModel:
             "tau_avg": lp.tau_avg,
             # The input table holds arrivals: spikes shifted by the axonal delay.
             "input_table": TimedArray(
-                task.input.dense(float(dt), shift_seconds=float(np_.delay)), dt=dt
+                traces.pack_table(task.input.dense(float(dt), shift_seconds=float(np_.delay))),
+                dt=dt,
             ),
-            "target_table": TimedArray(task.target.dense(float(dt)), dt=dt),
+            "target_table": TimedArray(traces.pack_table(task.target.dense(float(dt))), dt=dt),
         }
         classification = net.error == "classification"
         if classification:
             open_table, end_table = error.classification_tables(
                 task.windows, net.n_out, n_period, float(dt)
             )
-            self.namespace["window_table"] = TimedArray(open_table, dt=dt)
-            self.namespace["window_end_table"] = TimedArray(end_table, dt=dt)
+            self.namespace["window_table"] = TimedArray(traces.pack_table(open_table), dt=dt)
+            self.namespace["window_end_table"] = TimedArray(traces.pack_table(end_table), dt=dt)
         L = net.n_connections
         sizes = net.layer_sizes
 
@@ -302,7 +314,7 @@ class BrianModel:
             traces.PRE_TRACE_EQUATIONS + traces.STEP_OFFSET_EQUATION,
             threshold=traces.table_condition("input_table", n_period),
             reset="z += 1",
-            method="exact",
+            method=BLOCK_EXACT,
             name="input",
         )
         self.layers = []
@@ -320,7 +332,11 @@ class BrianModel:
                 eqs += error.OUTPUT_ERROR_EQUATIONS + traces.STEP_OFFSET_EQUATION
                 eqs += error.CLASSIFICATION_EQUATIONS
                 step = traces.TABLE_STEP.format(n_steps=n_period)
-                reset.append(error.CLASSIFICATION_RESET.format(step=step))
+                reset.append(
+                    error.CLASSIFICATION_RESET.format(
+                        open_bit=traces.table_bit("window_table", step)
+                    )
+                )
                 events["window_end"] = traces.table_condition("window_end_table", n_period)
             elif is_out:
                 eqs += error.OUTPUT_ERROR_EQUATIONS + traces.STEP_OFFSET_EQUATION
@@ -338,7 +354,7 @@ class BrianModel:
                 reset="\n".join(reset),
                 refractory=np_.tau_ref,
                 events=events,
-                method="exact",
+                method=BLOCK_EXACT,
                 name=net.layer_name(l),
             )
             g.run_regularly(surrogate, when="before_groups", name=f"{g.name}_surrogate")
