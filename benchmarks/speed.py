@@ -85,6 +85,12 @@ def main(argv=None):
     p.add_argument("--sizes", default="10,100,1000,5000", help="hidden sizes k of 100->k->100")
     p.add_argument("--oxford", action="store_true", help="also 200->256->200 (period 1.89 s)")
     p.add_argument("--seconds", type=float, default=10.0, help="simulated seconds per point")
+    p.add_argument(
+        "--runtime-max-synapses",
+        type=float,
+        default=2e4,
+        help="runtime (numpy) only for networks up to this many synapses (it is slow)",
+    )
     p.add_argument("--quick", action="store_true")
     p.add_argument("--out", default=None)
     args = p.parse_args(argv)
@@ -105,6 +111,9 @@ def main(argv=None):
         for device in devices:
             for engine in args.engines.split(","):
                 if engine in ("factorized", "controller") and device == "cuda_standalone":
+                    continue
+                n_syn = n_in * hidden[0] + hidden[-1] * n_out
+                if device == "runtime" and n_syn > args.runtime_max_synapses:
                     continue
                 seconds = args.seconds if device != "runtime" else min(args.seconds, 2.0)
                 r = measure(n_in, hidden, n_out, device, engine, seconds, period)
