@@ -13,12 +13,17 @@ from superspike_brian import devices
 from superspike_brian.network import SuperSpikeNetwork
 from superspike_brian.spikeio import SpikeRaster
 from superspike_brian.xor import (
+    DECAY_AFTER,
+    DURATION,
     XorTask,
-    block_accuracy,
     evaluate,
+    gap_grid,
     make_network,
+    run_seeds,
     score,
     train_xor,
+    training_schedule,
+    trials_to_perfect,
     xor_task,
 )
 
@@ -170,41 +175,135 @@ def test_xor_task_structure():
     assert sc["correct"][0] and not sc["correct"][1:].any()
 
 
-DURATION = 600.0  # s of training
+def test_streams_share_one_period():
+    """Gaps: an even spread over 100-200 ms in a random order, so the period is fixed."""
+    grid = gap_grid(41)
+    assert grid.min() == pytest.approx(0.100) and grid.max() == pytest.approx(0.200)
+    np.testing.assert_allclose(grid * 1000, np.round(grid * 1000), atol=1e-9)  # whole ms
+    tasks = [xor_task(seed=s, n_trials=40, stream=st) for s in (1, 2) for st in (0, 1)]
+    assert len({t.period for t in tasks}) == 1
+    # Every stream uses exactly the gaps of the grid, each once, in its own order.
+    gaps = [
+        np.concatenate(
+            [[t.onsets[0]], np.diff(t.onsets) - 0.010, [t.period - t.onsets[-1] - 0.010]]
+        )
+        for t in tasks
+    ]
+    for g in gaps:
+        np.testing.assert_allclose(np.sort(g), grid, atol=1e-9)
+    assert not np.allclose(gaps[0], gaps[1]) and not np.allclose(gaps[0], gaps[2])
+
+
+def test_training_schedule_drops_the_rate_twice():
+    net = make_network(hidden=4, feedback="random")
+    sched = training_schedule(net, DURATION)
+    r0 = float(net.params.learning.r0)
+    lr = sched.learning_rates(net.params.learning.r0, net.params.learning.t_update)
+    t = np.arange(lr.size) * 0.5
+    assert lr[0] == 0.0  # the first update sees nothing (burn-in of one interval)
+    # Blocks start after the burn-in: the drops come 0.5 s after the nominal times.
+    d1, d2 = (d + 0.5 for d in DECAY_AFTER)
+    np.testing.assert_allclose(lr[(t > 0) & (t <= d1)], r0)
+    np.testing.assert_allclose(lr[(t > d1) & (t <= d2)], r0 / 10)
+    np.testing.assert_allclose(lr[t > d2], r0 / 100)
+    # One update interval of burn-in, then whole blocks of 10 s: 800.5 s.
+    assert float(sched.duration / second) == pytest.approx(DURATION + 0.5)
+    constant = training_schedule(net, 300.0, decay_after=None)
+    assert constant.decay_at == ()
+    with pytest.raises(ValueError, match="within the training"):
+        training_schedule(net, 300.0)
+
+
+def test_run_seeds_checks_its_runs():
+    nets = [make_network(hidden=4, seed=s) for s in (1, 2)]
+    with pytest.raises(ValueError, match="one structure"):
+        run_seeds(nets, [xor_task(seed=1, n_trials=40), xor_task(seed=2, n_trials=80)], 20.0)
+    with pytest.raises(ValueError, match="one task per network"):
+        run_seeds(nets, [xor_task(seed=1, n_trials=40)], 20.0)
+    tasks = [xor_task(seed=s, n_trials=40) for s in (1, 2)]
+    with pytest.raises(ValueError, match="weights"):
+        run_seeds(nets, tasks, learn=False)
+
+
+@pytest.mark.slow
+def test_run_seeds_equals_fresh_builds(tmp_path):
+    """One binary re-run with run arguments gives exactly what a fresh build gives."""
+    seeds = (1, 2)
+    nets = [make_network(hidden=4, feedback="random", seed=s) for s in seeds]
+    tasks = [xor_task(seed=s, n_trials=40) for s in seeds]
+    many = run_seeds(nets, tasks, 20.0, decay_after=10.0, build_dir=tmp_path / "many")
+    # The second run is the one that differs from the build: compare it.
+    history, train = train_xor(
+        nets[1], tasks[1], 20.0, decay_after=10.0, build_dir=tmp_path / "one"
+    )
+    for name in ("output", "hidden_1"):
+        for a, b in zip(many[1][0].spikes[name], history.spikes[name], strict=True):
+            np.testing.assert_array_equal(a, b)
+    assert len(history.spikes["hidden_1"][0]) > 0
+    for a, b in zip(many[1][0].weights, history.weights, strict=True):
+        np.testing.assert_array_equal(a, b)
+    np.testing.assert_array_equal(many[1][1]["correct"], train["correct"])
+    assert not np.array_equal(many[0][0].weights[0], many[1][0].weights[0])
+    test_tasks = [xor_task(seed=s, n_trials=40, stream=1) for s in seeds]
+    weights = [h.weights for h, _ in many]
+    tested = run_seeds(nets, test_tasks, learn=False, weights=weights, build_dir=tmp_path / "t")
+    _, single = evaluate(nets[1], weights[1], test_tasks[1], build_dir=tmp_path / "t1")
+    for key in ("correct", "n_target", "n_other"):
+        np.testing.assert_array_equal(tested[1][1][key], single[key])
+
+
 HIGH = 0.9
 LOW = 0.5
-
-
-def _train_and_test(hidden, seed, duration, build):
-    net = make_network(hidden=hidden, feedback="symmetric", seed=seed)
-    history, train = train_xor(
-        net, xor_task(seed=seed), duration, build_dir=build / f"train-{hidden}"
-    )
-    _, test = evaluate(
-        net, history.weights, xor_task(seed=seed, stream=1), build_dir=build / f"test-{hidden}"
-    )
-    return block_accuracy(train["correct"], 50), float(test["correct"].mean())
 
 
 @pytest.mark.slow
 def test_symmetric_feedback_learns_xor_and_no_hidden_layer_does_not(tmp_path):
     """Symmetric feedback learns XOR; the 100 -> 2 network does not.
 
-    Measured (600 s of training = about 3800 trials, r0 = 1 mV, then a held-out
-    stream of 200 trials with learning off; train_xor then evaluate, cpp_standalone):
+    The model's schedule (800 s, r0 dropping to r0/10 at 400 s and r0/100 at
+    600 s), then a held-out stream of 200 trials with learning off. Measured
+    (``python models/xor.py``, the same runs; cpp_standalone):
 
-    ======  ==================  ===================
-    seed    symmetric, 4 hidden  no hidden layer
-    ======  ==================  ===================
-    1       0.955               0.305
-    2       0.775               0.225
-    3       0.970               0.265
-    ======  ==================  ===================
+    ======  ========================================  ====================
+    seed    symmetric, 4 hidden: trials to 100 % /    no hidden layer:
+            held-out accuracy                         held-out accuracy
+    ======  ========================================  ====================
+    1       700 / 0.945                               0.245
+    2       2600 / 0.965                              0.270
+    3       950 / 0.985                               0.215
+    ======  ========================================  ====================
 
-    (random feedback seed 1: 0.275, uniform seed 1: 0.010 at this length.)
-    Thresholds: >= 0.9 on at least 2 of 3 seeds, and <= 0.5 without hidden layer.
+    Training reaches 100 % (a block of 50 training trials all correct) but the
+    held-out stream, with fresh background spikes, keeps a few errors: no run of
+    the 20 reached 200/200 (docs/xor.md). Thresholds: 100 % in training and at
+    least 0.9 held-out on at least 2 of 3 seeds; at most 0.5 without hidden layer.
     """
-    tests = [_train_and_test(4, seed, DURATION, tmp_path)[1] for seed in (1, 2, 3)]
-    assert sum(a >= HIGH for a in tests) >= 2, f"symmetric, test accuracies {tests}"
-    _, none = _train_and_test(0, 1, DURATION, tmp_path)
-    assert none <= LOW, f"no hidden layer, test accuracy {none}"
+    seeds = (1, 2, 3)
+    nets = [make_network(hidden=4, feedback="symmetric", seed=s) for s in seeds]
+    trained = run_seeds(
+        nets, [xor_task(seed=s) for s in seeds], DURATION, build_dir=tmp_path / "train-4"
+    )
+    tested = run_seeds(
+        nets,
+        [xor_task(seed=s, stream=1) for s in seeds],
+        learn=False,
+        weights=[h.weights for h, _ in trained],
+        build_dir=tmp_path / "test-4",
+    )
+    reached = [trials_to_perfect(sc["correct"]) for _, sc in trained]
+    tests = [float(sc["correct"].mean()) for _, sc in tested]
+    assert sum(np.isfinite(reached)) >= 2, f"symmetric, trials to 100 % {reached}"
+    assert sum(a >= HIGH for a in tests) >= 2, f"symmetric, held-out accuracies {tests}"
+    none_net = make_network(hidden=0, seed=1)
+    ((history, _),) = run_seeds(
+        [none_net], [xor_task(seed=1)], DURATION, build_dir=tmp_path / "train-0"
+    )
+    ((_, sc),) = run_seeds(
+        [none_net],
+        [xor_task(seed=1, stream=1)],
+        learn=False,
+        weights=[history.weights],
+        build_dir=tmp_path / "test-0",
+    )
+    none = float(sc["correct"].mean())
+    assert none <= LOW, f"no hidden layer, held-out accuracy {none}"
