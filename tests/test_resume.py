@@ -125,7 +125,6 @@ def test_progress_lines_name_block_cost_rates_and_time_left():
     assert silent.getvalue() == ""
 
 
-
 def test_cli_resume_of_a_missing_or_complete_run(tmp_path, capsys):
     from superspike_brian.cli import main
 
