@@ -21,8 +21,6 @@ checks and compiles the code as usual; only the symbolic solution is reused.
 from __future__ import annotations
 
 import hashlib
-import os
-import tempfile
 
 from brian2 import Equations
 from brian2.equations.equations import DIFFERENTIAL_EQUATION
@@ -97,11 +95,10 @@ class BlockExactStateUpdater(StateUpdateMethod):
             pass
         code = self._solve(equations, variables, method_options)
         try:  # write then rename: a concurrent reader never sees half a file
+            from .rundir import _atomic_write
+
             path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-            with os.fdopen(fd, "w") as fh:
-                fh.write(code)
-            os.replace(tmp, path)
+            _atomic_write(path, code)
         except OSError:  # a read-only cache only costs time
             pass
         return code

@@ -91,6 +91,8 @@ import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .rundir import _atomic_write
+
 __all__ = [
     "RunSpec",
     "SweepResult",
@@ -492,14 +494,7 @@ def expand_grid(base_args=(), grid=None, seeds=None, *, cwd=None):
 def _atomic_text(path, text):
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(fd, "w") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    _atomic_write(path, text)
 
 
 def _write_json(path, data):
