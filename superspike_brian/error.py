@@ -73,11 +73,11 @@ got : 1
 """
 
 #: Output spike. ``open`` (1 while the unit is the target of an open window) is
-#: read from the (packed) window table at the step of the spike. The first spike in an
+#: read from the window table at the step of the spike. The first spike in an
 #: open window is the right answer (no error, and it sets ``got``); every other
 #: spike, in or out of a window, is one unit of negative error at once.
 CLASSIFICATION_RESET = """
-open_now = int({open_bit})
+open_now = int(window_table({step}, i) > 0)
 er -= 1 - open_now * (1 - got)
 got += open_now * (1 - got)
 """

@@ -294,18 +294,17 @@ class BrianModel:
             "tau_avg": lp.tau_avg,
             # The input table holds arrivals: spikes shifted by the axonal delay.
             "input_table": TimedArray(
-                traces.pack_table(task.input.dense(float(dt), shift_seconds=float(np_.delay))),
-                dt=dt,
+                task.input.dense(float(dt), shift_seconds=float(np_.delay)), dt=dt
             ),
-            "target_table": TimedArray(traces.pack_table(task.target.dense(float(dt))), dt=dt),
+            "target_table": TimedArray(task.target.dense(float(dt)), dt=dt),
         }
         classification = net.error == "classification"
         if classification:
             open_table, end_table = error.classification_tables(
                 task.windows, net.n_out, n_period, float(dt)
             )
-            self.namespace["window_table"] = TimedArray(traces.pack_table(open_table), dt=dt)
-            self.namespace["window_end_table"] = TimedArray(traces.pack_table(end_table), dt=dt)
+            self.namespace["window_table"] = TimedArray(open_table, dt=dt)
+            self.namespace["window_end_table"] = TimedArray(end_table, dt=dt)
         L = net.n_connections
         sizes = net.layer_sizes
 
@@ -332,11 +331,7 @@ class BrianModel:
                 eqs += error.OUTPUT_ERROR_EQUATIONS + traces.STEP_OFFSET_EQUATION
                 eqs += error.CLASSIFICATION_EQUATIONS
                 step = traces.TABLE_STEP.format(n_steps=n_period)
-                reset.append(
-                    error.CLASSIFICATION_RESET.format(
-                        open_bit=traces.table_bit("window_table", step)
-                    )
-                )
+                reset.append(error.CLASSIFICATION_RESET.format(step=step))
                 events["window_end"] = traces.table_condition("window_end_table", n_period)
             elif is_out:
                 eqs += error.OUTPUT_ERROR_EQUATIONS + traces.STEP_OFFSET_EQUATION
