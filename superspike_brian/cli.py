@@ -108,12 +108,16 @@ def add_train_arguments(p):
         help="runtime | cpp_standalone | cuda_standalone",
     )
     r.add_argument(
-        "--learn", default=None, help="inside (one run) | controller (per trial); default inside"
+        "--learn",
+        default=None,
+        help="inside (one run) | controller (per trial, resumable); default inside"
+        " (controller for the factorized engine on runtime)",
     )
     r.add_argument(
         "--engine",
         default="synaptic",
-        help="synaptic (per-synapse equations) | factorized (exact, matrix products per interval)",
+        help="synaptic (per-synapse equations) | factorized (exact, per-neuron signals;"
+        " C++ inside the binary on cpp_standalone)",
     )
     r.add_argument("--float32", action="store_true", help="single precision")
     r.add_argument("--build-dir", help="standalone project directory")

@@ -28,7 +28,7 @@ from brian2 import (
     volt,
 )
 
-from . import cost, eligibility, error, neurons, optimizer, traces
+from . import cost, eligibility, error, factorized_inside, neurons, optimizer, traces
 from .exact import BLOCK_EXACT
 from .parameters import ModelParameters
 from .validation import check_positive_int, steps_of
@@ -263,8 +263,6 @@ class SuperSpikeNetwork:
                 f"error='classification' needs a task with windows of opportunity"
                 f" (task.windows, e.g. superspike_brian.xor.xor_task); '{task.name}' has none"
             )
-        if engine == "factorized" and learn_inside:
-            raise ValueError("engine='factorized' needs learn='controller'")
         return BrianModel(self, task, learn_inside, learning_rates, record_voltage, engine)
 
 
@@ -280,6 +278,9 @@ class BrianModel:
         self.learn_inside = learn_inside
         self.engine = engine
         factorized = engine == "factorized"
+        # Factorized inside one binary: the C++ engine (factorized_inside) takes
+        # the place of the signal monitors and of the controller.
+        fx_inside = factorized and learn_inside
         delay_steps = int(round(float(np_.delay / dt)))
         n_period = steps_of("period", task.period * second, dt)
         self.n_period = n_period
@@ -307,6 +308,9 @@ class BrianModel:
             self.namespace["window_end_table"] = TimedArray(end_table, dt=dt)
         L = net.n_connections
         sizes = net.layer_sizes
+        if fx_inside:
+            n_update = steps_of("t_update", lp.t_update, dt)
+            self.namespace.update(factorized_inside.engine_functions(net, n_update))
 
         self.input = NeuronGroup(
             net.n_in,
@@ -381,7 +385,9 @@ class BrianModel:
             eqs = eligibility.eligibility_equations(
                 regularized=bool(net.regularizer) and into_hidden
             )
-            if factorized:
+            if fx_inside:
+                eqs = "w : volt\nm : second\nv : 1\nfb : 1 (constant)\n"
+            elif factorized:
                 eqs = "w : volt\n"
             elif l > 1:
                 # This connection feeds the error back into hidden layer l-1.
@@ -409,13 +415,16 @@ class BrianModel:
                 s.summed_updaters["err_pre"].order = ORDER_FEEDBACK_BASE - (l - 1)
                 if fbs[l - 2] is not None:
                     s.fb = fbs[l - 2].T.ravel()
+            if fx_inside:
+                # The engine reads the fixed feedback weight with each weight.
+                s.fb = fbs[l - 2].T.ravel() if (l > 1 and fbs[l - 2] is not None) else 1.0
             if learn_inside:
                 lr = learning_rates[l - 1]
                 self.namespace[f"lr_schedule_{l}"] = TimedArray(
                     np.asarray(lr) * volt, dt=lp.t_update
                 )
                 s.run_regularly(
-                    optimizer.UPDATE_CODE,
+                    factorized_inside.update_code(l) if fx_inside else optimizer.UPDATE_CODE,
                     dt=lp.t_update,
                     when="start",
                     name=f"conn_{l}_update",
@@ -429,7 +438,12 @@ class BrianModel:
         # Factorized engine: the per-neuron signals at the start of every step,
         # after the surrogate derivative of the step was computed.
         self.signal_monitors = []
-        if factorized:
+        if fx_inside:
+            for layer, g in enumerate([self.input, *self.layers]):
+                start, after = factorized_inside.record_code(layer, L, layer < L)
+                g.run_regularly(start, when="before_groups", order=10, name=f"{g.name}_fx_record")
+                g.run_regularly(after, when="after_groups", name=f"{g.name}_fx_after")
+        elif factorized:
             for g in [self.input, *self.layers]:
                 names = []
                 if g is not self.input:

@@ -67,14 +67,19 @@ class Trainer:
     device : {'runtime', 'cpp_standalone', 'cuda_standalone'}
         Brian2 target (default 'runtime').
     learn : {'inside', 'controller'}
-        Where the weight update runs (default 'inside'; 'controller' for the
-        factorized engine).
+        Where the weight update runs: 'inside' the simulation, so that a whole
+        training is one run, or in the Python 'controller' between update
+        intervals. Default 'inside', except for the factorized engine on
+        runtime ('controller').
     engine : {'synaptic', 'factorized'}
         'synaptic' (default): per-synapse eligibility equations, the reference
         form and the GPU path. 'factorized': Brian2 simulates neurons and traces
-        only and records per-neuron signals; the controller computes the
-        accumulators with matrix products per update interval (exact, much
-        faster for large networks; :mod:`superspike_brian.factorized`).
+        only; the accumulators come exactly from per-neuron signals once per
+        update interval, with numpy in the controller
+        (:mod:`superspike_brian.factorized`) or, with learn='inside' on
+        cpp_standalone, with C++ inside the binary
+        (:mod:`superspike_brian.factorized_inside`). Much faster for large
+        networks.
     schedule : Schedule
         Burn-in, blocks and learning-rate decay (default: 10 s burn-in, 80 blocks
         of 10 s, r0/10 from block 20).
@@ -89,6 +94,9 @@ class Trainer:
         Output units whose membrane is recorded in the first and last period.
     progress : bool
         Print a line per block (default True).
+    profile : bool
+        Collect Brian2's per-code-object run times of a one-binary run into
+        ``history.timing['profile']`` (default False).
 
     Examples
     --------
@@ -113,6 +121,7 @@ class Trainer:
         float32=False,
         record_voltage=4,
         progress=True,
+        profile=False,
     ):
         if not isinstance(network, SuperSpikeNetwork):
             raise TypeError("network must be a SuperSpikeNetwork")
@@ -124,17 +133,20 @@ class Trainer:
         if engine not in ENGINES:
             raise ValueError(f"engine must be one of {', '.join(ENGINES)}; got {engine!r}")
         self.engine = engine
-        if learn is None:
-            learn = "controller" if engine == "factorized" else "inside"
-        if engine == "factorized" and learn != "controller":
-            raise ValueError(
-                "engine='factorized' computes the updates in the controller: use"
-                " learn='controller' (or leave learn unset)"
-            )
         if engine == "factorized" and device == "cuda_standalone":
             raise ValueError(
                 "engine='factorized' runs on runtime or cpp_standalone; on"
                 " cuda_standalone use engine='synaptic'"
+            )
+        if learn is None:
+            # The factorized engine trains inside one binary where it can (its C++
+            # form); on runtime it computes the updates in the controller.
+            fx_controller = engine == "factorized" and device == "runtime"
+            learn = "controller" if fx_controller else "inside"
+        if engine == "factorized" and learn == "inside" and device != "cpp_standalone":
+            raise ValueError(
+                "engine='factorized' with learn='inside' runs only on cpp_standalone"
+                f" (its C++ engine); on {device} use learn='controller'"
             )
         if learn not in LEARN_MODES:
             raise ValueError(f"learn must be one of {', '.join(LEARN_MODES)}; got {learn!r}")
@@ -151,6 +163,7 @@ class Trainer:
         self.float32 = bool(float32)
         self.record_voltage = int(record_voltage)
         self.progress = progress
+        self.profile = bool(profile)
         self.build_dir = build_dir
         self._out = None
         self._resume_from = None
@@ -281,7 +294,8 @@ class Trainer:
         return history
 
     def _structure_key(self):
-        return self.network.structure_key(self.task, [self.float32, self.engine])
+        extra = [self.float32, self.engine] + (["profile"] if self.profile else [])
+        return self.network.structure_key(self.task, extra)
 
     # ------------------------------------------------------ standalone projects
     def generate(self, directory, *, compile=False, compute_capability=None):
@@ -402,7 +416,13 @@ class Trainer:
             model.voltage_monitor.active = record
             # One run holds the whole training: Brian2's own report is the progress.
             report = "text" if self.progress and not record else None
-            brian_net.run(duration * second, namespace=ns, report=report, report_period=10 * second)
+            brian_net.run(
+                duration * second,
+                namespace=ns,
+                report=report,
+                report_period=10 * second,
+                profile=self.profile,
+            )
         if self.device != "runtime":
             self._say(f"compiling {self.device} project in {directory} ...")
             t0 = time.time()
@@ -412,6 +432,11 @@ class Trainer:
             t0 = time.time()
             device.run(str(directory))
             history.timing["run_s"] = time.time() - t0
+        if self.profile:
+            profile = {}
+            for name, seconds in brian_net.profiling_info:
+                profile[name] = profile.get(name, 0.0) + float(seconds)
+            history.timing["profile"] = profile
         self._collect_inside(model, history)
 
     def _collect_inside(self, model, history):

@@ -33,7 +33,10 @@ def test_network_rejects(kwargs, message):
         ({"device": "gpu"}, "device must be one of runtime, cpp_standalone, cuda_standalone"),
         ({"engine": "magic"}, "engine must be one of synaptic, factorized"),
         ({"learn": "outside"}, "learn must be one of inside, controller"),
-        ({"engine": "factorized", "learn": "inside"}, "computes the updates in the controller"),
+        (
+            {"engine": "factorized", "learn": "inside"},
+            "engine='factorized' with learn='inside' runs only on cpp_standalone",
+        ),
         (
             {"engine": "factorized", "device": "cuda_standalone"},
             "on cuda_standalone use engine='synaptic'",

@@ -255,4 +255,4 @@ def test_end_to_end_against_oracle(feedback, regularizer):
 
 def test_benchmark_returns_seconds():
     seconds = benchmark(n_pre=20, n_post=30, N=100, repeats=1)
-    assert 0.0 < seconds < 10.0
+    assert np.isfinite(seconds) and seconds > 0.0

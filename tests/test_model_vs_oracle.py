@@ -101,6 +101,7 @@ def test_two_hidden_layers_standalone_controller_matches_oracle(tmp_path):
     ],
 )
 def test_factorized_engine_matches_oracle(hidden, feedback, regularizer, device, tmp_path):
+    """The numpy factorized engine in the controller against the oracle."""
     task = small_task()
     net = small_network(task, hidden=hidden, feedback=feedback, regularizer=regularizer)
     ref = run_oracle(net, task, SHORT)
@@ -109,8 +110,36 @@ def test_factorized_engine_matches_oracle(hidden, feedback, regularizer, device,
         task,
         device=device,
         engine="factorized",
+        learn="controller",
         schedule=SHORT,
         build_dir=tmp_path / "build",
         progress=False,
     ).run()
     _compare(h, ref, net)
+
+
+@pytest.mark.parametrize(
+    "hidden,feedback,regularizer",
+    [
+        ((), "symmetric", False),
+        ((5,), "random", True),
+        ((5,), "uniform", False),
+        ((6, 4), "symmetric", True),
+    ],
+)
+def test_factorized_engine_inside_binary_matches_oracle(hidden, feedback, regularizer, tmp_path):
+    """The C++ factorized engine (one binary, learn='inside') against the oracle."""
+    task = small_task()
+    net = small_network(task, hidden=hidden, feedback=feedback, regularizer=regularizer)
+    ref = run_oracle(net, task, SHORT)
+    trainer = Trainer(
+        net,
+        task,
+        device="cpp_standalone",
+        engine="factorized",
+        schedule=SHORT,
+        build_dir=tmp_path / "build",
+        progress=False,
+    )
+    assert trainer.learn == "inside"
+    _compare(trainer.run(), ref, net)

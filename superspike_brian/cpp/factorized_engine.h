@@ -1,0 +1,361 @@
+// The factorized SuperSpike engine inside a cpp_standalone binary.
+//
+// Python counterpart and derivation: superspike_brian/factorized.py (the
+// accumulator of one update interval as sums over steps of per-neuron signals)
+// and superspike_brian/factorized_inside.py (how Brian2 code calls this file).
+// This file goes one step further than the Python engine: the presynaptic trace
+// zt_j is a linear filter of the trace increments of unit j, and the hidden
+// error is a linear filter of the output error increments, so both are
+// reconstructed from their state at the start of the interval and from their
+// increments ("events"). The sums over steps then cost O(n_post) per
+// presynaptic event instead of O(n_post * n_pre) per step.
+//
+// Per step, Brian2 code hands over (identity functions: they return their last
+// argument, so that they can stand in an assignment):
+//   record_post(l, i, t, sp, zh)    surrogate derivative (and regularizer trace)
+//                                   of unit i of layer l >= 1, start of step t
+//   record_pre(l, i, t, z, zt)      trace of unit i of layer l < L, start of step
+//   record_error(i, t, er, err)     output error trace, start of step
+//   record_after(l, i, x)           z (l < L) or er (l == L) after the state
+//                                   update: the next start value minus this is
+//                                   the increment of the step
+// and once per update interval, in the synapses' update code:
+//   gradient(l, i, j, t)            m of synapse i -> j of connection l (s); the
+//                                   first call of a new t computes every m
+//   weight(l, i, j, w, fb)          the weight (V) in force from now on, and the
+//                                   fixed feedback weight (random feedback)
+//
+// Index conventions: connection l (1..L) goes from layer l-1 to layer l; per
+// synapse arrays are stored presynaptic-major, [i_pre * n_post + j_post], the
+// order of the Brian2 synapses.
+#ifndef SUPERSPIKE_FACTORIZED_ENGINE_H
+#define SUPERSPIKE_FACTORIZED_ENGINE_H
+
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <vector>
+
+namespace superspike_fx {
+
+enum Feedback { SYMMETRIC = 0, RANDOM = 1, UNIFORM = 2 };
+
+struct Event {
+    int64_t step;  // local step q of the increment (it acts from step q + 1 on)
+    int unit;
+    double size;
+};
+
+class Engine {
+  public:
+    bool ready = false;
+
+    void configure(int L, const int *sizes, int n_steps, double dt, double tau_rise,
+                   double tau_decay, int feedback, double rho_per_mV, double a_exp,
+                   const int *regularized) {
+        L_ = L;
+        sizes_.assign(sizes, sizes + L + 1);
+        N_ = n_steps;
+        dt_ = dt;
+        a_ = std::exp(-dt / tau_rise);
+        b_ = std::exp(-dt / tau_decay);
+        // Exact one-step map of dz/dt = -z/tau_rise, tau_decay dzt/dt = z - zt
+        // (and of er, err): (z, zt) <- (a z, b zt + d z).
+        d_ = tau_rise / (tau_rise - tau_decay) * (a_ - b_);
+        if (tau_rise == tau_decay) d_ = dt / tau_decay * a_;
+        feedback_ = feedback;
+        rho_ = rho_per_mV;
+        a_exp_ = a_exp;
+        regularized_.assign(regularized, regularized + L + 1);
+        kernels();
+        sp_.resize(L + 1);
+        zpow_.resize(L + 1);
+        after_.resize(L + 1);
+        x0_.resize(L + 1);
+        events_.resize(L + 1);
+        W_.resize(L + 1);
+        fb_.resize(L + 1);
+        lam_r_.resize(L + 1);
+        lam_.resize(L + 1);
+        m_.resize(L + 1);
+        E_.resize(L + 1);
+        for (int l = 0; l <= L; ++l) {
+            const size_t n = sizes_[l];
+            after_[l].assign(n, 0.0);
+            if (l >= 1) {
+                sp_[l].assign((size_t)N_ * n, 0.0);
+                zpow_[l].assign(n, 0.0);
+                E_[l].assign((size_t)N_ * n, 0.0);
+                const size_t n_syn = (size_t)sizes_[l - 1] * n;
+                W_[l].assign(n_syn, 0.0);
+                fb_[l].assign(n_syn, 1.0);
+                lam_r_[l].assign(n_syn, 0.0);
+                lam_[l].assign(n_syn, 0.0);
+                m_[l].assign(n_syn, 0.0);
+            }
+            if (l < L) x0_[l].assign(2 * n, 0.0);
+        }
+        y0_.assign(2 * (size_t)sizes_[L], 0.0);
+        ready = true;
+    }
+
+    double record_post(int l, int i, int64_t t, double sp, double zh) {
+        const int64_t s = local(t);
+        sp_[l][(size_t)s * sizes_[l] + i] = sp;
+        if (regularized_[l]) zpow_[l][i] += std::pow(zh, a_exp_);
+        if (s + 1 > T_) T_ = s + 1;
+        return sp;
+    }
+
+    double record_pre(int l, int i, int64_t t, double z, double zt) {
+        const int64_t s = local(t);
+        if (s == 0) {
+            x0_[l][2 * i] = z;
+            x0_[l][2 * i + 1] = zt;
+        } else {
+            const double inc = z - after_[l][i];
+            if (inc != 0.0) events_[l].push_back({s - 1, i, inc});
+        }
+        return zt;
+    }
+
+    double record_error(int i, int64_t t, double er, double err) {
+        const int64_t s = local(t);
+        const int n = sizes_[L_];
+        E_[L_][(size_t)s * n + i] = err;
+        if (s == 0) {
+            y0_[2 * i] = er;
+            y0_[2 * i + 1] = err;
+        } else {
+            const double inc = er - after_[L_][i];
+            if (inc != 0.0) events_[L_].push_back({s - 1, i, inc});
+        }
+        return err;
+    }
+
+    double record_after(int l, int i, double x) {
+        after_[l][i] = x;
+        return x;
+    }
+
+    double gradient(int l, int i, int j, double t_seconds) {
+        const int64_t t = (int64_t)std::llround(t_seconds / dt_);
+        if (t != last_compute_) compute(t);
+        return m_[l][(size_t)i * sizes_[l] + j];
+    }
+
+    double weight(int l, int i, int j, double w_volt, double fb) {
+        const size_t k = (size_t)i * sizes_[l] + j;
+        W_[l][k] = w_volt * 1e3;  // mV as plain numbers, like the Python engine
+        fb_[l][k] = fb;
+        return w_volt;
+    }
+
+  private:
+    int L_ = 0, N_ = 0, feedback_ = 0;
+    double dt_ = 0, a_ = 0, b_ = 0, d_ = 0, rho_ = 0, a_exp_ = 4;
+    std::vector<int> sizes_, regularized_;
+    // Kernels of the per-synapse (lam_r, lam) recursions (factorized._responses).
+    std::vector<double> h_r_, h_, c1_, c2_, f_r_;
+    int64_t start_ = 0, last_compute_ = -1, T_ = 0;
+    std::vector<std::vector<double>> sp_, zpow_, after_, x0_, W_, fb_, lam_r_, lam_, m_, E_;
+    std::vector<double> y0_;
+    std::vector<std::vector<Event>> events_;
+
+    int64_t local(int64_t t) const {
+        const int64_t s = t - start_;
+        if (s < 0 || s >= N_) {
+            std::fprintf(stderr,
+                         "superspike factorized engine: step %lld outside the update interval "
+                         "starting at %lld (%d steps)\n",
+                         (long long)t, (long long)start_, N_);
+            std::abort();
+        }
+        return s;
+    }
+
+    void kernels() {
+        // The scalar recursions exactly as the per-synapse update writes them.
+        h_r_.assign(N_ + 1, 0.0);
+        h_.assign(N_ + 1, 0.0);
+        c1_.assign(N_ + 1, 0.0);
+        c2_.assign(N_ + 1, 0.0);
+        f_r_.assign(N_ + 1, 0.0);
+        double r[3] = {0.0, 1.0, 0.0}, q[3] = {0.0, 0.0, 1.0};
+        for (int k = 0; k <= N_; ++k) {
+            h_r_[k] = r[0];
+            f_r_[k] = r[1];
+            h_[k] = q[0];
+            c1_[k] = q[1];
+            c2_[k] = q[2];
+            for (int c = 0; c < 3; ++c) {
+                const double x = (k == 0 && c == 0) ? 1.0 : 0.0;
+                const double r_new = x + (r[c] - x) * a_;
+                const double q_new = r[c] + (q[c] - r[c]) * b_;
+                r[c] = r_new;
+                q[c] = q_new;
+            }
+        }
+    }
+
+    // Feedback matrix F_l (n_l x n_{l-1}) entry (k, i): how the error of unit k
+    // of layer l reaches unit i of layer l-1.
+    double feedback_weight(int l, int k, int i) const {
+        const size_t idx = (size_t)i * sizes_[l] + k;
+        if (feedback_ == SYMMETRIC) return W_[l][idx];
+        if (feedback_ == RANDOM) return fb_[l][idx];
+        return 1.0;
+    }
+
+    // Hidden errors of the interval: E_l(s) = err(s) G_l with G_{L-1} = F_L and
+    // G_l = G_{l+1} F_{l+1}. The output error trace is the (er, err) filter of
+    // its increments, so E_l is that same filter of the G-weighted increments.
+    void hidden_errors(int64_t T) {
+        const int nL = sizes_[L_];
+        std::vector<double> G, G_next;  // (n_L x n_l), row-major
+        for (int l = L_ - 1; l >= 1; --l) {
+            const int n = sizes_[l];
+            G.assign((size_t)nL * n, 0.0);
+            if (l == L_ - 1) {
+                for (int k = 0; k < nL; ++k)
+                    for (int i = 0; i < n; ++i) G[(size_t)k * n + i] = feedback_weight(L_, k, i);
+            } else {
+                const int nm = sizes_[l + 1];
+                for (int k = 0; k < nL; ++k)
+                    for (int p = 0; p < nm; ++p) {
+                        const double g = G_next[(size_t)k * nm + p];
+                        if (g == 0.0) continue;
+                        for (int i = 0; i < n; ++i)
+                            G[(size_t)k * n + i] += g * feedback_weight(l + 1, p, i);
+                    }
+            }
+            std::vector<double> u1(n, 0.0), u2(n, 0.0);
+            for (int k = 0; k < nL; ++k) {
+                const double er = y0_[2 * k], err = y0_[2 * k + 1];
+                for (int i = 0; i < n; ++i) {
+                    u1[i] += G[(size_t)k * n + i] * er;
+                    u2[i] += G[(size_t)k * n + i] * err;
+                }
+            }
+            const std::vector<Event> &ev = events_[L_];
+            size_t e = 0;
+            double *E = E_[l].data();
+            for (int64_t s = 0; s < T; ++s) {
+                for (int i = 0; i < n; ++i) E[(size_t)s * n + i] = u2[i];
+                for (int i = 0; i < n; ++i) {
+                    u2[i] = b_ * u2[i] + d_ * u1[i];
+                    u1[i] = a_ * u1[i];
+                }
+                for (; e < ev.size() && ev[e].step == s; ++e)
+                    for (int i = 0; i < n; ++i) u1[i] += ev[e].size * G[(size_t)ev[e].unit * n + i];
+            }
+            G_next.swap(G);
+        }
+    }
+
+    void connection(int l, int64_t T) {
+        const int n = sizes_[l], p = sizes_[l - 1];
+        const double *sp = sp_[l].data(), *E = E_[l].data();
+        const size_t n_syn = (size_t)p * n;
+        // Per postsynaptic unit: the error filtered backward through the
+        // eligibility kernel (et), the free-decay weights A, B, and the three
+        // left factors L_1 = sp et, L_2 = sp h_r(T - s), L_3 = sp h(T - s).
+        std::vector<double> A(n, 0.0), B(n, 0.0), y1(n, 0.0), y2(n, 0.0), et(n, 0.0);
+        // Backward recursion of the (z, zt) filter on each left factor: R(q) =
+        // L(q+1) e_zt^T + R(q+1) M. Y(q) = R(q)[0] is what an increment of z at
+        // step q adds; R(-1) multiplies the state at the start of the interval.
+        std::vector<double> R1(3 * n, 0.0), R2(3 * n, 0.0);
+        std::vector<double> Y((size_t)T * 3 * n, 0.0);  // [q][factor][i]
+        for (int64_t s = T - 1; s >= 0; --s) {
+            // et(s) = Y2(s) with Y1(T-1) = Y2(T-1) = 0 and
+            // Y1(s) = a Y1(s+1) + (1-a) E(s+1), Y2(s) = b Y2(s+1) + (1-b) Y1(s+1).
+            if (s < T - 1) {
+                const double *En = E + (size_t)(s + 1) * n;
+                for (int i = 0; i < n; ++i) {
+                    const double y1_new = a_ * y1[i] + (1.0 - a_) * En[i];
+                    y2[i] = b_ * y2[i] + (1.0 - b_) * y1[i];
+                    y1[i] = y1_new;
+                }
+            }
+            const double *sps = sp + (size_t)s * n, *Es = E + (size_t)s * n;
+            const double hr = h_r_[T - s], hh = h_[T - s];
+            double *Yq = s >= 1 ? &Y[(size_t)(s - 1) * 3 * n] : nullptr;
+            for (int i = 0; i < n; ++i) {
+                A[i] += c1_[s] * Es[i];
+                B[i] += c2_[s] * Es[i];
+                const double Lf[3] = {sps[i] * y2[i], sps[i] * hr, sps[i] * hh};
+                for (int f = 0; f < 3; ++f) {
+                    // R(s-1) from R(s) and L(s).
+                    const double r1 = R1[f * n + i] * a_ + R2[f * n + i] * d_;
+                    const double r2 = Lf[f] + R2[f * n + i] * b_;
+                    R1[f * n + i] = r1;
+                    R2[f * n + i] = r2;
+                    if (Yq) Yq[f * n + i] = r1;
+                }
+            }
+        }
+        // S_f[j][i] = R(-1) . x0_j + sum over increments (q, j, inc) of inc Y_f(q)_i.
+        std::vector<double> S(3 * n_syn, 0.0);  // [f][j][i]
+        const double *x0 = x0_[l - 1].data();
+        for (int j = 0; j < p; ++j) {
+            const double z0 = x0[2 * j], zt0 = x0[2 * j + 1];
+            if (z0 == 0.0 && zt0 == 0.0) continue;
+            for (int f = 0; f < 3; ++f) {
+                double *Sj = &S[f * n_syn + (size_t)j * n];
+                for (int i = 0; i < n; ++i) Sj[i] = R1[f * n + i] * z0 + R2[f * n + i] * zt0;
+            }
+        }
+        for (const Event &ev : events_[l - 1]) {
+            if (ev.step >= T - 1) continue;  // acts only from the next interval on
+            const double *Yq = &Y[(size_t)ev.step * 3 * n];
+            for (int f = 0; f < 3; ++f) {
+                double *Sj = &S[f * n_syn + (size_t)ev.unit * n];
+                const double *Yf = Yq + f * n;
+                for (int i = 0; i < n; ++i) Sj[i] += ev.size * Yf[i];
+            }
+        }
+        double *m = m_[l].data(), *lam_r = lam_r_[l].data(), *lam = lam_[l].data();
+        const double *W = W_[l].data(), *zp = zpow_[l].data();
+        const bool reg = regularized_[l] && rho_ != 0.0;
+        const double fr = f_r_[T], k1 = c1_[T], k2 = c2_[T];
+        for (int j = 0; j < p; ++j) {
+            for (int i = 0; i < n; ++i) {
+                const size_t k = (size_t)j * n + i;
+                double drive = S[k] + A[i] * lam_r[k] + B[i] * lam[k];
+                if (reg) drive -= rho_ * W[k] * zp[i];
+                m[k] = dt_ * drive;
+                const double lr_new = fr * lam_r[k] + S[n_syn + k];
+                const double l_new = k1 * lam_r[k] + k2 * lam[k] + S[2 * n_syn + k];
+                lam_r[k] = lr_new;
+                lam[k] = l_new;
+            }
+        }
+    }
+
+    void compute(int64_t t) {
+        const int64_t T = T_;
+        if (T > 0) {
+            hidden_errors(T);
+            for (int l = 1; l <= L_; ++l) connection(l, T);
+        } else {
+            for (int l = 1; l <= L_; ++l) std::fill(m_[l].begin(), m_[l].end(), 0.0);
+        }
+        for (int l = 0; l <= L_; ++l) events_[l].clear();
+        for (int l = 1; l <= L_; ++l) std::fill(zpow_[l].begin(), zpow_[l].end(), 0.0);
+        start_ = t;
+        T_ = 0;
+        last_compute_ = t;
+    }
+};
+
+// One engine per process, shared by every code object (an inline function's
+// static has one instance across translation units).
+inline Engine &engine() {
+    static Engine e;
+    return e;
+}
+
+}  // namespace superspike_fx
+
+#endif

@@ -1,0 +1,170 @@
+"""The factorized engine inside one cpp_standalone binary (``engine='factorized', learn='inside'``).
+
+The controller form of the factorized engine (:mod:`superspike_brian.factorized`)
+re-runs the binary once per update interval and does the sums in numpy. Here
+the same computation is C++ (``cpp/factorized_engine.h``) linked into the
+binary, so a whole training is one run, like the synaptic engine's inside mode.
+
+How Brian2 code reaches it: the neuron groups hand their per-neuron signals to
+the engine every step through functions that return their last argument (Brian2
+abstract code is made of assignments, so a call that records ``zt`` is written
+``zt = ssfx_pre(l, i, t_in_timesteps, z, zt)``). Every update interval the
+synapses' update code asks the engine for ``m`` (the first such call computes
+the accumulators of every connection) and, after the RMaxProp step, tells it the
+new weight. Nothing per synapse is integrated per step.
+
+The engine goes beyond the numpy form in one respect: the presynaptic trace and
+the hidden error are linear filters of increments (spike arrivals, output error
+jumps), so it reconstructs them from the state at the start of the interval and
+the increments, and the step sums cost ``n_post`` operations per presynaptic
+spike instead of ``n_post * n_pre`` per step (see the header).
+
+Only cpp_standalone compiles it: runtime mode and cuda_standalone use the
+controller and the synaptic engine respectively.
+"""
+
+import hashlib
+from pathlib import Path
+
+from brian2 import Function, mV, second, volt
+
+from .optimizer import UPDATE_CODE
+
+HEADER = Path(__file__).with_name("cpp") / "factorized_engine.h"
+FEEDBACK_CODES = {"symmetric": 0, "random": 1, "uniform": 2}
+
+
+def _not_available(*args):
+    raise NotImplementedError(
+        "engine='factorized' with learn='inside' runs only on cpp_standalone"
+        " (use learn='controller' on runtime)"
+    )
+
+
+def _support_code(net, n_steps):
+    """C++ support code: the configuration of this network and the wrappers Brian2 calls."""
+    p = net.params
+    lp, rp = p.learning, p.regularizer
+    L = net.n_connections
+    sizes = net.layer_sizes
+    regularized = [int(bool(net.regularizer) and 1 <= l < L) for l in range(L + 1)]
+    rho_per_mV = float(rp.rho * mV) if net.regularizer else 0.0
+    digest = hashlib.sha1(HEADER.read_bytes()).hexdigest()[:12]
+    config = (
+        f"{L}, _ssfx_sizes, {int(n_steps)}, {float(p.dt)!r}, {float(lp.tau_rise)!r},"
+        f" {float(lp.tau_decay)!r}, {FEEDBACK_CODES[net.feedback]}, {rho_per_mV!r},"
+        f" {float(rp.a)!r}, _ssfx_regularized"
+    )
+    # Guarded: every function carries the same code, and a code object that calls
+    # several of them must see it once. The header digest makes a changed engine
+    # change the generated sources, so that a cached build is recompiled.
+    return f"""
+#ifndef SSFX_SUPPORT
+#define SSFX_SUPPORT  // engine {digest}
+const int _ssfx_sizes[] = {{{", ".join(str(int(s)) for s in sizes)}}};
+const int _ssfx_regularized[] = {{{", ".join(map(str, regularized))}}};
+inline superspike_fx::Engine &_ssfx()
+{{
+    superspike_fx::Engine &e = superspike_fx::engine();
+    if (!e.ready) e.configure({config});
+    return e;
+}}
+inline double ssfx_post(int l, int i, int64_t t, double sp, double zh)
+{{ return _ssfx().record_post(l, i, t, sp, zh); }}
+inline double ssfx_pre(int l, int i, int64_t t, double z, double zt)
+{{ return _ssfx().record_pre(l, i, t, z, zt); }}
+inline double ssfx_error(int i, int64_t t, double er, double err)
+{{ return _ssfx().record_error(i, t, er, err); }}
+inline double ssfx_after(int l, int i, double x)
+{{ return _ssfx().record_after(l, i, x); }}
+inline double ssfx_gradient(int l, int i, int j, double t)
+{{ return _ssfx().gradient(l, i, j, t); }}
+inline double ssfx_weight(int l, int i, int j, double w, double fb)
+{{ return _ssfx().weight(l, i, j, w, fb); }}
+#endif
+"""
+
+
+_SIGNATURES = {
+    # name: (arg_units, arg_types, return_unit)
+    "ssfx_post": ([1, 1, 1, 1, 1], ["integer"] * 3 + ["float"] * 2, 1),
+    "ssfx_pre": ([1, 1, 1, 1, 1], ["integer"] * 3 + ["float"] * 2, 1),
+    "ssfx_error": ([1, 1, 1, 1], ["integer"] * 2 + ["float"] * 2, 1),
+    "ssfx_after": ([1, 1, 1], ["integer"] * 2 + ["float"], 1),
+    "ssfx_gradient": ([1, 1, 1, second], ["integer"] * 3 + ["float"], second),
+    "ssfx_weight": ([1, 1, 1, volt, 1], ["integer"] * 3 + ["float"] * 2, volt),
+}
+
+
+def engine_functions(net, n_steps):
+    """Brian2 functions that connect the model to the C++ engine.
+
+    Parameters
+    ----------
+    net : SuperSpikeNetwork
+        Supplies sizes, time constants, feedback mode and regularizer.
+    n_steps : int
+        Steps per update interval.
+
+    Returns
+    -------
+    dict
+        Namespace entries: name -> :class:`brian2.Function` (C++ only).
+    """
+    support = _support_code(net, n_steps)
+    out = {}
+    for name, (arg_units, arg_types, ret) in _SIGNATURES.items():
+        f = Function(
+            _not_available,
+            arg_units=arg_units,
+            arg_types=arg_types,
+            return_unit=ret,
+            return_type="float",
+            stateless=False,  # side effects: never hoisted or merged
+        )
+        f.implementations.add_implementation(
+            "cpp",
+            code=support,
+            name=name,
+            compiler_kwds={"headers": [f'"{HEADER}"']},
+        )
+        out[name] = f
+    return out
+
+
+def record_code(layer, n_layers, has_pre_trace):
+    """Statements that hand one group's signals to the engine at the start of a step.
+
+    Parameters
+    ----------
+    layer : int
+        Layer index (0: input, ``n_layers``: output).
+    n_layers : int
+        Number of connections ``L``.
+    has_pre_trace : bool
+        Whether the group's units are presynaptic to a plastic connection.
+
+    Returns
+    -------
+    (str, str)
+        Code for the start of the step (after the surrogate derivative) and code
+        for just after the state update (the trace before this step's increment).
+    """
+    lines = []
+    if layer >= 1:
+        zh = "zh" if layer < n_layers else "0.0"
+        lines.append(f"sigma_prime = ssfx_post({layer}, i, t_in_timesteps, sigma_prime, {zh})")
+    if has_pre_trace:
+        lines.append(f"zt = ssfx_pre({layer}, i, t_in_timesteps, z, zt)")
+        after = f"z = ssfx_after({layer}, i, z)"
+    else:
+        lines.append("err = ssfx_error(i, t_in_timesteps, er, err)")
+        after = f"er = ssfx_after({layer}, i, er)"
+    return "\n".join(lines), after
+
+
+def update_code(l):
+    """The optimizer step of connection ``l`` with the engine's accumulator."""
+    return (
+        f"m = ssfx_gradient({l}, i, j, t)\n" + UPDATE_CODE + f"w = ssfx_weight({l}, i, j, w, fb)\n"
+    )
