@@ -392,11 +392,6 @@ class BrianModel:
             elif l > 1:
                 # This connection feeds the error back into hidden layer l-1.
                 eqs += error.feedback_equations(net.feedback) + "\n"
-            if learn_inside:
-                eqs += (
-                    optimizer.SCHEDULE_SUBEXPRESSION.replace("lr_schedule", f"lr_schedule_{l}")
-                    + "\n"
-                )
             s = Synapses(
                 pops[l - 1],
                 pops[l],
@@ -424,7 +419,10 @@ class BrianModel:
                     np.asarray(lr) * volt, dt=lp.t_update
                 )
                 s.run_regularly(
-                    factorized_inside.update_code(l) if fx_inside else optimizer.UPDATE_CODE,
+                    optimizer.inside_update_code(
+                        f"lr_schedule_{l}",
+                        factorized_inside.update_code(l) if fx_inside else optimizer.UPDATE_CODE,
+                    ),
                     dt=lp.t_update,
                     when="start",
                     name=f"conn_{l}_update",

@@ -24,8 +24,16 @@ w = clip(w + lr * g / (sqrt(v) + eps_rms), -w_max, w_max)
 m = 0 * second
 """
 
-#: Inside the simulation the learning rate follows the schedule table.
-SCHEDULE_SUBEXPRESSION = "lr = lr_schedule(t) : volt (constant over dt)"
+#: Inside the simulation the learning rate follows the schedule table. It is a
+#: temporary of the update code, read once per update: as a subexpression of
+#: the synapses ("constant over dt") Brian2 would evaluate it for every synapse
+#: at every step, which cost more than the rest of the factorized engine.
+SCHEDULE_CODE = "lr = {table}(t)\n"
+
+
+def inside_update_code(table, update=UPDATE_CODE):
+    """The update code run inside the simulation, its learning rate read from ``table``."""
+    return SCHEDULE_CODE.format(table=table) + update
 
 
 def optimizer_namespace(learning):

@@ -34,6 +34,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
+#include <cstddef>
 #include <cstdlib>
 #include <vector>
 
@@ -259,14 +260,20 @@ class Engine {
         const double *sp = sp_[l].data(), *E = E_[l].data();
         const size_t n_syn = (size_t)p * n;
         // Per postsynaptic unit: the error filtered backward through the
-        // eligibility kernel (et), the free-decay weights A, B, and the three
-        // left factors L_1 = sp et, L_2 = sp h_r(T - s), L_3 = sp h(T - s).
-        std::vector<double> A(n, 0.0), B(n, 0.0), y1(n, 0.0), y2(n, 0.0), et(n, 0.0);
+        // eligibility kernel (et = y2), the free-decay weights A, B, and the
+        // three left factors L_1 = sp et, L_2 = sp h_r(T - s), L_3 = sp h(T - s)
+        // whose sums against zt give m and the carried lam_r, lam.
+        std::vector<double> A(n, 0.0), B(n, 0.0), y1(n, 0.0), y2(n, 0.0);
         // Backward recursion of the (z, zt) filter on each left factor: R(q) =
-        // L(q+1) e_zt^T + R(q+1) M. Y(q) = R(q)[0] is what an increment of z at
-        // step q adds; R(-1) multiplies the state at the start of the interval.
+        // L(q+1) e_zt^T + R(q+1) M. R(q)[0] is what an increment of z at step q
+        // adds to the sum; R(-1) multiplies the state at the start of the
+        // interval. The increments are applied as the recursion passes their
+        // step, so nothing of size T x n is stored.
         std::vector<double> R1(3 * n, 0.0), R2(3 * n, 0.0);
-        std::vector<double> Y((size_t)T * 3 * n, 0.0);  // [q][factor][i]
+        std::vector<double> S(3 * n_syn, 0.0);  // [f][j][i]
+        const std::vector<Event> &ev = events_[l - 1];
+        ptrdiff_t e = (ptrdiff_t)ev.size() - 1;
+        while (e >= 0 && ev[e].step >= T - 1) --e;  // they act from the next interval on
         for (int64_t s = T - 1; s >= 0; --s) {
             // et(s) = Y2(s) with Y1(T-1) = Y2(T-1) = 0 and
             // Y1(s) = a Y1(s+1) + (1-a) E(s+1), Y2(s) = b Y2(s+1) + (1-b) Y1(s+1).
@@ -279,40 +286,41 @@ class Engine {
                 }
             }
             const double *sps = sp + (size_t)s * n, *Es = E + (size_t)s * n;
-            const double hr = h_r_[T - s], hh = h_[T - s];
-            double *Yq = s >= 1 ? &Y[(size_t)(s - 1) * 3 * n] : nullptr;
+            const double hr = h_r_[T - s], hh = h_[T - s], k1 = c1_[s], k2 = c2_[s];
             for (int i = 0; i < n; ++i) {
-                A[i] += c1_[s] * Es[i];
-                B[i] += c2_[s] * Es[i];
-                const double Lf[3] = {sps[i] * y2[i], sps[i] * hr, sps[i] * hh};
+                A[i] += k1 * Es[i];
+                B[i] += k2 * Es[i];
+            }
+            // R(s-1) from R(s) and L(s), for the three left factors.
+            for (int f = 0; f < 3; ++f) {
+                double *r1 = &R1[f * n], *r2 = &R2[f * n];
+                const double *g = f == 0 ? y2.data() : nullptr;  // et(s), else a constant
+                const double h = f == 1 ? hr : hh;
+                for (int i = 0; i < n; ++i) {
+                    const double left = sps[i] * (g ? g[i] : h);
+                    const double r1_new = r1[i] * a_ + r2[i] * d_;
+                    r2[i] = left + r2[i] * b_;
+                    r1[i] = r1_new;
+                }
+            }
+            for (; e >= 0 && ev[e].step == s - 1; --e) {
+                const double inc = ev[e].size;
                 for (int f = 0; f < 3; ++f) {
-                    // R(s-1) from R(s) and L(s).
-                    const double r1 = R1[f * n + i] * a_ + R2[f * n + i] * d_;
-                    const double r2 = Lf[f] + R2[f * n + i] * b_;
-                    R1[f * n + i] = r1;
-                    R2[f * n + i] = r2;
-                    if (Yq) Yq[f * n + i] = r1;
+                    double *Sj = &S[f * n_syn + (size_t)ev[e].unit * n];
+                    const double *r1 = &R1[f * n];
+                    for (int i = 0; i < n; ++i) Sj[i] += inc * r1[i];
                 }
             }
         }
-        // S_f[j][i] = R(-1) . x0_j + sum over increments (q, j, inc) of inc Y_f(q)_i.
-        std::vector<double> S(3 * n_syn, 0.0);  // [f][j][i]
+        // Plus R(-1) . x0_j, the free response to the state at the start.
         const double *x0 = x0_[l - 1].data();
         for (int j = 0; j < p; ++j) {
             const double z0 = x0[2 * j], zt0 = x0[2 * j + 1];
             if (z0 == 0.0 && zt0 == 0.0) continue;
             for (int f = 0; f < 3; ++f) {
                 double *Sj = &S[f * n_syn + (size_t)j * n];
-                for (int i = 0; i < n; ++i) Sj[i] = R1[f * n + i] * z0 + R2[f * n + i] * zt0;
-            }
-        }
-        for (const Event &ev : events_[l - 1]) {
-            if (ev.step >= T - 1) continue;  // acts only from the next interval on
-            const double *Yq = &Y[(size_t)ev.step * 3 * n];
-            for (int f = 0; f < 3; ++f) {
-                double *Sj = &S[f * n_syn + (size_t)ev.unit * n];
-                const double *Yf = Yq + f * n;
-                for (int i = 0; i < n; ++i) Sj[i] += ev.size * Yf[i];
+                const double *r1 = &R1[f * n], *r2 = &R2[f * n];
+                for (int i = 0; i < n; ++i) Sj[i] += r1[i] * z0 + r2[i] * zt0;
             }
         }
         double *m = m_[l].data(), *lam_r = lam_r_[l].data(), *lam = lam_[l].data();
