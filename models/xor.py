@@ -57,15 +57,24 @@ CONDITIONS = {
     "symmetric": ("hidden", "symmetric"),
     "uniform": ("hidden", "uniform"),
     "none": (0, "symmetric"),
+    # Extra (not in the default comparison): random feedback with 8 hidden units.
+    "random8": (8, "random"),
 }
+DEFAULT_CONDITIONS = ("random", "symmetric", "uniform", "none")
 BLOCK_TRIALS = 50  # trials per accuracy point (and the block of "trials to 100 %")
 N_RASTER_TRIALS = 12  # trials shown in the before/after rasters
 
 
+def condition_hidden(condition, args):
+    """Hidden units of a condition (``--hidden`` for the 4-hidden conditions)."""
+    hidden = CONDITIONS[condition][0]
+    return args.hidden if hidden == "hidden" else hidden
+
+
 def run_condition(condition, seeds, args, build_root):
     """Train and test every seed of one condition; one binary for training, one for tests."""
-    hidden, feedback = CONDITIONS[condition]
-    hidden = args.hidden if hidden == "hidden" else 0
+    feedback = CONDITIONS[condition][1]
+    hidden = condition_hidden(condition, args)
     nets = [xor.make_network(hidden=hidden, feedback=feedback, seed=s) for s in seeds]
     tasks = [xor.xor_task(seed=s, n_trials=args.trials) for s in seeds]
     trained = xor.run_seeds(
@@ -83,7 +92,29 @@ def run_condition(condition, seeds, args, build_root):
         weights=[h.weights for h, _ in trained],
         build_dir=build_root / f"{condition}-test",
     )
-    return trained, [sc for _, sc in tested]
+    return nets, tasks, test_tasks, trained, tested
+
+
+def hidden_units(net, history, task, tested, test_task):
+    """What the hidden units answer to at the start of training and after it.
+
+    Start: the first period of training (the initial weights, barely changed);
+    end: the held-out stream, learning off. Returns counts of silent, every-pattern
+    and selective units (:func:`xor.classify_units`), and the number of hidden
+    units whose feedback weights to both outputs are negative (random feedback).
+    """
+    n_hidden = net.hidden[0] if net.hidden else 0
+    if not n_hidden:
+        return {}
+    dt = float(net.params.dt)
+    first = xor.unit_responses(history.spikes["hidden_1"], task, n_hidden, task.period, dt)
+    last = xor.unit_responses(tested.spikes["hidden_1"], test_task, n_hidden, test_task.period, dt)
+    start, end = xor.classify_units(first), xor.classify_units(last)
+    row = {f"start_{k}": v for k, v in start.items()}
+    row.update({f"end_{k}": v for k, v in end.items()})
+    fb = net.feedback_matrices()[0]
+    row["fb_negative"] = int(np.sum(np.all(fb < 0, axis=0))) if net.feedback == "random" else 0
+    return row
 
 
 def plot_accuracy(path, curves, condition):
@@ -158,32 +189,64 @@ def plot_rasters(path, history, train, condition):
 
 
 def summary_table(rows, seconds, command):
-    """The results table (markdown) with one line per condition."""
+    """The results table (markdown) with one line per condition, and the hidden units."""
     lines = [
         f"Command: `{command}`",
         "",
-        "| condition | runs | perfect test accuracy | test accuracy (mean +/- SD) |"
-        " runs reaching 100 % | trials to 100 % (median) | wall time |",
-        "|---|---|---|---|---|---|---|",
+        f"| condition | runs | perfect {BLOCK_TRIALS}-trial block, training |"
+        f" perfect {BLOCK_TRIALS}-trial block, held-out | all held-out trials correct |"
+        " held-out accuracy, mean +/- SD (median) | held-out >= 0.95 / >= 0.9 |"
+        " trials to 100 %, median (IQR) | wall time |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
-    for condition in dict.fromkeys(r["condition"] for r in rows):
+    conditions = list(dict.fromkeys(r["condition"] for r in rows))
+    for condition in conditions:
         rs = [r for r in rows if r["condition"] == condition]
+        n = len(rs)
         test = np.array([r["test"] for r in rs])
         ttp = np.array([r["trials_to_100"] for r in rs])
+        blocks = np.array([r["test_perfect_blocks"] for r in rs])
         reached = np.isfinite(ttp)
-        med = f"{np.median(ttp[reached]):.0f}" if reached.any() else "never"
+        if reached.any():
+            q1, med, q3 = np.percentile(ttp[reached], [25, 50, 75])
+            ttp_s = f"{med:.0f} ({q1:.0f}-{q3:.0f})"
+        else:
+            ttp_s = "never"
         lines.append(
-            f"| {condition} | {len(rs)} | {np.sum(test >= 1.0)}/{len(rs)} |"
-            f" {test.mean():.3f} +/- {test.std():.3f} | {reached.sum()}/{len(rs)} | {med} |"
-            f" {seconds[condition] / 60:.1f} min |"
+            f"| {condition} | {n} | {reached.sum()}/{n} | {np.sum(blocks > 0)}/{n} |"
+            f" {np.sum(test >= 1.0)}/{n} | {test.mean():.3f} +/- {test.std():.3f}"
+            f" ({np.median(test):.3f}) | {np.sum(test >= 0.95)} / {np.sum(test >= 0.9)} |"
+            f" {ttp_s} | {seconds[condition] / 60:.1f} min |"
         )
     lines += [
         "",
-        "Perfect test accuracy: every trial of the held-out stream correct (learning off).",
-        f"Trials to 100 %: training trials presented until the end of the first block of"
-        f" {BLOCK_TRIALS} consecutive training trials that are all correct; the median is over"
+        f"Perfect {BLOCK_TRIALS}-trial block, training: the run reaches a block of {BLOCK_TRIALS}"
+        " consecutive training trials (blocks 1-50, 51-100, ...) that are all correct (the"
+        " training stream repeats with frozen background). Held-out: one of the blocks of the"
+        " held-out stream (fresh order and background, learning off) is all correct. All"
+        " held-out trials correct: every trial of the held-out stream. Trials to 100 %:"
+        " training trials until the end of the first perfect training block; median over"
         " the runs that reach it.",
+        "",
+        "Hidden units (held-out stream; a unit answers to a pattern when it spikes in the"
+        " window of at least half of its trials):",
+        "",
+        "| condition | selective units at the end, mean | runs | held-out < 0.9 |"
+        " of these: <= 1 selective unit | of these: a unit silent from the start |"
+        " of these: a unit with negative feedback to both outputs |",
+        "|---|---|---|---|---|---|---|",
     ]
+    for condition in conditions:
+        rs = [r for r in rows if r["condition"] == condition and "end_selective" in r]
+        if not rs:
+            continue
+        bad = [r for r in rs if r["test"] < 0.9]
+        lines.append(
+            f"| {condition} | {np.mean([r['end_selective'] for r in rs]):.2f} | {len(rs)} |"
+            f" {len(bad)} | {sum(r['end_selective'] <= 1 for r in bad)} |"
+            f" {sum(r['start_silent'] > 0 for r in bad)} |"
+            f" {sum(r['fb_negative'] > 0 for r in bad)} |"
+        )
     return "\n".join(lines)
 
 
@@ -202,7 +265,11 @@ def main(argv=None):
     )
     p.add_argument("--trials", type=int, default=xor.N_TRIALS, help="trials per training stream")
     p.add_argument("--test-trials", type=int, default=xor.N_TRIALS, help="held-out trials")
-    p.add_argument("--conditions", default=",".join(CONDITIONS))
+    p.add_argument(
+        "--conditions",
+        default=",".join(DEFAULT_CONDITIONS),
+        help=f"comma-separated, from {', '.join(CONDITIONS)} (random8: 8 hidden units)",
+    )
     p.add_argument("--out", default="runs/xor")
     args = p.parse_args(argv)
     conditions = args.conditions.split(",")
@@ -217,25 +284,44 @@ def main(argv=None):
     rows, seconds, all_curves = [], {}, {}
     for condition in conditions:
         t0 = time.time()
-        trained, tests = run_condition(condition, seeds, args, build_root)
+        nets, tasks, test_tasks, trained, tested = run_condition(condition, seeds, args, build_root)
         seconds[condition] = time.time() - t0
-        curves = []
-        for seed, (history, train), test in zip(seeds, trained, tests, strict=True):
+        curves, arrays = [], {"train_correct": [], "test_correct": []}
+        for k, seed in enumerate(seeds):
+            (history, train), (test_history, test) = trained[k], tested[k]
             curve = xor.block_accuracy(train["correct"], BLOCK_TRIALS)
             curves.append(curve)
             row = {
                 "condition": condition,
                 "seed": seed,
+                "hidden": condition_hidden(condition, args),
                 "train_final": float(curve[-1]),
                 "test": float(test["correct"].mean()),
+                "test_perfect_blocks": xor.perfect_blocks(test["correct"], BLOCK_TRIALS),
                 "trials_to_100": xor.trials_to_perfect(train["correct"], BLOCK_TRIALS),
             }
+            row.update(hidden_units(nets[k], history, tasks[k], test_history, test_tasks[k]))
             rows.append(row)
+            arrays["train_correct"].append(train["correct"])
+            arrays["test_correct"].append(test["correct"])
+            units = (
+                f", selective hidden units {row['start_selective']} -> {row['end_selective']}"
+                if "end_selective" in row
+                else ""
+            )
             print(
                 f"{condition:9s} seed {seed:2d}: last block {row['train_final']:.2f},"
-                f" test {row['test']:.3f}, trials to 100% {row['trials_to_100']:g}",
+                f" test {row['test']:.3f} ({row['test_perfect_blocks']} perfect blocks),"
+                f" trials to 100% {row['trials_to_100']:g}{units}",
                 flush=True,
             )
+        np.savez_compressed(
+            out / f"trials_{condition}.npz",
+            seeds=np.array(seeds),
+            # Streams of different seeds present slightly different numbers of
+            # trials in the same time: one array per run.
+            **{f"{k}_{seed}": v for k, vs in arrays.items() for seed, v in zip(seeds, vs)},
+        )
         history, train = trained[0]
         plot_rasters(out / f"rasters_{condition}.png", history, train, condition)
         plot_accuracy(out / f"accuracy_{condition}.png", curves, condition)
@@ -243,7 +329,8 @@ def main(argv=None):
         print(f"{condition}: {len(seeds)} runs in {seconds[condition]:.0f} s", flush=True)
     plot_means(out / "accuracy_all.png", all_curves)
     with open(out / "summary.csv", "w", newline="") as fh:
-        w = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        fields = list(dict.fromkeys(k for r in rows for k in r))
+        w = csv.DictWriter(fh, fieldnames=fields, restval="")
         w.writeheader()
         w.writerows(rows)
     table = summary_table(rows, seconds, command)

@@ -71,6 +71,9 @@ __all__ = [
     "score",
     "block_accuracy",
     "trials_to_perfect",
+    "perfect_blocks",
+    "unit_responses",
+    "classify_units",
     "train_xor",
     "evaluate",
     "gap_grid",
@@ -289,6 +292,77 @@ def trials_to_perfect(correct, block_trials=50):
     acc = block_accuracy(correct, block_trials)
     hit = np.flatnonzero(acc >= 1.0)
     return float((hit[0] + 1) * block_trials) if hit.size else float("nan")
+
+
+def perfect_blocks(correct, block_trials=50):
+    """Number of blocks of ``block_trials`` consecutive trials that are all correct."""
+    return int(np.sum(block_accuracy(correct, block_trials) >= 1.0))
+
+
+def unit_responses(spikes, task, n_units, duration, dt=1e-4):
+    """How often each unit spikes in the window of each pattern.
+
+    Parameters
+    ----------
+    spikes : (times, ids)
+        Spikes of one layer (``History.spikes['hidden_1']``), times in s.
+    task : XorTask
+        The stream that was presented (repeated cyclically).
+    n_units : int
+        Units in the layer.
+    duration : float
+        Simulated time (s); trials whose window ends after it are left out.
+    dt : float
+        Time step (s), as in :func:`score`.
+
+    Returns
+    -------
+    numpy.ndarray, (n_units, 4)
+        Fraction of the trials of pattern p (0..3) in which unit i spiked at
+        least once in the window of opportunity (NaN for a pattern not shown).
+    """
+    t, i = (np.asarray(a) for a in spikes)
+    steps = np.round(t / dt).astype(np.int64)
+    n_period = int(round(task.period / dt))
+    n_reps = math.ceil(duration / task.period)
+    on = np.round(task.onsets / dt).astype(np.int64)
+    w = int(round(task.window / dt))
+    start = (np.arange(n_reps)[:, None] * n_period + on[None, :]).ravel()
+    keep = start + w <= int(round(duration / dt))
+    start = start[keep]
+    patterns = np.tile(task.patterns, n_reps)[keep]
+    out = np.full((n_units, 4), np.nan)
+    for u in range(n_units):
+        s = np.sort(steps[i == u])
+        fired = (np.searchsorted(s, start + w) - np.searchsorted(s, start)) > 0
+        for p in range(4):
+            if np.any(patterns == p):
+                out[u, p] = fired[patterns == p].mean()
+    return out
+
+
+def classify_units(responses, threshold=0.5):
+    """Sort units by what they answer to: ``silent``, ``all`` or ``selective``.
+
+    A unit answers to pattern p when it spikes in the window of at least
+    ``threshold`` of p's trials (:func:`unit_responses`). ``silent``: it answers
+    to no pattern; ``all``: to all four (it cannot tell patterns apart);
+    ``selective``: to some and not to others, the only units that help the
+    outputs separate the classes.
+
+    Returns
+    -------
+    dict
+        ``silent``, ``all``, ``selective``: number of units of each kind.
+    """
+    answers = np.nan_to_num(np.asarray(responses, dtype=float)) >= threshold
+    n = answers.sum(axis=1)
+    n_patterns = answers.shape[1]
+    return {
+        "silent": int(np.sum(n == 0)),
+        "all": int(np.sum(n == n_patterns)),
+        "selective": int(np.sum((n > 0) & (n < n_patterns))),
+    }
 
 
 def make_network(hidden=4, feedback="symmetric", seed=1, **kw):

@@ -16,14 +16,18 @@ from superspike_brian.xor import (
     DECAY_AFTER,
     DURATION,
     XorTask,
+    block_accuracy,
+    classify_units,
     evaluate,
     gap_grid,
     make_network,
+    perfect_blocks,
     run_seeds,
     score,
     train_xor,
     training_schedule,
     trials_to_perfect,
+    unit_responses,
     xor_task,
 )
 
@@ -173,6 +177,51 @@ def test_xor_task_structure():
     on = task.onsets[0]
     sc = score(([on + 0.005], [task.labels[0]]), task, task.period)
     assert sc["correct"][0] and not sc["correct"][1:].any()
+
+
+def test_accuracy_criteria():
+    correct = np.ones(200, dtype=bool)
+    correct[[10, 120]] = False  # blocks 1 and 3 of 50 spoiled
+    np.testing.assert_allclose(block_accuracy(correct), [0.98, 1.0, 0.98, 1.0])
+    assert perfect_blocks(correct) == 2 and trials_to_perfect(correct) == 100.0
+    correct[[60, 160]] = False
+    assert perfect_blocks(correct) == 0 and np.isnan(trials_to_perfect(correct))
+    # A trailing part block is not scored.
+    assert perfect_blocks(np.ones(99, dtype=bool)) == 1
+
+
+def test_unit_responses_and_classes():
+    """Hand-made hidden spikes over two periods: selective, every-pattern, silent units."""
+    task = xor_task(seed=3, n_trials=40)
+    times, ids = [], []
+    for rep in range(2):
+        for onset, p in zip(task.onsets, task.patterns, strict=True):
+            t0 = rep * task.period + onset
+            if p in (1, 2):  # unit 0: the two class-1 patterns (an XOR unit)
+                times.append(t0 + 0.005)
+                ids.append(0)
+            times.append(t0 + 0.020)  # unit 1: every pattern, late in the window
+            ids.append(1)
+            # unit 3: pattern 3 only in the first period (half of its trials),
+            # and right at the window end (outside) in every trial.
+            if p == 3 and rep == 0:
+                times.append(t0 + 0.001)
+                ids.append(3)
+            times.append(t0 + task.window)
+            ids.append(3)
+    # Unit 2 fires only in the gaps.
+    times += [task.onsets[0] / 2, task.period + task.onsets[0] / 2]
+    ids += [2, 2]
+    resp = unit_responses((np.array(times), np.array(ids)), task, 4, 2 * task.period)
+    np.testing.assert_allclose(resp[0], [0, 1, 1, 0])
+    np.testing.assert_allclose(resp[1], [1, 1, 1, 1])
+    np.testing.assert_allclose(resp[2], [0, 0, 0, 0])
+    np.testing.assert_allclose(resp[3], [0, 0, 0, 0.5])
+    assert classify_units(resp) == {"silent": 1, "all": 1, "selective": 2}
+    assert classify_units(resp, threshold=0.6) == {"silent": 2, "all": 1, "selective": 1}
+    # Only the first period: unit 3 answers to pattern 3 in every trial.
+    first = unit_responses((np.array(times), np.array(ids)), task, 4, task.period)
+    np.testing.assert_allclose(first[3], [0, 0, 0, 1])
 
 
 def test_streams_share_one_period():
