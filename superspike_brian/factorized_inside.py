@@ -5,13 +5,13 @@ re-runs the binary once per update interval and does the sums in numpy. Here
 the same computation is C++ (``cpp/factorized_engine.h``) linked into the
 binary, so a whole training is one run, like the synaptic engine's inside mode.
 
-How Brian2 code reaches it: the neuron groups hand their per-neuron signals to
-the engine every step through functions that return their last argument (Brian2
-abstract code is made of assignments, so a call that records ``zt`` is written
-``zt = ssfx_pre(l, i, t_in_timesteps, z, zt)``). Every update interval the
-synapses' update code asks the engine for ``m`` (the first such call computes
-the accumulators of every connection) and, after the RMaxProp step, tells it the
-new weight. Nothing per synapse is integrated per step.
+How Brian2 code reaches it: a one-unit group (``fx_engine``) calls the engine
+twice per step, at the start of the step (after the surrogate derivative) and
+just after the state update; the engine reads the state arrays of every layer
+directly (their names come from the device, ``get_array_name``). Every update
+interval the synapses' update code asks the engine for ``m`` (the first such
+call computes the accumulators of every connection) and, after the RMaxProp
+step, tells it the new weight. Nothing per synapse is integrated per step.
 
 The engine goes beyond the numpy form in one respect: the presynaptic trace and
 the hidden error are linear filters of increments (spike arrivals, output error
@@ -26,7 +26,7 @@ controller and the synaptic engine respectively.
 import hashlib
 from pathlib import Path
 
-from brian2 import Function, mV, second, volt
+from brian2 import Function, get_device, mV, second, volt
 
 from .optimizer import UPDATE_CODE
 
@@ -41,7 +41,7 @@ def _not_available(*args):
     )
 
 
-def _support_code(net, n_steps):
+def _support_code(net, n_steps, groups):
     """C++ support code: the configuration of this network and the wrappers Brian2 calls."""
     p = net.params
     lp, rp = p.learning, p.regularizer
@@ -55,6 +55,26 @@ def _support_code(net, n_steps):
         f" {float(lp.tau_decay)!r}, {FEEDBACK_CODES[net.feedback]}, {rho_per_mV!r},"
         f" {float(rp.a)!r}, _ssfx_regularized"
     )
+    dev = get_device()
+
+    def arr(l, name):
+        return "brian::" + dev.get_array_name(groups[l].variables[name])
+
+    start, after = [], []
+    for l in range(L + 1):
+        if l >= 1:
+            # Without the regularizer the engine never reads zh; any array of
+            # the group's type fills the slot.
+            zh = arr(l, "zh") if regularized[l] else arr(l, "sigma_prime")
+            start.append(f"e.post({l}, {arr(l, 'sigma_prime')}, {zh});")
+        if l < L:
+            start.append(f"e.pre({l}, {arr(l, 'z')}, {arr(l, 'zt')});")
+            after.append(f"e.after({l}, {arr(l, 'z')});")
+        else:
+            start.append(f"e.error({arr(l, 'er')}, {arr(l, 'err')});")
+            after.append(f"e.after({l}, {arr(l, 'er')});")
+    start_code = "\n    ".join(start)
+    after_code = "\n    ".join(after)
     # Guarded: every function carries the same code, and a code object that calls
     # several of them must see it once. The header digest makes a changed engine
     # change the generated sources, so that a cached build is recompiled.
@@ -69,14 +89,19 @@ inline superspike_fx::Engine &_ssfx()
     if (!e.ready) e.configure({config});
     return e;
 }}
-inline double ssfx_post(int l, int i, int64_t t, double sp, double zh)
-{{ return _ssfx().record_post(l, i, t, sp, zh); }}
-inline double ssfx_pre(int l, int i, int64_t t, double z, double zt)
-{{ return _ssfx().record_pre(l, i, t, z, zt); }}
-inline double ssfx_error(int i, int64_t t, double er, double err)
-{{ return _ssfx().record_error(i, t, er, err); }}
-inline double ssfx_after(int l, int i, double x)
-{{ return _ssfx().record_after(l, i, x); }}
+inline double ssfx_start(int64_t t)
+{{
+    superspike_fx::Engine &e = _ssfx();
+    e.start_step(t);
+    {start_code}
+    return 0.0;
+}}
+inline double ssfx_after(int64_t t)
+{{
+    superspike_fx::Engine &e = _ssfx();
+    {after_code}
+    return 0.0;
+}}
 inline double ssfx_gradient(int l, int i, int j, double t)
 {{ return _ssfx().gradient(l, i, j, t); }}
 inline double ssfx_weight(int l, int i, int j, double w, double fb)
@@ -87,16 +112,19 @@ inline double ssfx_weight(int l, int i, int j, double w, double fb)
 
 _SIGNATURES = {
     # name: (arg_units, arg_types, return_unit)
-    "ssfx_post": ([1, 1, 1, 1, 1], ["integer"] * 3 + ["float"] * 2, 1),
-    "ssfx_pre": ([1, 1, 1, 1, 1], ["integer"] * 3 + ["float"] * 2, 1),
-    "ssfx_error": ([1, 1, 1, 1], ["integer"] * 2 + ["float"] * 2, 1),
-    "ssfx_after": ([1, 1, 1], ["integer"] * 2 + ["float"], 1),
+    "ssfx_start": ([1], ["integer"], 1),
+    "ssfx_after": ([1], ["integer"], 1),
     "ssfx_gradient": ([1, 1, 1, second], ["integer"] * 3 + ["float"], second),
     "ssfx_weight": ([1, 1, 1, volt, 1], ["integer"] * 3 + ["float"] * 2, volt),
 }
 
+#: The one-unit group that drives the engine step by step.
+ENGINE_GROUP_EQUATIONS = "fx : 1"
+START_CODE = "fx = ssfx_start(t_in_timesteps)"
+AFTER_CODE = "fx = ssfx_after(t_in_timesteps)"
 
-def engine_functions(net, n_steps):
+
+def engine_functions(net, n_steps, groups):
     """Brian2 functions that connect the model to the C++ engine.
 
     Parameters
@@ -105,13 +133,15 @@ def engine_functions(net, n_steps):
         Supplies sizes, time constants, feedback mode and regularizer.
     n_steps : int
         Steps per update interval.
+    groups : list of NeuronGroup
+        Input group and every layer, in order (their arrays are read directly).
 
     Returns
     -------
     dict
         Namespace entries: name -> :class:`brian2.Function` (C++ only).
     """
-    support = _support_code(net, n_steps)
+    support = _support_code(net, n_steps, groups)
     out = {}
     for name, (arg_units, arg_types, ret) in _SIGNATURES.items():
         f = Function(
@@ -130,37 +160,6 @@ def engine_functions(net, n_steps):
         )
         out[name] = f
     return out
-
-
-def record_code(layer, n_layers, has_pre_trace):
-    """Statements that hand one group's signals to the engine at the start of a step.
-
-    Parameters
-    ----------
-    layer : int
-        Layer index (0: input, ``n_layers``: output).
-    n_layers : int
-        Number of connections ``L``.
-    has_pre_trace : bool
-        Whether the group's units are presynaptic to a plastic connection.
-
-    Returns
-    -------
-    (str, str)
-        Code for the start of the step (after the surrogate derivative) and code
-        for just after the state update (the trace before this step's increment).
-    """
-    lines = []
-    if layer >= 1:
-        zh = "zh" if layer < n_layers else "0.0"
-        lines.append(f"sigma_prime = ssfx_post({layer}, i, t_in_timesteps, sigma_prime, {zh})")
-    if has_pre_trace:
-        lines.append(f"zt = ssfx_pre({layer}, i, t_in_timesteps, z, zt)")
-        after = f"z = ssfx_after({layer}, i, z)"
-    else:
-        lines.append("err = ssfx_error(i, t_in_timesteps, er, err)")
-        after = f"er = ssfx_after({layer}, i, er)"
-    return "\n".join(lines), after
 
 
 def update_code(l):

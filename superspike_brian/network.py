@@ -308,9 +308,6 @@ class BrianModel:
             self.namespace["window_end_table"] = TimedArray(end_table, dt=dt)
         L = net.n_connections
         sizes = net.layer_sizes
-        if fx_inside:
-            n_update = steps_of("t_update", lp.t_update, dt)
-            self.namespace.update(factorized_inside.engine_functions(net, n_update))
 
         self.input = NeuronGroup(
             net.n_in,
@@ -436,11 +433,18 @@ class BrianModel:
         # Factorized engine: the per-neuron signals at the start of every step,
         # after the surrogate derivative of the step was computed.
         self.signal_monitors = []
+        self.engine_group = None
         if fx_inside:
-            for layer, g in enumerate([self.input, *self.layers]):
-                start, after = factorized_inside.record_code(layer, L, layer < L)
-                g.run_regularly(start, when="before_groups", order=10, name=f"{g.name}_fx_record")
-                g.run_regularly(after, when="after_groups", name=f"{g.name}_fx_after")
+            n_update = steps_of("t_update", lp.t_update, dt)
+            self.namespace.update(
+                factorized_inside.engine_functions(net, n_update, [self.input, *self.layers])
+            )
+            eg = NeuronGroup(1, factorized_inside.ENGINE_GROUP_EQUATIONS, name="fx_engine")
+            # After every group's surrogate derivative (order 0) at the start of
+            # the step, and after every state update.
+            eg.run_regularly(factorized_inside.START_CODE, when="before_groups", order=10)
+            eg.run_regularly(factorized_inside.AFTER_CODE, when="after_groups")
+            self.engine_group = eg
         elif factorized:
             for g in [self.input, *self.layers]:
                 names = []
@@ -478,6 +482,7 @@ class BrianModel:
             self.cost_monitor,
             self.voltage_monitor,
             *self.signal_monitors,
+            *([self.engine_group] if self.engine_group is not None else []),
         ]
 
     # State that a trial hands to the next one when a standalone binary is re-run.

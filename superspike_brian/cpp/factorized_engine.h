@@ -10,15 +10,13 @@
 // increments ("events"). The sums over steps then cost O(n_post) per
 // presynaptic event instead of O(n_post * n_pre) per step.
 //
-// Per step, Brian2 code hands over (identity functions: they return their last
-// argument, so that they can stand in an assignment):
-//   record_post(l, i, t, sp, zh)    surrogate derivative (and regularizer trace)
-//                                   of unit i of layer l >= 1, start of step t
-//   record_pre(l, i, t, z, zt)      trace of unit i of layer l < L, start of step
-//   record_error(i, t, er, err)     output error trace, start of step
-//   record_after(l, i, x)           z (l < L) or er (l == L) after the state
-//                                   update: the next start value minus this is
-//                                   the increment of the step
+// Per step, one call at the start of the step (after the surrogate derivative)
+// and one just after the state update hand over the state arrays of all groups:
+//   start_step(t), then post(l, sp, zh), pre(l, z, zt), error(er, err)
+//       at the start of step t: surrogate derivative (and regularizer trace)
+//       of layer l >= 1, trace of layer l < L, output error trace
+//   after(l, x)  z (l < L) or er (l == L) after the state update; the value at
+//       the next start minus this one is the increment of the step
 // and once per update interval, in the synapses' update code:
 //   gradient(l, i, j, t)            m of synapse i -> j of connection l (s); the
 //                                   first call of a new t computes every m
@@ -101,43 +99,55 @@ class Engine {
         ready = true;
     }
 
-    double record_post(int l, int i, int64_t t, double sp, double zh) {
-        const int64_t s = local(t);
-        sp_[l][(size_t)s * sizes_[l] + i] = sp;
-        if (regularized_[l]) zpow_[l][i] += std::pow(zh, a_exp_);
-        if (s + 1 > T_) T_ = s + 1;
-        return sp;
+    void start_step(int64_t t) {
+        s_ = local(t);
+        if (s_ + 1 > T_) T_ = s_ + 1;
     }
 
-    double record_pre(int l, int i, int64_t t, double z, double zt) {
-        const int64_t s = local(t);
-        if (s == 0) {
-            x0_[l][2 * i] = z;
-            x0_[l][2 * i + 1] = zt;
-        } else {
-            const double inc = z - after_[l][i];
-            if (inc != 0.0) events_[l].push_back({s - 1, i, inc});
+    template <typename F>
+    void post(int l, const F *sp, const F *zh) {
+        const int n = sizes_[l];
+        double *out = &sp_[l][(size_t)s_ * n];
+        for (int i = 0; i < n; ++i) out[i] = sp[i];
+        if (regularized_[l]) {
+            double *zp = zpow_[l].data();
+            for (int i = 0; i < n; ++i) zp[i] += std::pow((double)zh[i], a_exp_);
         }
-        return zt;
     }
 
-    double record_error(int i, int64_t t, double er, double err) {
-        const int64_t s = local(t);
+    template <typename F>
+    void pre(int l, const F *z, const F *zt) {
+        const int n = sizes_[l];
+        if (s_ == 0) {
+            double *x0 = x0_[l].data();
+            for (int i = 0; i < n; ++i) {
+                x0[2 * i] = z[i];
+                x0[2 * i + 1] = zt[i];
+            }
+        } else {
+            increments(l, z);
+        }
+    }
+
+    template <typename F>
+    void error(const F *er, const F *err) {
         const int n = sizes_[L_];
-        E_[L_][(size_t)s * n + i] = err;
-        if (s == 0) {
-            y0_[2 * i] = er;
-            y0_[2 * i + 1] = err;
+        double *E = &E_[L_][(size_t)s_ * n];
+        for (int i = 0; i < n; ++i) E[i] = err[i];
+        if (s_ == 0) {
+            for (int i = 0; i < n; ++i) {
+                y0_[2 * i] = er[i];
+                y0_[2 * i + 1] = err[i];
+            }
         } else {
-            const double inc = er - after_[L_][i];
-            if (inc != 0.0) events_[L_].push_back({s - 1, i, inc});
+            increments(L_, er);
         }
-        return err;
     }
 
-    double record_after(int l, int i, double x) {
-        after_[l][i] = x;
-        return x;
+    template <typename F>
+    void after(int l, const F *x) {
+        double *a = after_[l].data();
+        for (int i = 0, n = sizes_[l]; i < n; ++i) a[i] = x[i];
     }
 
     double gradient(int l, int i, int j, double t_seconds) {
@@ -159,10 +169,21 @@ class Engine {
     std::vector<int> sizes_, regularized_;
     // Kernels of the per-synapse (lam_r, lam) recursions (factorized._responses).
     std::vector<double> h_r_, h_, c1_, c2_, f_r_;
-    int64_t start_ = 0, last_compute_ = -1, T_ = 0;
+    int64_t start_ = 0, last_compute_ = -1, T_ = 0, s_ = 0;
     std::vector<std::vector<double>> sp_, zpow_, after_, x0_, W_, fb_, lam_r_, lam_, m_, E_;
     std::vector<double> y0_;
     std::vector<std::vector<Event>> events_;
+
+    // Increments of step s_ - 1: this start value minus the value after that
+    // step's state update (exactly 0 where nothing happened).
+    template <typename F>
+    void increments(int l, const F *x) {
+        const double *a = after_[l].data();
+        for (int i = 0, n = sizes_[l]; i < n; ++i) {
+            const double inc = (double)x[i] - a[i];
+            if (inc != 0.0) events_[l].push_back({s_ - 1, i, inc});
+        }
+    }
 
     int64_t local(int64_t t) const {
         const int64_t s = t - start_;
