@@ -24,6 +24,7 @@ Usage::
     python benchmarks/speed.py --quick             # small sizes only
     python benchmarks/speed.py --devices runtime,cpp_standalone --sizes 10,100 --oxford
     python benchmarks/speed.py --sizes "" --oxford --engines synaptic,factorized --profile
+    python benchmarks/speed.py --sizes "" --networks 1000-1000-1000 --engines factorized
 
 The numbers are measurements, not test assertions.
 """
@@ -105,6 +106,11 @@ def main(argv=None):
     p.add_argument("--profile", action="store_true", help="Brian2 profile of one-binary runs")
     p.add_argument("--sizes", default="10,100,1000,5000", help="hidden sizes k of 100->k->100")
     p.add_argument("--oxford", action="store_true", help="also 200->256->200 (period 1.89 s)")
+    p.add_argument(
+        "--networks",
+        default="",
+        help="more networks as n_in-hidden-n_out, comma-separated (e.g. 1000-1000-1000)",
+    )
     p.add_argument("--seconds", type=float, default=10.0, help="simulated seconds per point")
     p.add_argument(
         "--runtime-max-synapses",
@@ -127,6 +133,12 @@ def main(argv=None):
     points = [(100, (k,), 100, 500 * ms) for k in sizes]
     if args.oxford:
         points.append((200, (256,), 200, 1890 * ms))
+    for spec in filter(None, args.networks.split(",")):
+        try:
+            n_in, *hidden, n_out = (int(x) for x in spec.split("-"))
+        except ValueError:
+            p.error(f"--networks: {spec!r} is not n_in-hidden-n_out (e.g. 1000-1000-1000)")
+        points.append((n_in, tuple(hidden), n_out, 500 * ms))
     rows = []
     print(
         f"{'network':>16} {'synapses':>9} {'device':>15} {'engine':>21} "
@@ -139,7 +151,8 @@ def main(argv=None):
                     continue
                 if device == "runtime" and engine == "factorized-controller":
                     continue  # on runtime, factorized already is the controller form
-                n_syn = n_in * hidden[0] + hidden[-1] * n_out
+                sizes = [n_in, *hidden, n_out]
+                n_syn = sum(a * b for a, b in zip(sizes[:-1], sizes[1:], strict=False))
                 if device == "runtime" and n_syn > args.runtime_max_synapses:
                     continue
                 seconds = args.seconds if device != "runtime" else min(args.seconds, 2.0)

@@ -31,6 +31,9 @@ from brian2 import Function, get_device, mV, second, volt
 from .optimizer import UPDATE_CODE
 
 HEADER = Path(__file__).with_name("cpp") / "factorized_engine.h"
+#: Name of the header in a project: its root is on the include path (``-I.``),
+#: so a generated project compiles wherever it is moved.
+PROJECT_HEADER = "superspike_factorized_engine.h"
 FEEDBACK_CODES = {"symmetric": 0, "random": 1, "uniform": 2}
 
 
@@ -156,10 +159,26 @@ def engine_functions(net, n_steps, groups):
             "cpp",
             code=support,
             name=name,
-            compiler_kwds={"headers": [f'"{HEADER}"']},
+            compiler_kwds={"headers": [f'"{PROJECT_HEADER}"']},
         )
         out[name] = f
     return out
+
+
+def install_header(directory):
+    """Copy the engine into a standalone project (before ``device.build``).
+
+    Parameters
+    ----------
+    directory : path
+        Project directory (created if missing).
+    """
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    target = directory / PROJECT_HEADER
+    text = HEADER.read_bytes()
+    if not target.exists() or target.read_bytes() != text:
+        target.write_bytes(text)
 
 
 def update_code(l):

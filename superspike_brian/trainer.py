@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 from brian2 import Network, Quantity, defaultclock, device, mV, second
 
-from . import devices
+from . import devices, factorized_inside
 from .cost import cost_from_average, reference_scale
 from .factorized import FactorizedConnection, hidden_error
 from .network import ENGINES, SuperSpikeNetwork
@@ -338,11 +338,14 @@ class Trainer:
                 learn_inside=True,
                 learning_rates=self.learning_rates(),
                 record_voltage=self.record_voltage,
+                engine=self.engine,
             )
             brian_net = Network(*model.objects)
             for duration, record in self._windows():
                 model.voltage_monitor.active = record
                 brian_net.run(duration * second, namespace=model.namespace)
+            if self.engine == "factorized":
+                factorized_inside.install_header(directory)
             self._say(f"generating {self.device} project in {directory} ...")
             device.build(directory=str(directory), compile=False, run=False)
             manifest = {"device": self.device, "arrays": codegen.manifest_entries(model)}
@@ -424,6 +427,8 @@ class Trainer:
                 profile=self.profile,
             )
         if self.device != "runtime":
+            if self.engine == "factorized":
+                factorized_inside.install_header(directory)
             self._say(f"compiling {self.device} project in {directory} ...")
             t0 = time.time()
             device.build(directory=str(directory), compile=True, run=False)

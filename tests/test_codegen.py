@@ -12,7 +12,7 @@ from brian2 import ms, second
 from superspike_brian import Schedule, SuperSpikeNetwork, Trainer, cli, codegen, single_neuron_task
 from superspike_brian.images import pattern_task
 
-from .helpers import SHORT, small_network, small_task
+from .helpers import SHORT, run_oracle, small_network, small_task
 
 SHORT_RUN = Schedule(burn_in=1 * second, block=1 * second, n_blocks=1)
 
@@ -67,6 +67,28 @@ def test_cpp_project_runs_and_collects_like_the_trainer(tmp_path):
     metrics = (out / "metrics.csv").read_text().splitlines()
     assert len(metrics) == len(direct.metrics) + 1
     assert (out / "raster.png").exists()
+
+
+def test_factorized_project_compiles_after_moving_and_matches_oracle(tmp_path):
+    """A generated factorized project carries its C++ engine: moved elsewhere, it
+    compiles, runs and gives the oracle's weights."""
+    task = small_task()
+    net = small_network(task, hidden=(5,), feedback="random", regularizer=True)
+    ref = run_oracle(net, task, SHORT)
+    trainer = Trainer(
+        net, task, device="cpp_standalone", engine="factorized", schedule=SHORT, progress=False
+    )
+    generated = trainer.generate(tmp_path / "generated")
+    project = tmp_path / "moved"
+    shutil.move(generated, project)
+    subprocess.run(["make", "-j2"], cwd=project, check=True, capture_output=True)
+    subprocess.run(["./main"], cwd=project, check=True, capture_output=True)
+    out = tmp_path / "run"
+    assert cli.main(["collect", str(project), "--out", str(out)]) == 0
+    w = np.load(out / "weights.npz")
+    for l, w_ref in enumerate(ref["weights"], start=1):
+        scale = np.abs(w_ref).max()
+        np.testing.assert_allclose(w[f"w_final_{l}"], w_ref, rtol=1e-9, atol=1e-9 * scale)
 
 
 def test_bad_codegen_input(tmp_path, capsys):
