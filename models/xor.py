@@ -10,9 +10,17 @@ period that training repeats; after training each run is tested with learning
 off on a fresh stream of ``--test-trials`` trials of the same patterns.
 
 Conditions: random feedback with the heterosynaptic regularizer, symmetric,
-uniform, and no hidden layer (100 -> 2). The paper: random feedback reaches
-perfect accuracy, symmetric is fast, uniform worse on average, no hidden layer
-cannot solve the task.
+uniform, and no hidden layer (100 -> 2); ``random8`` (not in the default list):
+random feedback with 8 hidden units. The paper: random feedback reaches perfect
+accuracy, symmetric is fast, uniform worse on average, no hidden layer cannot
+solve the task.
+
+Perfect accuracy is scored three ways (docs/xor.md, "Accuracy criteria"): a
+block of 50 training trials all correct (A), a block of 50 held-out trials all
+correct (B, the paper's learning-curve point on fresh noise), all held-out
+trials correct (C). The hidden units are classified as silent, answering to
+every pattern, or selective, in the first training period and on the held-out
+stream.
 
 Schedule (``superspike_brian.xor.DURATION``, ``DECAY_AFTER``): 800 s of
 training, the rate r0 = 1 mV until 400 s, r0/10 from 400 s, r0/100 from 600 s;
@@ -22,12 +30,15 @@ Run::
 
     python models/xor.py                     # 20 runs x 4 conditions, 800 s each
     python models/xor.py --runs 3 --conditions symmetric,none
+    python models/xor.py --conditions random,symmetric,random8
 
 All runs of one condition share one compiled binary (``xor.run_seeds``): the
 cost of a run is its simulation, about 0.03 s per simulated second.
 
-Writes runs/xor/ (``--out``): summary.csv (one row per run), table.md (the
-results table and the command that made it), accuracy_<condition>.png (training
+Writes runs/xor/ (``--out``): summary.csv (one row per run: accuracies, perfect
+held-out blocks, hidden-unit classes), table.md (the results table and the
+command that made it), trials_<condition>.npz (correct or not, every training
+and held-out trial of every seed), accuracy_<condition>.png (training
 accuracy per block of 50 trials, every run and the mean), accuracy_all.png (the
 means of all conditions) and rasters_<condition>.png (output spikes in the first
 and last trials of the first run).

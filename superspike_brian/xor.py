@@ -29,7 +29,9 @@ Scoring
 -------
 A trial is correct when its target unit spikes at least once in the window and
 the other unit does not (:func:`score`). Accuracy per block of trials follows
-the training stream across its repetitions.
+the training stream across its repetitions (:func:`block_accuracy`,
+:func:`trials_to_perfect`, :func:`perfect_blocks`). :func:`unit_responses` and
+:func:`classify_units` tell which hidden units answer to which patterns.
 
 Training schedule
 -----------------
