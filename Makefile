@@ -18,7 +18,7 @@ run: venv
 	$(BIN)/python models/single_neuron.py
 
 test: venv
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q --durations=15
 
 lint: venv
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .
