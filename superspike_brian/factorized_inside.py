@@ -71,7 +71,7 @@ def _support_code(net, n_steps, groups):
             zh = arr(l, "zh") if regularized[l] else arr(l, "sigma_prime")
             start.append(f"e.post({l}, {arr(l, 'sigma_prime')}, {zh});")
         if l < L:
-            start.append(f"e.pre({l}, {arr(l, 'z')}, {arr(l, 'zt')});")
+            start.append(f"e.trace({l}, {arr(l, 'z')}, {arr(l, 'zt')});")
             after.append(f"e.after({l}, {arr(l, 'z')});")
         else:
             start.append(f"e.error({arr(l, 'er')}, {arr(l, 'err')});")

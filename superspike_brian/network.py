@@ -383,7 +383,8 @@ class BrianModel:
                 regularized=bool(net.regularizer) and into_hidden
             )
             if fx_inside:
-                eqs = "w : volt\nm : second\nv : 1\nfb : 1 (constant)\n"
+                # m is the engine's, a temporary of the update code: no per-synapse copy.
+                eqs = "w : volt\nv : 1\nfb : 1 (constant)\n"
             elif factorized:
                 eqs = "w : volt\n"
             elif l > 1:

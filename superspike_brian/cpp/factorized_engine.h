@@ -12,7 +12,7 @@
 //
 // Per step, one call at the start of the step (after the surrogate derivative)
 // and one just after the state update hand over the state arrays of all groups:
-//   start_step(t), then post(l, sp, zh), pre(l, z, zt), error(er, err)
+//   start_step(t), then post(l, sp, zh), trace(l, z, zt), error(er, err)
 //       at the start of step t: surrogate derivative (and regularizer trace)
 //       of layer l >= 1, trace of layer l < L, output error trace
 //   after(l, x)  z (l < L) or er (l == L) after the state update; the value at
@@ -61,8 +61,8 @@ class Engine {
         b_ = std::exp(-dt / tau_decay);
         // Exact one-step map of dz/dt = -z/tau_rise, tau_decay dzt/dt = z - zt
         // (and of er, err): (z, zt) <- (a z, b zt + d z).
-        d_ = tau_rise / (tau_rise - tau_decay) * (a_ - b_);
-        if (tau_rise == tau_decay) d_ = dt / tau_decay * a_;
+        d_ = tau_rise == tau_decay ? dt / tau_decay * a_
+                                   : tau_rise / (tau_rise - tau_decay) * (a_ - b_);
         feedback_ = feedback;
         rho_ = rho_per_mV;
         a_exp_ = a_exp;
@@ -93,9 +93,8 @@ class Engine {
                 lam_[l].assign(n_syn, 0.0);
                 m_[l].assign(n_syn, 0.0);
             }
-            if (l < L) x0_[l].assign(2 * n, 0.0);
+            x0_[l].assign(2 * n, 0.0);
         }
-        y0_.assign(2 * (size_t)sizes_[L], 0.0);
         ready = true;
     }
 
@@ -115,17 +114,19 @@ class Engine {
         }
     }
 
+    // A two-state trace of layer l: the presynaptic (z, zt) of l < L, the
+    // output error (er, err) of l == L. Its state at the start of the interval
+    // and its increments are all the engine needs.
     template <typename F>
-    void pre(int l, const F *z, const F *zt) {
-        const int n = sizes_[l];
+    void trace(int l, const F *x, const F *xt) {
         if (s_ == 0) {
             double *x0 = x0_[l].data();
-            for (int i = 0; i < n; ++i) {
-                x0[2 * i] = z[i];
-                x0[2 * i + 1] = zt[i];
+            for (int i = 0, n = sizes_[l]; i < n; ++i) {
+                x0[2 * i] = x[i];
+                x0[2 * i + 1] = xt[i];
             }
         } else {
-            increments(l, z);
+            increments(l, x);
         }
     }
 
@@ -134,14 +135,7 @@ class Engine {
         const int n = sizes_[L_];
         double *E = &E_[L_][(size_t)s_ * n];
         for (int i = 0; i < n; ++i) E[i] = err[i];
-        if (s_ == 0) {
-            for (int i = 0; i < n; ++i) {
-                y0_[2 * i] = er[i];
-                y0_[2 * i + 1] = err[i];
-            }
-        } else {
-            increments(L_, er);
-        }
+        trace(L_, er, err);
     }
 
     template <typename F>
@@ -171,7 +165,6 @@ class Engine {
     std::vector<double> h_r_, h_, c1_, c2_, f_r_;
     int64_t start_ = 0, last_compute_ = -1, T_ = 0, s_ = 0;
     std::vector<std::vector<double>> sp_, zpow_, after_, x0_, W_, fb_, lam_r_, lam_, m_, E_;
-    std::vector<double> y0_;
     std::vector<std::vector<Event>> events_;
 
     // Increments of step s_ - 1: this start value minus the value after that
@@ -254,7 +247,7 @@ class Engine {
             }
             std::vector<double> u1(n, 0.0), u2(n, 0.0);
             for (int k = 0; k < nL; ++k) {
-                const double er = y0_[2 * k], err = y0_[2 * k + 1];
+                const double er = x0_[L_][2 * k], err = x0_[L_][2 * k + 1];
                 for (int i = 0; i < n; ++i) {
                     u1[i] += G[(size_t)k * n + i] * er;
                     u2[i] += G[(size_t)k * n + i] * err;
