@@ -235,6 +235,35 @@ def xor_task(
     )
 
 
+def _window_counts(spikes, task, n_units, duration, dt):
+    """Spikes of each unit in the window of opportunity of every trial presented.
+
+    Returns
+    -------
+    start : ndarray of int
+        Window onsets (steps) of the trials whose window ends within ``duration``.
+    trial : ndarray of int
+        Index of each such trial in the (cyclically repeated) stream.
+    counts : ndarray of int, (n_trials, n_units)
+        Spikes of each unit in each trial's window, compared on the step grid.
+    """
+    t, i = (np.asarray(a) for a in spikes)
+    steps = np.round(t / dt).astype(np.int64)
+    n_period = int(round(task.period / dt))
+    n_reps = math.ceil(duration / task.period)
+    on = np.round(task.onsets / dt).astype(np.int64)
+    w = int(round(task.window / dt))
+    start = (np.arange(n_reps)[:, None] * n_period + on[None, :]).ravel()
+    trial = np.tile(np.arange(on.size), n_reps)
+    keep = start + w <= int(round(duration / dt))
+    start, trial = start[keep], trial[keep]
+    counts = np.zeros((start.size, n_units), dtype=np.int64)
+    for u in range(n_units):
+        s = np.sort(steps[i == u])
+        counts[:, u] = np.searchsorted(s, start + w) - np.searchsorted(s, start)
+    return start, trial, counts
+
+
 def score(spikes, task, duration, dt=1e-4):
     """Correctness of every trial presented during ``duration``.
 
@@ -255,26 +284,14 @@ def score(spikes, task, duration, dt=1e-4):
         ``time`` (onset, s), ``pattern``, ``label``, ``correct`` (bool),
         ``n_target``, ``n_other`` (spikes in the window).
     """
-    t, i = (np.asarray(a) for a in spikes)
-    steps = np.round(t / dt).astype(np.int64)
-    n_period = int(round(task.period / dt))
-    n_reps = math.ceil(duration / task.period)
-    on = np.round(task.onsets / dt).astype(np.int64)
-    w = int(round(task.window / dt))
-    start = (np.arange(n_reps)[:, None] * n_period + on[None, :]).ravel()
-    keep = start + w <= int(round(duration / dt))
-    start = start[keep]
-    labels = np.tile(task.labels, n_reps)[keep]
-    counts = np.zeros((start.size, N_OUT), dtype=np.int64)
-    for u in range(N_OUT):
-        s = np.sort(steps[i == u])
-        counts[:, u] = np.searchsorted(s, start + w) - np.searchsorted(s, start)
+    start, trial, counts = _window_counts(spikes, task, N_OUT, duration, dt)
+    labels = task.labels[trial]
     idx = np.arange(start.size)
     n_target = counts[idx, labels]
     n_other = counts[idx, 1 - labels]
     return {
         "time": start * dt,
-        "pattern": np.tile(task.patterns, n_reps)[keep],
+        "pattern": task.patterns[trial],
         "label": labels,
         "correct": (n_target > 0) & (n_other == 0),
         "n_target": n_target,
@@ -323,20 +340,11 @@ def unit_responses(spikes, task, n_units, duration, dt=1e-4):
         Fraction of the trials of pattern p (0..3) in which unit i spiked at
         least once in the window of opportunity (NaN for a pattern not shown).
     """
-    t, i = (np.asarray(a) for a in spikes)
-    steps = np.round(t / dt).astype(np.int64)
-    n_period = int(round(task.period / dt))
-    n_reps = math.ceil(duration / task.period)
-    on = np.round(task.onsets / dt).astype(np.int64)
-    w = int(round(task.window / dt))
-    start = (np.arange(n_reps)[:, None] * n_period + on[None, :]).ravel()
-    keep = start + w <= int(round(duration / dt))
-    start = start[keep]
-    patterns = np.tile(task.patterns, n_reps)[keep]
+    _, trial, counts = _window_counts(spikes, task, n_units, duration, dt)
+    patterns = task.patterns[trial]
     out = np.full((n_units, 4), np.nan)
     for u in range(n_units):
-        s = np.sort(steps[i == u])
-        fired = (np.searchsorted(s, start + w) - np.searchsorted(s, start)) > 0
+        fired = counts[:, u] > 0
         for p in range(4):
             if np.any(patterns == p):
                 out[u, p] = fired[patterns == p].mean()
