@@ -62,32 +62,28 @@ def test_cpp_standalone_matches_oracle(setup, learn, tmp_path):
     _compare(h, ref, net)
 
 
+def _against_oracle(tmp_path, hidden, feedback="symmetric", regularizer=None, **options):
+    """Train a small network with ``options`` and compare it with the oracle."""
+    task = small_task()
+    net = small_network(task, hidden=hidden, feedback=feedback, regularizer=regularizer)
+    ref = run_oracle(net, task, SHORT)
+    trainer = Trainer(
+        net, task, schedule=SHORT, build_dir=tmp_path / "build", progress=False, **options
+    )
+    _compare(trainer.run(), ref, net)
+    return trainer
+
+
 @pytest.mark.parametrize(
     "feedback,regularizer",
     [("symmetric", False), ("random", True), ("uniform", False), ("symmetric", True)],
 )
-def test_hidden_layer_matches_oracle(feedback, regularizer):
-    task = small_task()
-    net = small_network(task, hidden=(5,), feedback=feedback, regularizer=regularizer)
-    ref = run_oracle(net, task, SHORT)
-    h = Trainer(net, task, device="runtime", schedule=SHORT, progress=False).run()
-    _compare(h, ref, net)
+def test_hidden_layer_matches_oracle(feedback, regularizer, tmp_path):
+    _against_oracle(tmp_path, (5,), feedback, regularizer, device="runtime")
 
 
 def test_two_hidden_layers_standalone_controller_matches_oracle(tmp_path):
-    task = small_task()
-    net = small_network(task, hidden=(6, 4), feedback="random", regularizer=True)
-    ref = run_oracle(net, task, SHORT)
-    h = Trainer(
-        net,
-        task,
-        device="cpp_standalone",
-        learn="controller",
-        schedule=SHORT,
-        build_dir=tmp_path / "build",
-        progress=False,
-    ).run()
-    _compare(h, ref, net)
+    _against_oracle(tmp_path, (6, 4), "random", True, device="cpp_standalone", learn="controller")
 
 
 @pytest.mark.parametrize(
@@ -102,20 +98,15 @@ def test_two_hidden_layers_standalone_controller_matches_oracle(tmp_path):
 )
 def test_factorized_engine_matches_oracle(hidden, feedback, regularizer, device, tmp_path):
     """The numpy factorized engine in the controller against the oracle."""
-    task = small_task()
-    net = small_network(task, hidden=hidden, feedback=feedback, regularizer=regularizer)
-    ref = run_oracle(net, task, SHORT)
-    h = Trainer(
-        net,
-        task,
+    _against_oracle(
+        tmp_path,
+        hidden,
+        feedback,
+        regularizer,
         device=device,
         engine="factorized",
         learn="controller",
-        schedule=SHORT,
-        build_dir=tmp_path / "build",
-        progress=False,
-    ).run()
-    _compare(h, ref, net)
+    )
 
 
 @pytest.mark.parametrize(
@@ -129,17 +120,7 @@ def test_factorized_engine_matches_oracle(hidden, feedback, regularizer, device,
 )
 def test_factorized_engine_inside_binary_matches_oracle(hidden, feedback, regularizer, tmp_path):
     """The C++ factorized engine (one binary, learn='inside') against the oracle."""
-    task = small_task()
-    net = small_network(task, hidden=hidden, feedback=feedback, regularizer=regularizer)
-    ref = run_oracle(net, task, SHORT)
-    trainer = Trainer(
-        net,
-        task,
-        device="cpp_standalone",
-        engine="factorized",
-        schedule=SHORT,
-        build_dir=tmp_path / "build",
-        progress=False,
+    trainer = _against_oracle(
+        tmp_path, hidden, feedback, regularizer, device="cpp_standalone", engine="factorized"
     )
     assert trainer.learn == "inside"
-    _compare(trainer.run(), ref, net)
