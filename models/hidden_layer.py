@@ -29,8 +29,8 @@ import numpy as np
 from brian2 import second
 
 from superspike_brian import Schedule, SuperSpikeNetwork, Trainer, single_neuron_task
-from superspike_brian.plotting import plot_learning_curve
-from superspike_brian.rundir import write_run
+from superspike_brian.reporting.plotting import plot_learning_curve
+from superspike_brian.training.rundir import write_run
 
 # Task and schedule (REFERENCE.md §4: same schedule as the single neuron)
 n_in = 100

@@ -22,9 +22,9 @@ import argparse
 from brian2 import Hz, ms, mV, second
 
 from superspike_brian import ModelParameters, Schedule, SuperSpikeNetwork, Trainer
-from superspike_brian.reference import curve
-from superspike_brian.rundir import make_figures, write_run
-from superspike_brian.tasks import single_neuron_task
+from superspike_brian.reporting.reference import curve
+from superspike_brian.tasks.task import single_neuron_task
+from superspike_brian.training.rundir import make_figures, write_run
 
 # Task
 n_in = 100

@@ -60,7 +60,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
-from superspike_brian import xor  # noqa: E402
+from superspike_brian.tasks import xor
 
 #: Condition -> (hidden units, feedback); 0 hidden units is the 100 -> 2 network.
 CONDITIONS = {

@@ -10,17 +10,23 @@ Examples
 >>> history = trainer.run()  # doctest: +SKIP
 """
 
-from .network import SuperSpikeNetwork
-from .parameters import (
+from superspike_brian.model.network import SuperSpikeNetwork
+from superspike_brian.model.parameters import (
     LearningParameters,
     ModelParameters,
     NeuronParameters,
     RegularizerParameters,
     Schedule,
 )
-from .spikeio import SpikeRaster, read_ras, write_ras
-from .tasks import Task, equidistant_targets, frozen_poisson, load_task, single_neuron_task
-from .trainer import History, Trainer
+from superspike_brian.tasks.spikeio import SpikeRaster, read_ras, write_ras
+from superspike_brian.tasks.task import (
+    Task,
+    equidistant_targets,
+    frozen_poisson,
+    load_task,
+    single_neuron_task,
+)
+from superspike_brian.training.trainer import History, Trainer
 
 __all__ = [
     "SuperSpikeNetwork",

@@ -3,9 +3,9 @@
 import numpy as np
 from brian2 import Hz, ms, mV
 
-from superspike_brian.network import SuperSpikeNetwork
-from superspike_brian.parameters import LearningParameters, ModelParameters, Schedule
-from superspike_brian.tasks import Task, equidistant_targets, frozen_poisson
+from superspike_brian.model.network import SuperSpikeNetwork
+from superspike_brian.model.parameters import LearningParameters, ModelParameters, Schedule
+from superspike_brian.tasks.task import Task, equidistant_targets, frozen_poisson
 
 from . import oracle
 

@@ -3,9 +3,9 @@
 import pytest
 
 from superspike_brian import cli
-from superspike_brian.images import render_word, save_image
-from superspike_brian.spikeio import write_ras
-from superspike_brian.tasks import frozen_poisson
+from superspike_brian.tasks.pattern import render_word, save_image
+from superspike_brian.tasks.spikeio import write_ras
+from superspike_brian.tasks.task import frozen_poisson
 
 
 @pytest.fixture

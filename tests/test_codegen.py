@@ -9,8 +9,9 @@ import numpy as np
 import pytest
 from brian2 import ms, second
 
-from superspike_brian import Schedule, SuperSpikeNetwork, Trainer, cli, codegen, single_neuron_task
-from superspike_brian.images import pattern_task
+from superspike_brian import Schedule, SuperSpikeNetwork, Trainer, cli, single_neuron_task
+from superspike_brian.tasks.pattern import pattern_task
+from superspike_brian.training import codegen
 
 from .helpers import SHORT, run_oracle, small_network, small_task
 

@@ -5,8 +5,8 @@ import math
 import numpy as np
 import pytest
 
-from superspike_brian import factorized
-from superspike_brian.factorized import FactorizedConnection, benchmark, hidden_error
+from superspike_brian.engines import factorized_math as factorized
+from superspike_brian.engines.factorized_math import FactorizedConnection, benchmark, hidden_error
 
 from . import oracle
 

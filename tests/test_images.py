@@ -5,9 +5,9 @@ import pytest
 from brian2 import Hz, ms, mV, second
 from PIL import Image
 
-from superspike_brian.images import image_to_raster, pattern_task, render_word, save_image
-from superspike_brian.spikeio import SpikeRaster
-from superspike_brian.tasks import Task
+from superspike_brian.tasks.pattern import image_to_raster, pattern_task, render_word, save_image
+from superspike_brian.tasks.spikeio import SpikeRaster
+from superspike_brian.tasks.task import Task
 
 DT = 1e-4  # seconds, the default grid of image_to_raster
 

@@ -12,14 +12,8 @@ import numpy as np
 import pytest
 from brian2 import second
 
-from superspike_brian import (
-    Schedule,
-    SuperSpikeNetwork,
-    Trainer,
-    eligibility,
-    error,
-    single_neuron_task,
-)
+from superspike_brian import Schedule, SuperSpikeNetwork, Trainer, single_neuron_task
+from superspike_brian.model import eligibility, error
 
 SCHEDULE = Schedule(burn_in=10 * second, block=10 * second, n_blocks=30)
 

@@ -7,7 +7,7 @@ many update intervals, for every device and both ways of applying the update.
 import numpy as np
 import pytest
 
-from superspike_brian.trainer import Trainer
+from superspike_brian.training.trainer import Trainer
 
 from .helpers import SHORT, run_oracle, small_network, small_task, spike_steps
 

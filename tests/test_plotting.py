@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from superspike_brian.plotting import (
+from superspike_brian.reporting.plotting import (
     plot_learning_curve,
     plot_membrane,
     plot_raster,

@@ -6,10 +6,10 @@ import json
 import numpy as np
 import pytest
 
-from superspike_brian import checkpoint
-from superspike_brian.progress import BlockProgress
-from superspike_brian.rundir import read_metrics
-from superspike_brian.trainer import Trainer
+from superspike_brian.training import checkpoint
+from superspike_brian.training.progress import BlockProgress
+from superspike_brian.training.rundir import read_metrics
+from superspike_brian.training.trainer import Trainer
 
 from .helpers import SHORT, small_network, small_task
 
@@ -126,7 +126,7 @@ def test_progress_lines_name_block_cost_rates_and_time_left():
 
 
 def test_cli_resume_of_a_missing_or_complete_run(tmp_path, capsys):
-    from superspike_brian.cli import main
+    from superspike_brian.cli.main import main
 
     assert main(["train", "--resume", str(tmp_path / "nothing")]) == 2
     assert "not a run directory" in capsys.readouterr().err

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from brian2 import Hz, ms, mV, second
 
-from superspike_brian.spikeio import SpikeRaster, read_ras, write_ras
+from superspike_brian.tasks.spikeio import SpikeRaster, read_ras, write_ras
 
 DT = 1e-4  # the default simulation step, in seconds
 

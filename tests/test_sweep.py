@@ -7,8 +7,9 @@ import textwrap
 
 import pytest
 
-from superspike_brian import cli, sweep
-from superspike_brian.spikeio import SpikeRaster, write_ras
+from superspike_brian import cli
+from superspike_brian.sweep import sweep
+from superspike_brian.tasks.spikeio import SpikeRaster, write_ras
 
 # --------------------------------------------------------------------------- grid
 
@@ -333,7 +334,7 @@ def test_cli_failed_run_exit_status_1(tmp_path, tiny_task, capsys):
 
 
 def test_a_run_with_a_checkpoint_resumes_instead_of_starting_again(tmp_path, monkeypatch):
-    from superspike_brian import sweep as sweep_module
+    from superspike_brian.sweep import sweep as sweep_module
 
     run_dir = tmp_path / "feedback-random" / "seed-1"
     run_dir.mkdir(parents=True)

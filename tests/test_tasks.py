@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 from brian2 import Hz, ms, mV, second
 
-from superspike_brian.spikeio import SpikeRaster, write_ras
-from superspike_brian.tasks import (
+from superspike_brian.tasks.spikeio import SpikeRaster, write_ras
+from superspike_brian.tasks.task import (
     Task,
     equidistant_targets,
     frozen_poisson,

@@ -11,8 +11,8 @@ from brian2 import (
     mV,
 )
 
-from superspike_brian import neurons
-from superspike_brian.parameters import (
+from superspike_brian.model import neurons
+from superspike_brian.model.parameters import (
     LearningParameters,
     ModelParameters,
     NeuronParameters,

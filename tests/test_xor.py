@@ -9,10 +9,9 @@ import numpy as np
 import pytest
 from brian2 import Network, StateMonitor, defaultclock, second
 
-from superspike_brian import devices
-from superspike_brian.network import SuperSpikeNetwork
-from superspike_brian.spikeio import SpikeRaster
-from superspike_brian.xor import (
+from superspike_brian.model.network import SuperSpikeNetwork
+from superspike_brian.tasks.spikeio import SpikeRaster
+from superspike_brian.tasks.xor import (
     DECAY_AFTER,
     DURATION,
     XorTask,
@@ -30,6 +29,7 @@ from superspike_brian.xor import (
     unit_responses,
     xor_task,
 )
+from superspike_brian.training import devices
 
 DT = 1e-4
 

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 from brian2 import Hz, Quantity, ms, second
 
-from .validation import (
+from superspike_brian.validation import (
     check_positive_int,
     check_quantity,
     check_seconds,

@@ -79,7 +79,7 @@ def _cache_key(equations, variables):
 
 
 def _cache_dir():
-    from .devices import default_build_root
+    from superspike_brian.training.devices import default_build_root
 
     return default_build_root() / "exact"
 
@@ -95,7 +95,7 @@ class BlockExactStateUpdater(StateUpdateMethod):
             pass
         code = self._solve(equations, variables, method_options)
         try:  # write then rename: a concurrent reader never sees half a file
-            from .rundir import _atomic_write
+            from superspike_brian.training.rundir import _atomic_write
 
             path.parent.mkdir(parents=True, exist_ok=True)
             _atomic_write(path, code)

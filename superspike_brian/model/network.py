@@ -28,10 +28,11 @@ from brian2 import (
     volt,
 )
 
-from . import cost, eligibility, error, factorized_inside, neurons, optimizer, traces
-from .exact import BLOCK_EXACT
-from .parameters import ModelParameters
-from .validation import check_positive_int, steps_of
+from superspike_brian.engines import factorized_cpp as factorized_inside
+from superspike_brian.model import cost, eligibility, error, neurons, optimizer, traces
+from superspike_brian.model.exact import BLOCK_EXACT
+from superspike_brian.model.parameters import ModelParameters
+from superspike_brian.validation import check_positive_int, steps_of
 
 #: Execution order inside the "groups" slot of a time step: hidden errors (top
 #: layer first), then every reader of the state at the start of the step

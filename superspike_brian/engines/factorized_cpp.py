@@ -28,7 +28,7 @@ from pathlib import Path
 
 from brian2 import Function, get_device, mV, second, volt
 
-from .optimizer import UPDATE_CODE
+from superspike_brian.model.optimizer import UPDATE_CODE
 
 HEADER = Path(__file__).with_name("cpp") / "factorized_engine.h"
 #: Name of the header in a project: its root is on the include path (``-I.``),

@@ -137,7 +137,7 @@ def write_run(out, trainer, history, extra_config=None, figures=True):
 
 def make_figures(out, reference=None):
     """(Re)draw every figure of a run directory from its saved data."""
-    from . import plotting
+    from superspike_brian.reporting import plotting
 
     out = Path(out)
     config = json.loads((out / "config.json").read_text())

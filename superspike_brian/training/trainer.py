@@ -25,15 +25,16 @@ from pathlib import Path
 import numpy as np
 from brian2 import Network, Quantity, defaultclock, device, mV, second
 
-from . import devices, factorized_inside
-from .cost import cost_from_average, reference_scale
-from .factorized import FactorizedConnection, hidden_error
-from .network import ENGINES, SuperSpikeNetwork
-from .optimizer import apply_update
-from .parameters import Schedule
-from .progress import BlockProgress
-from .tasks import Task
-from .validation import steps_of
+from superspike_brian.engines import factorized_cpp as factorized_inside
+from superspike_brian.engines.factorized_math import FactorizedConnection, hidden_error
+from superspike_brian.model.cost import cost_from_average, reference_scale
+from superspike_brian.model.network import ENGINES, SuperSpikeNetwork
+from superspike_brian.model.optimizer import apply_update
+from superspike_brian.model.parameters import Schedule
+from superspike_brian.tasks.task import Task
+from superspike_brian.training import devices
+from superspike_brian.training.progress import BlockProgress
+from superspike_brian.validation import steps_of
 
 LEARN_MODES = ("inside", "controller")
 
@@ -211,8 +212,8 @@ class Trainer:
         figures : bool
             Draw the figures at the end (default True).
         """
-        from . import checkpoint as ckpt
-        from .rundir import trainer_config, write_config
+        from superspike_brian.training import checkpoint as ckpt
+        from superspike_brian.training.rundir import trainer_config, write_config
 
         resume_from = None
         if out is not None:
@@ -235,7 +236,7 @@ class Trainer:
         self._out = out
         self._resume_from = resume_from
         if self.device == "cuda_standalone":
-            from . import codegen
+            from superspike_brian.training import codegen
 
             if not codegen.gpu_available():
                 raise RuntimeError(
@@ -286,7 +287,7 @@ class Trainer:
         history.timing["total_s"] = time.time() - t0
         self._metrics(history)
         if out is not None:
-            from .rundir import write_run
+            from superspike_brian.training.rundir import write_run
 
             config = dict(extra_config or {}, status="complete")
             write_run(out, self, history, extra_config=config, figures=figures)
@@ -316,8 +317,8 @@ class Trainer:
         """
         import pickle
 
-        from . import codegen
-        from .rundir import trainer_config
+        from superspike_brian.training import codegen
+        from superspike_brian.training.rundir import trainer_config
 
         if self.device == "runtime":
             raise ValueError(
@@ -614,8 +615,8 @@ class Trainer:
 
     def _checkpoint(self, run, history):
         """Write the checkpoint and the metrics of the blocks done, atomically."""
-        from . import checkpoint as ckpt
-        from .rundir import write_metrics
+        from superspike_brian.training import checkpoint as ckpt
+        from superspike_brian.training.rundir import write_metrics
 
         partial = History(initial_weights=history.initial_weights)
         partial.spikes = {

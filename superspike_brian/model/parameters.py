@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 from brian2 import ms, mV, second
 
-from .validation import check_quantity
+from superspike_brian.validation import check_quantity
 
 # Neuron [P §3, Table 1]
 tau_mem = 10 * ms

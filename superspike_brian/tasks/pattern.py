@@ -42,9 +42,9 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from PIL import Image
 
-from .spikeio import SpikeRaster
-from .tasks import Task, frozen_poisson
-from .validation import check_positive_int, check_quantity, steps_of
+from superspike_brian.tasks.spikeio import SpikeRaster
+from superspike_brian.tasks.task import Task, frozen_poisson
+from superspike_brian.validation import check_positive_int, check_quantity, steps_of
 
 __all__ = ["image_to_raster", "pattern_task", "render_word", "save_image"]
 

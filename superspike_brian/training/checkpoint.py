@@ -30,7 +30,7 @@ FORMAT = 1
 
 def _fingerprint(trainer):
     """What must not change between a run and its resumption."""
-    from .rundir import trainer_config
+    from superspike_brian.training.rundir import trainer_config
 
     config = trainer_config(trainer)
     config.pop("versions", None)
@@ -51,7 +51,7 @@ def save(out, trainer, run):
         ``m_factorized``, ``lam_r``, ``lam``, ``spikes``, ``sq_rows``, ``vt``,
         ``vU``, ``run_s``, ``gradient_s``.
     """
-    from .rundir import _atomic_npz
+    from superspike_brian.training.rundir import _atomic_npz
 
     arrays = {}
     for name, value in run["state"].items():

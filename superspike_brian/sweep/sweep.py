@@ -14,7 +14,7 @@ Command line (three feedback modes x 20 seeds on the hidden-layer task)::
 
 The same from Python::
 
-    from superspike_brian.sweep import run_sweep
+    from superspike_brian.sweep.sweep import run_sweep
 
     result = run_sweep(
         "runs/fig4-sweep",
@@ -91,7 +91,7 @@ import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .rundir import _atomic_write
+from superspike_brian.training.rundir import _atomic_write
 
 __all__ = [
     "RunSpec",
@@ -169,7 +169,7 @@ class _CheckingParser(argparse.ArgumentParser):
 
 
 def _train_parser():
-    from .cli import add_train_arguments
+    from superspike_brian.cli.main import add_train_arguments
 
     p = _CheckingParser(prog="superspike train", allow_abbrev=False, add_help=False)
     add_train_arguments(p)
@@ -354,10 +354,10 @@ def _value_argv(key, text, options):
 
 def _check_choices(ns, cwd):
     """Checks argparse leaves to the trainer, done early: choices, files."""
-    from .devices import DEVICES
-    from .error import FEEDBACK_MODES
-    from .network import ENGINES
-    from .trainer import LEARN_MODES
+    from superspike_brian.model.error import FEEDBACK_MODES
+    from superspike_brian.model.network import ENGINES
+    from superspike_brian.training.devices import DEVICES
+    from superspike_brian.training.trainer import LEARN_MODES
 
     for name, allowed, value in (
         ("feedback", FEEDBACK_MODES, ns.feedback),
@@ -964,7 +964,7 @@ def _plot_summary(out, specs):
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
 
-    from .plotting import COST_LABEL, DPI
+    from superspike_brian.reporting.plotting import COST_LABEL, DPI
 
     curves = {}
     for spec in specs:

@@ -20,8 +20,8 @@ from dataclasses import dataclass
 import numpy as np
 from brian2 import Hz, Quantity, ms, second
 
-from .spikeio import SpikeRaster, read_ras
-from .validation import check_positive_int, check_quantity, format_quantity
+from superspike_brian.tasks.spikeio import SpikeRaster, read_ras
+from superspike_brian.validation import check_positive_int, check_quantity, format_quantity
 
 __all__ = [
     "Task",

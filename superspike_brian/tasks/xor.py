@@ -62,9 +62,9 @@ from dataclasses import dataclass
 import numpy as np
 from brian2 import second
 
-from .parameters import Schedule
-from .spikeio import SpikeRaster
-from .tasks import Task
+from superspike_brian.model.parameters import Schedule
+from superspike_brian.tasks.spikeio import SpikeRaster
+from superspike_brian.tasks.task import Task
 
 __all__ = [
     "XorTask",
@@ -381,7 +381,7 @@ def make_network(hidden=4, feedback="symmetric", seed=1, **kw):
     ``hidden=0`` gives the network without hidden layer (100 -> 2). Random
     feedback gets the heterosynaptic regularizer (the network's default).
     """
-    from .network import SuperSpikeNetwork
+    from superspike_brian.model.network import SuperSpikeNetwork
 
     return SuperSpikeNetwork(
         n_in=N_IN,
@@ -444,7 +444,7 @@ def train_xor(
     (History, dict)
         The training history and :func:`score` of the training trials.
     """
-    from .trainer import Trainer
+    from superspike_brian.training.trainer import Trainer
 
     schedule = training_schedule(
         net, duration, block=block, decay_after=decay_after, decay_factor=decay_factor
@@ -467,7 +467,7 @@ def evaluate(net, weights, task, *, device="cpp_standalone", build_dir=None):
     """
     import dataclasses
 
-    from .trainer import Trainer
+    from superspike_brian.training.trainer import Trainer
 
     tb = float(net.params.learning.t_update)
     # Zero learning rate throughout: the whole run is burn-in.
@@ -511,7 +511,7 @@ def _seed_values(net, task, learning_rates):
 
     from brian2 import prefs
 
-    from . import devices
+    from superspike_brian.training import devices
 
     devices.activate("runtime")
     warn = prefs.logging.warn_for_unused_objects
@@ -577,8 +577,8 @@ def run_seeds(
 
     from brian2 import Network, defaultclock, device, volt
 
-    from . import devices
-    from .trainer import History
+    from superspike_brian.training import devices
+    from superspike_brian.training.trainer import History
 
     nets, tasks = list(nets), list(tasks)
     if not nets or len(nets) != len(tasks):

@@ -126,7 +126,7 @@ def add_train_arguments(p):
 
 def make_task(args):
     """Task from the options (built-in single-neuron task by default)."""
-    from .tasks import load_task, single_neuron_task
+    from superspike_brian.tasks.task import load_task, single_neuron_task
 
     if args.input is None and args.target is None:
         if args.period is not None and abs(args.period - 0.5) > 1e-12:
@@ -136,9 +136,9 @@ def make_task(args):
         raise SystemExit("--input, --target and --period go together")
     if str(args.target).lower().endswith((".png", ".jpg", ".jpeg")):
         # A picture as target: one output unit per pixel row, dark pixels are spikes.
-        from .images import image_to_raster
-        from .spikeio import read_ras
-        from .tasks import Task
+        from superspike_brian.tasks.pattern import image_to_raster
+        from superspike_brian.tasks.spikeio import read_ras
+        from superspike_brian.tasks.task import Task
 
         period = args.period * second
         target = image_to_raster(args.target, period, n_units=args.n_out, seed=args.seed)
@@ -158,9 +158,9 @@ def make_task(args):
 
 
 def make_trainer(args, task):
-    from .network import SuperSpikeNetwork
-    from .parameters import ModelParameters, Schedule
-    from .trainer import Trainer
+    from superspike_brian.model.network import SuperSpikeNetwork
+    from superspike_brian.model.parameters import ModelParameters, Schedule
+    from superspike_brian.training.trainer import Trainer
 
     changes = {"r0": args.r0 * mV}
     if args.regularizer:
@@ -230,8 +230,8 @@ def _resume_args(args):
 
 
 def cmd_train(args):
-    from . import reference
-    from .rundir import make_figures
+    from superspike_brian.reporting import reference
+    from superspike_brian.training.rundir import make_figures
 
     argv = sys.argv[1:]
     if args.resume:
@@ -264,7 +264,7 @@ def cmd_train(args):
 
 
 def cmd_codegen(args):
-    from . import codegen
+    from superspike_brian.training import codegen
 
     if args.compute_capability is not None:
         codegen.check_compute_capability(args.compute_capability)
@@ -284,9 +284,9 @@ def cmd_codegen(args):
 def cmd_collect(args):
     import pickle
 
-    from . import codegen
-    from .rundir import write_run
-    from .trainer import Trainer
+    from superspike_brian.training import codegen
+    from superspike_brian.training.rundir import write_run
+    from superspike_brian.training.trainer import Trainer
 
     arrays, manifest = codegen.read_results(args.project)
     with open(Path(args.project) / "superspike.pkl", "rb") as fh:
@@ -308,8 +308,8 @@ def cmd_collect(args):
 
 
 def cmd_report(args):
-    from . import reference
-    from .rundir import summary_page
+    from superspike_brian.reporting import reference
+    from superspike_brian.training.rundir import summary_page
 
     out = Path(args.run)
     if not (out / "config.json").exists():
@@ -321,7 +321,7 @@ def cmd_report(args):
 
 
 def cmd_sweep(args):
-    from .sweep import cmd_sweep as sweep
+    from superspike_brian.sweep.sweep import cmd_sweep as sweep
 
     return sweep(args)
 
@@ -354,7 +354,7 @@ def main(argv=None):
     rp.add_argument("run", help="run directory")
     rp.add_argument("--reference", help="reference curve to draw (e.g. single_neuron)")
     rp.set_defaults(func=cmd_report)
-    from .sweep import add_sweep_arguments
+    from superspike_brian.sweep.sweep import add_sweep_arguments
 
     sw = sub.add_parser(
         "sweep",

@@ -1,0 +1,5 @@
+import sys
+
+from superspike_brian.cli import main
+
+sys.exit(main())
