@@ -30,7 +30,7 @@ from brian2 import second
 
 from superspike_brian import Schedule, SuperSpikeNetwork, Trainer, single_neuron_task
 from superspike_brian.reporting.plotting import plot_learning_curve
-from superspike_brian.training.rundir import write_run
+from superspike_brian.rundir import write_run
 
 # Task and schedule (REFERENCE.md §4: same schedule as the single neuron)
 n_in = 100

@@ -30,8 +30,8 @@ import argparse
 from brian2 import Hz, ms, mV, second
 
 from superspike_brian import ModelParameters, Schedule, SuperSpikeNetwork, Trainer
+from superspike_brian.rundir import write_run
 from superspike_brian.tasks.pattern import pattern_task
-from superspike_brian.training.rundir import write_run
 
 # Task [P §3, Figs 6-8]
 n_in = 100

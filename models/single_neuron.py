@@ -22,9 +22,10 @@ import argparse
 from brian2 import Hz, ms, mV, second
 
 from superspike_brian import ModelParameters, Schedule, SuperSpikeNetwork, Trainer
+from superspike_brian.reporting.figures import make_figures
 from superspike_brian.reporting.reference import curve
+from superspike_brian.rundir import write_run
 from superspike_brian.tasks.task import single_neuron_task
-from superspike_brian.training.rundir import make_figures, write_run
 
 # Task
 n_in = 100

@@ -6,9 +6,9 @@ import json
 import numpy as np
 import pytest
 
+from superspike_brian.rundir import read_metrics
 from superspike_brian.training import checkpoint
 from superspike_brian.training.progress import BlockProgress
-from superspike_brian.training.rundir import read_metrics
 from superspike_brian.training.trainer import Trainer
 
 from .helpers import SHORT, small_network, small_task

@@ -231,7 +231,7 @@ def _resume_args(args):
 
 def cmd_train(args):
     from superspike_brian.reporting import reference
-    from superspike_brian.training.rundir import make_figures
+    from superspike_brian.reporting.figures import make_figures
 
     argv = sys.argv[1:]
     if args.resume:
@@ -284,8 +284,8 @@ def cmd_codegen(args):
 def cmd_collect(args):
     import pickle
 
+    from superspike_brian.rundir import write_run
     from superspike_brian.training import codegen
-    from superspike_brian.training.rundir import write_run
     from superspike_brian.training.trainer import Trainer
 
     arrays, manifest = codegen.read_results(args.project)
@@ -309,7 +309,7 @@ def cmd_collect(args):
 
 def cmd_report(args):
     from superspike_brian.reporting import reference
-    from superspike_brian.training.rundir import summary_page
+    from superspike_brian.reporting.figures import summary_page
 
     out = Path(args.run)
     if not (out / "config.json").exists():

@@ -26,6 +26,8 @@ from brian2 import Equations
 from brian2.equations.equations import DIFFERENTIAL_EQUATION
 from brian2.stateupdaters.base import StateUpdateMethod
 
+from superspike_brian.files import atomic_write
+
 _EXACT = StateUpdateMethod.stateupdaters["exact"]
 
 
@@ -95,10 +97,7 @@ class BlockExactStateUpdater(StateUpdateMethod):
             pass
         code = self._solve(equations, variables, method_options)
         try:  # write then rename: a concurrent reader never sees half a file
-            from superspike_brian.training.rundir import _atomic_write
-
-            path.parent.mkdir(parents=True, exist_ok=True)
-            _atomic_write(path, code)
+            atomic_write(path, code)
         except OSError:  # a read-only cache only costs time
             pass
         return code

@@ -10,19 +10,14 @@ figures).
 
 import math
 import numbers
-import os
 
-import matplotlib
+import numpy as np
+from matplotlib import colormaps
+from matplotlib.cm import ScalarMappable
+from matplotlib.colors import Normalize
+from matplotlib.figure import Figure
 
-# Select the non-interactive backend before anything can pull in a GUI one;
-# the figures are only ever written to files.
-matplotlib.use("Agg")
-
-import numpy as np  # noqa: E402
-from matplotlib import colormaps  # noqa: E402
-from matplotlib.cm import ScalarMappable  # noqa: E402
-from matplotlib.colors import Normalize  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
+from superspike_brian.files import save_figure
 
 __all__ = [
     "plot_learning_curve",
@@ -114,10 +109,7 @@ def _positive_float(name, value):
 
 def _save(fig, path):
     """Write `fig` as a PNG at `path` (creating its folder) and free it."""
-    folder = os.path.dirname(os.fspath(path))
-    if folder:
-        os.makedirs(folder, exist_ok=True)
-    fig.savefig(path, dpi=DPI)
+    save_figure(fig, path, dpi=DPI)
     # The figure is not registered with pyplot, so clearing it is all the
     # "closing" there is: it drops the artists (and their arrays) at once.
     fig.clear()

@@ -85,13 +85,12 @@ import re
 import shlex
 import subprocess
 import sys
-import tempfile
 import time
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from superspike_brian.training.rundir import _atomic_write
+from superspike_brian.files import atomic_write, save_figure
 
 __all__ = [
     "RunSpec",
@@ -491,14 +490,8 @@ def expand_grid(base_args=(), grid=None, seeds=None, *, cwd=None):
 # --------------------------------------------------------------------------- files
 
 
-def _atomic_text(path, text):
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    _atomic_write(path, text)
-
-
 def _write_json(path, data):
-    _atomic_text(path, json.dumps(data, indent=2) + "\n")
+    atomic_write(path, json.dumps(data, indent=2) + "\n")
 
 
 def _read_json(path):
@@ -925,7 +918,7 @@ def write_summary(out, *, echo=print):
                 for k, v in row.items()
             }
         )
-    _atomic_text(out / "summary.csv", buf.getvalue())
+    atomic_write(out / "summary.csv", buf.getvalue())
     _plot_summary(out, specs)
     if echo is not None:
         for line in _condition_table(rows):
@@ -1012,14 +1005,8 @@ def _plot_summary(out, specs):
     ax.set_title(f"sweep {out.name}: cost per block, {n_ok} of {len(specs)} runs finished")
     ax.grid(True, which="both", alpha=0.2)
     fig.tight_layout()
-    fd, tmp = tempfile.mkstemp(dir=out, prefix=".summary.png.", suffix=".png")
-    os.close(fd)
     try:
-        fig.savefig(tmp, dpi=DPI, format="png")
-        os.replace(tmp, out / "summary.png")
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+        save_figure(fig, out / "summary.png", dpi=DPI)
     finally:
         fig.clear()
     return out / "summary.png"

@@ -17,12 +17,12 @@ and the numpy oracle, which all put it on their own time grid with
 
 import math
 import os
-import tempfile
 from dataclasses import dataclass
 
 import numpy as np
 from brian2 import Hz, Quantity, ms, second
 
+from superspike_brian.files import atomic_write
 from superspike_brian.validation import (
     check_positive_int,
     check_quantity,
@@ -35,9 +35,6 @@ __all__ = ["SpikeRaster", "read_ras", "write_ras"]
 #: Grid on which `read_ras` rounds up the last spike time when no duration is
 #: given: durations of experiments are whole milliseconds in practice.
 DEFAULT_DURATION_GRID = 1e-3  # seconds
-
-# Permissions of written files; mkstemp would leave them private (0600).
-_FILE_MODE = 0o644
 
 #: Number of decimals of the times written by `write_ras` (1 µs resolution,
 #: ten times finer than the default simulation step).
@@ -508,16 +505,4 @@ def write_ras(path, raster):
     folder = os.path.dirname(os.path.abspath(path))
     if not os.path.isdir(folder):
         raise FileNotFoundError(f"cannot write {path}: folder {folder} does not exist")
-    fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(path)}.", suffix=".tmp", dir=folder)
-    try:
-        os.chmod(tmp, _FILE_MODE)
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        # Leave no temporary files behind on failure (including Ctrl-C).
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    atomic_write(path, text)

@@ -24,13 +24,15 @@ from pathlib import Path
 
 import numpy as np
 
+from superspike_brian.files import write_npz
+
 FILENAME = "checkpoint.npz"
 FORMAT = 1
 
 
 def _fingerprint(trainer):
     """What must not change between a run and its resumption."""
-    from superspike_brian.training.rundir import trainer_config
+    from superspike_brian.rundir import trainer_config
 
     config = trainer_config(trainer)
     config.pop("versions", None)
@@ -51,8 +53,6 @@ def save(out, trainer, run):
         ``m_factorized``, ``lam_r``, ``lam``, ``spikes``, ``sq_rows``, ``vt``,
         ``vU``, ``run_s``, ``gradient_s``.
     """
-    from superspike_brian.training.rundir import _atomic_npz
-
     arrays = {}
     for name, value in run["state"].items():
         arrays[f"state/{name}"] = value
@@ -79,7 +79,7 @@ def save(out, trainer, run):
         "config": _fingerprint(trainer),
     }
     arrays["meta"] = np.array(json.dumps(meta))
-    _atomic_npz(Path(out) / FILENAME, **arrays)
+    write_npz(Path(out) / FILENAME, **arrays)
 
 
 def load(out, trainer):

@@ -212,8 +212,8 @@ class Trainer:
         figures : bool
             Draw the figures at the end (default True).
         """
+        from superspike_brian.rundir import trainer_config, write_config
         from superspike_brian.training import checkpoint as ckpt
-        from superspike_brian.training.rundir import trainer_config, write_config
 
         resume_from = None
         if out is not None:
@@ -287,7 +287,7 @@ class Trainer:
         history.timing["total_s"] = time.time() - t0
         self._metrics(history)
         if out is not None:
-            from superspike_brian.training.rundir import write_run
+            from superspike_brian.rundir import write_run
 
             config = dict(extra_config or {}, status="complete")
             write_run(out, self, history, extra_config=config, figures=figures)
@@ -317,8 +317,8 @@ class Trainer:
         """
         import pickle
 
+        from superspike_brian.rundir import trainer_config
         from superspike_brian.training import codegen
-        from superspike_brian.training.rundir import trainer_config
 
         if self.device == "runtime":
             raise ValueError(
@@ -615,8 +615,8 @@ class Trainer:
 
     def _checkpoint(self, run, history):
         """Write the checkpoint and the metrics of the blocks done, atomically."""
+        from superspike_brian.rundir import write_metrics
         from superspike_brian.training import checkpoint as ckpt
-        from superspike_brian.training.rundir import write_metrics
 
         partial = History(initial_weights=history.initial_weights)
         partial.spikes = {

@@ -1,0 +1,84 @@
+"""Writing files so that a reader never sees half of one.
+
+Every file the package writes (run directories, checkpoints, sweep records,
+figures, the solution cache of :mod:`superspike_brian.model.exact`) goes through
+:func:`atomic_write`: the data goes to a temporary file in the same directory,
+is flushed to the disk, and the temporary file is renamed over the target. A
+process killed at any moment leaves either the old file or the new one. The new
+file gets the ordinary mode of a newly created file (``0666`` minus the umask),
+not the ``0600`` of a temporary file.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import tempfile
+from pathlib import Path
+
+__all__ = ["atomic_write", "write_json", "write_npz", "save_figure", "file_mode"]
+
+
+def file_mode():
+    """Mode of a newly created file under the current umask (e.g. 0o644)."""
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
+def atomic_write(path, data):
+    """Write ``data`` (str or bytes) to ``path`` atomically.
+
+    Parameters
+    ----------
+    path : path-like
+        Target file; its directory is created if missing.
+    data : str or bytes
+        Content; a str is written as UTF-8.
+
+    Raises
+    ------
+    OSError
+        The write failed (no space, no permission); the message names ``path``.
+        The previous content of ``path``, if any, is left as it was.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, file_mode())
+        os.replace(tmp, path)
+    except BaseException as exc:
+        Path(tmp).unlink(missing_ok=True)
+        if isinstance(exc, OSError) and exc.filename is None:
+            raise OSError(exc.errno, f"cannot write {path}: {exc.strerror}", str(path)) from exc
+        raise
+
+
+def write_json(path, data):
+    """Write ``data`` as indented JSON (atomically)."""
+    atomic_write(path, json.dumps(data, indent=2, default=str) + "\n")
+
+
+def write_npz(path, **arrays):
+    """Write numpy arrays as a compressed ``.npz`` (atomically)."""
+    import numpy as np
+
+    buf = io.BytesIO()
+    np.savez_compressed(buf, **arrays)
+    atomic_write(path, buf.getvalue())
+
+
+def save_figure(fig, path, **kwargs):
+    """Save a matplotlib figure (atomically); the format follows the suffix of ``path``."""
+    path = Path(path)
+    buf = io.BytesIO()
+    fig.savefig(buf, format=path.suffix.lstrip(".") or "png", **kwargs)
+    atomic_write(path, buf.getvalue())
