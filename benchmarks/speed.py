@@ -38,7 +38,7 @@ from pathlib import Path
 from brian2 import Hz, ms, second
 
 from superspike_brian import Schedule, SuperSpikeNetwork, Task, Trainer
-from superspike_brian.tasks.task import equidistant_targets, frozen_poisson
+from superspike_brian.tasks.single_neuron import equidistant_targets, frozen_poisson
 from superspike_brian.training.codegen import gpu_available
 
 

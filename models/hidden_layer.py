@@ -30,7 +30,6 @@ from brian2 import second
 
 from superspike_brian import Schedule, SuperSpikeNetwork, Trainer, single_neuron_task
 from superspike_brian.reporting.plotting import plot_learning_curve
-from superspike_brian.rundir import write_run
 
 # Task and schedule (REFERENCE.md §4: same schedule as the single neuron)
 n_in = 100
@@ -49,7 +48,7 @@ def train_one(feedback, seed, hidden, duration_s, device, out):
     schedule = Schedule(burn_in=burn_in, block=block, n_blocks=int(duration_s / float(block)))
     trainer = Trainer(net, task, device=device, schedule=schedule, progress=False)
     history = trainer.run()
-    write_run(out, trainer, history)
+    trainer.write(out, history)
     return history
 
 

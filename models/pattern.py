@@ -30,7 +30,6 @@ import argparse
 from brian2 import Hz, ms, mV, second
 
 from superspike_brian import ModelParameters, Schedule, SuperSpikeNetwork, Trainer
-from superspike_brian.rundir import write_run
 from superspike_brian.tasks.pattern import pattern_task
 
 # Task [P §3, Figs 6-8]
@@ -94,7 +93,7 @@ def main(argv=None):
     history = trainer.run()
     name = f"pattern-h{args.hidden}-{args.feedback}-{args.ablation}-s{args.seed}"
     out = args.out or f"runs/{name}"
-    write_run(out, trainer, history)
+    trainer.write(out, history)
     for row in history.metrics[:: max(1, len(history.metrics) // 10)]:
         print(
             f"block {row['block']:3d}  cost {row['cost']:8.3f}"

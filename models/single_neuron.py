@@ -24,8 +24,7 @@ from brian2 import Hz, ms, mV, second
 from superspike_brian import ModelParameters, Schedule, SuperSpikeNetwork, Trainer
 from superspike_brian.reporting.figures import make_figures
 from superspike_brian.reporting.reference import curve
-from superspike_brian.rundir import write_run
-from superspike_brian.tasks.task import single_neuron_task
+from superspike_brian.tasks.single_neuron import single_neuron_task
 
 # Task
 n_in = 100
@@ -68,7 +67,7 @@ def main(argv=None):
     trainer = Trainer(net, task, device=args.device, schedule=schedule)
     history = trainer.run()
     out = args.out or f"runs/single_neuron-s{args.seed}"
-    write_run(out, trainer, history, figures=False)
+    trainer.write(out, history, figures=False)
     make_figures(out, reference=curve("single_neuron"))
     for row in history.metrics[:: max(1, len(history.metrics) // 16)]:
         print(

@@ -2,7 +2,7 @@
 
 100 inputs in three groups (reference, bit a, bit b) with fixed random spike
 times in a 10 ms window -> 4 hidden units -> 2 output units, one per class
-(:mod:`superspike_brian.xor`). The output error is the classification signal:
+(:mod:`superspike_brian.tasks.xor`). The output error is the classification signal:
 -1 at once for every wrong or surplus spike, +1 at the end of a window (stimulus
 + 15 ms) in which the right unit did not spike. The stream of ``--trials``
 trials (random order, gaps of 100-200 ms with 4 Hz background) is one cyclic
@@ -22,7 +22,7 @@ trials correct (C). The hidden units are classified as silent, answering to
 every pattern, or selective, in the first training period and on the held-out
 stream.
 
-Schedule (``superspike_brian.xor.DURATION``, ``DECAY_AFTER``): 800 s of
+Schedule (``superspike_brian.tasks.xor.DURATION``, ``DECAY_AFTER``): 800 s of
 training, the rate r0 = 1 mV until 400 s, r0/10 from 400 s, r0/100 from 600 s;
 all other constants are the paper's defaults. docs/xor.md explains the choice.
 
@@ -32,8 +32,9 @@ Run::
     python models/xor.py --runs 3 --conditions symmetric,none
     python models/xor.py --conditions random,symmetric,random8
 
-All runs of one condition share one compiled binary (``xor.run_seeds``): the
-cost of a run is its simulation, about 0.03 s per simulated second.
+All runs of one condition share one compiled binary
+(``superspike_brian.training.xor.run_seeds``): the cost of a run is its simulation,
+about 0.03 s per simulated second.
 
 Writes runs/xor/ (``--out``): summary.csv (one row per run: accuracies, perfect
 held-out blocks, hidden-unit classes), table.md (the results table and the
@@ -61,6 +62,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
 from superspike_brian.tasks import xor
+from superspike_brian.training import xor as xor_runs
 
 #: Condition -> (hidden units, feedback); 0 hidden units is the 100 -> 2 network.
 CONDITIONS = {
@@ -88,7 +90,7 @@ def run_condition(condition, seeds, args, build_root):
     hidden = condition_hidden(condition, args)
     nets = [xor.make_network(hidden=hidden, feedback=feedback, seed=s) for s in seeds]
     tasks = [xor.xor_task(seed=s, n_trials=args.trials) for s in seeds]
-    trained = xor.run_seeds(
+    trained = xor_runs.run_seeds(
         nets,
         tasks,
         args.duration,
@@ -96,7 +98,7 @@ def run_condition(condition, seeds, args, build_root):
         build_dir=build_root / f"{condition}-train",
     )
     test_tasks = [xor.xor_task(seed=s, n_trials=args.test_trials, stream=1) for s in seeds]
-    tested = xor.run_seeds(
+    tested = xor_runs.run_seeds(
         nets,
         test_tasks,
         learn=False,

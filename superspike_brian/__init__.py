@@ -1,6 +1,25 @@
 """SuperSpike (Zenke & Ganguli 2018) in Brian2: equations in biophysical units,
 trained by a Python controller or inside one standalone binary (CPU or GPU).
 
+The package by concept:
+
+``model/``
+    The model: neurons, traces, eligibility, error and feedback, regularizer,
+    optimizer, cost, the order of a time step, the network description, its
+    values and its Brian2 builders.
+``engines/``
+    Where and how the gradient accumulators are computed (per synapse, or
+    factorized in numpy or C++).
+``training/``
+    Trainer, session, schedule, training loops, checkpoints, progress,
+    history, standalone projects, reading runs back.
+``tasks/``
+    Single-neuron task, patterns and images, spiking XOR, spike files.
+``reporting/``
+    Figures, reference curves of the authors' implementation.
+``sweep/``, ``cli/``
+    Grids of runs on Dask; the ``superspike`` command line.
+
 Examples
 --------
 >>> from brian2 import second
@@ -10,39 +29,41 @@ Examples
 >>> history = trainer.run()  # doctest: +SKIP
 """
 
-from superspike_brian.model.network import SuperSpikeNetwork
-from superspike_brian.model.parameters import (
-    LearningParameters,
-    ModelParameters,
-    NeuronParameters,
-    RegularizerParameters,
-    Schedule,
-)
-from superspike_brian.tasks.spikeio import SpikeRaster, read_ras, write_ras
-from superspike_brian.tasks.task import (
-    Task,
-    equidistant_targets,
-    frozen_poisson,
-    load_task,
-    single_neuron_task,
-)
-from superspike_brian.training.trainer import History, Trainer
+import importlib
 
-__all__ = [
-    "SuperSpikeNetwork",
-    "Trainer",
-    "History",
-    "Schedule",
-    "ModelParameters",
-    "NeuronParameters",
-    "LearningParameters",
-    "RegularizerParameters",
-    "SpikeRaster",
-    "read_ras",
-    "write_ras",
-    "Task",
-    "load_task",
-    "frozen_poisson",
-    "equidistant_targets",
-    "single_neuron_task",
-]
+#: Public name -> module that defines it. Imported on first use, so that
+#: ``import superspike_brian`` (and the command line's ``--help``) does not
+#: import Brian2.
+_EXPORTS = {
+    "SuperSpikeNetwork": "superspike_brian.model.network",
+    "ModelParameters": "superspike_brian.model.parameters",
+    "NeuronParameters": "superspike_brian.model.parameters",
+    "LearningParameters": "superspike_brian.model.parameters",
+    "RegularizerParameters": "superspike_brian.model.parameters",
+    "Trainer": "superspike_brian.training.trainer",
+    "History": "superspike_brian.training.history",
+    "Schedule": "superspike_brian.training.schedule",
+    "load_run": "superspike_brian.training.load",
+    "SpikeRaster": "superspike_brian.tasks.spikeio",
+    "read_ras": "superspike_brian.tasks.spikeio",
+    "write_ras": "superspike_brian.tasks.spikeio",
+    "Task": "superspike_brian.tasks.task",
+    "load_task": "superspike_brian.tasks.task",
+    "frozen_poisson": "superspike_brian.tasks.single_neuron",
+    "equidistant_targets": "superspike_brian.tasks.single_neuron",
+    "single_neuron_task": "superspike_brian.tasks.single_neuron",
+}
+
+__all__ = list(_EXPORTS)
+
+
+def __getattr__(name):
+    if name in _EXPORTS:
+        value = getattr(importlib.import_module(_EXPORTS[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'superspike_brian' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(set(globals()) | set(__all__))

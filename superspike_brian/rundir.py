@@ -1,9 +1,12 @@
 """Run directories: what a training run leaves behind, and reading it back.
 
 A run directory holds ``config.json``, ``metrics.csv``, ``weights.npz``,
-``spikes.npz``, ``voltage.npz`` and the figures (see ``runs/README.md``). Every
-file is written to a temporary name and renamed, so an interrupted run never
-leaves a half-written file.
+``spikes.npz``, ``voltage.npz``, ``task.npz`` and the figures (see
+``runs/README.md``). Every file is written to a temporary name and renamed
+(:mod:`superspike_brian.files`), so an interrupted run never leaves a
+half-written file. This module only reads and writes files;
+:func:`superspike_brian.training.load.load_run` turns a run directory back
+into a network, task, schedule and history.
 """
 
 from __future__ import annotations
@@ -16,10 +19,14 @@ from pathlib import Path
 
 import numpy as np
 
-from superspike_brian.files import atomic_write, write_npz
+from superspike_brian.files import atomic_write, write_json, write_npz
+
+#: Layout of config.json (2: task, engine, package and exact parameters added).
+CONFIG_FORMAT = 2
 
 
 def versions():
+    """Versions of Python and of the libraries that shape the results."""
     import brian2
 
     out = {"python": platform.python_version(), "brian2": brian2.__version__}
@@ -35,9 +42,7 @@ def versions():
 
 def write_config(out, config):
     """Write config.json (atomically)."""
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
-    atomic_write(out / "config.json", json.dumps(config, indent=2, default=str) + "\n")
+    write_json(Path(out) / "config.json", config)
 
 
 def write_metrics(out, rows):
@@ -62,37 +67,76 @@ def read_metrics(out):
     return {k: np.array([float(r[k]) for r in rows]) for k in rows[0]}
 
 
-def trainer_config(trainer):
-    """Everything needed to reproduce a run, as JSON-able data."""
-    s = trainer.schedule
-    return {
-        "task": trainer.task.name,
-        "period_s": trainer.task.period,
-        "network": trainer.network.config(),
-        "schedule": {
-            "burn_in_s": float(s.burn_in),
-            "block_s": float(s.block),
-            "n_blocks": s.n_blocks,
-            "decay_at": list(s.decay_at),
-            "decay_factor": s.decay_factor,
-        },
-        "device": trainer.device,
-        "learn": trainer.learn,
-        "float32": trainer.float32,
-        "versions": versions(),
-    }
+def package_version():
+    """The installed version of this package."""
+    from importlib import metadata
+
+    try:
+        return metadata.version("superspike-brian")
+    except metadata.PackageNotFoundError:  # pragma: no cover - run from a source tree
+        return "unknown"
 
 
-def write_run(out, trainer, history, extra_config=None, figures=True):
-    """Write a complete run directory for a finished training."""
+def package_info():
+    """This package's version and, when it runs from a git checkout, the commit."""
+    import subprocess
+
+    version = package_version()
+    root = Path(__file__).resolve().parent.parent
+    commit = None
+    if (root / ".git").exists():
+        try:
+            out = subprocess.run(
+                ["git", "-C", str(root), "rev-parse", "HEAD"],
+                capture_output=True,
+                text=True,
+                timeout=10,
+            )
+            if out.returncode == 0:
+                commit = out.stdout.strip()
+                dirty = subprocess.run(
+                    ["git", "-C", str(root), "status", "--porcelain", "--untracked-files=no"],
+                    capture_output=True,
+                    text=True,
+                    timeout=10,
+                )
+                if dirty.stdout.strip():
+                    commit += "+changes"
+        except (OSError, subprocess.SubprocessError):
+            commit = None
+    return {"name": "superspike-brian", "version": version, "git": commit}
+
+
+def read_config(out):
+    """Read config.json of a run directory.
+
+    Raises
+    ------
+    FileNotFoundError
+        ``out`` is not a run directory.
+    ValueError
+        config.json is not valid JSON.
+    """
+    path = Path(out) / "config.json"
+    if not path.exists():
+        raise FileNotFoundError(f"{out} is not a run directory (no config.json)")
+    try:
+        return json.loads(path.read_text())
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"{path} is not valid JSON: {exc}") from exc
+
+
+def write_results(out, history, task):
+    """Write the arrays of a finished (or partial) run: weights, spikes, membrane, task.
+
+    Parameters
+    ----------
+    out : path
+        Run directory.
+    history : History
+    task : Task
+    """
     out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
-    config = trainer_config(trainer)
-    config["timing"] = history.timing
-    if extra_config:
-        config.update(extra_config)
-    write_config(out, config)
-    write_metrics(out, history.metrics)
     weights = {}
     for k, (w0, w1) in enumerate(zip(history.initial_weights, history.weights), start=1):
         weights[f"w_init_{k}"] = w0
@@ -102,7 +146,6 @@ def write_run(out, trainer, history, extra_config=None, figures=True):
     for name, (t, i) in history.spikes.items():
         spikes[f"{name}_t"] = t
         spikes[f"{name}_i"] = i
-    task = trainer.task
     spikes["target_t"] = task.target.times
     spikes["target_i"] = task.target.ids
     spikes["period"] = np.array(task.period)
@@ -112,8 +155,38 @@ def write_run(out, trainer, history, extra_config=None, figures=True):
         volt[f"{key}_t"] = t
         volt[f"{key}_U"] = U
     write_npz(out / "voltage.npz", **volt)
-    if figures:
-        from superspike_brian.reporting.figures import make_figures
+    write_npz(out / "task.npz", **task_arrays(task))
 
-        make_figures(out)
-    return out
+
+def task_arrays(task):
+    """The rasters (and windows of opportunity) of a task, as arrays for ``task.npz``."""
+    arrays = {"period": np.array(task.period)}
+    for kind in ("input", "target"):
+        r = getattr(task, kind)
+        arrays[f"{kind}_t"] = r.times
+        arrays[f"{kind}_i"] = r.ids
+        arrays[f"{kind}_n"] = np.array(r.n_units)
+        arrays[f"{kind}_duration"] = np.array(r.duration)
+    for name in ("onsets", "patterns", "labels", "window"):
+        value = getattr(task, name, None)
+        if value is not None:
+            arrays[f"xor_{name}"] = np.asarray(value)
+    return arrays
+
+
+def read_arrays(out, name):
+    """The arrays of ``name`` (weights, spikes, voltage, task) in a run directory, as a dict.
+
+    Raises
+    ------
+    FileNotFoundError, ValueError
+        The file is missing or cannot be read; the message names it.
+    """
+    path = Path(out) / f"{name}.npz"
+    if not path.exists():
+        raise FileNotFoundError(f"{path} is missing")
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            return {k: data[k] for k in data.files}
+    except Exception as exc:
+        raise ValueError(f"cannot read {path}: {exc}") from exc

@@ -4,8 +4,10 @@ import numpy as np
 from brian2 import Hz, ms, mV
 
 from superspike_brian.model.network import SuperSpikeNetwork
-from superspike_brian.model.parameters import LearningParameters, ModelParameters, Schedule
-from superspike_brian.tasks.task import Task, equidistant_targets, frozen_poisson
+from superspike_brian.model.parameters import LearningParameters, ModelParameters
+from superspike_brian.tasks.single_neuron import equidistant_targets, frozen_poisson
+from superspike_brian.tasks.task import Task
+from superspike_brian.training.schedule import Schedule
 
 from . import oracle
 

@@ -4,8 +4,8 @@ import pytest
 
 from superspike_brian import cli
 from superspike_brian.tasks.pattern import render_word, save_image
+from superspike_brian.tasks.single_neuron import frozen_poisson
 from superspike_brian.tasks.spikeio import write_ras
-from superspike_brian.tasks.task import frozen_poisson
 
 
 @pytest.fixture
@@ -55,12 +55,12 @@ def _train(files, *extra):
 @pytest.mark.parametrize(
     "extra,message",
     [
-        (["--device", "gpu"], "device must be one of runtime, cpp_standalone, cuda_standalone"),
-        (["--hidden", "4", "--feedback", "sideways"], "feedback must be one of symmetric"),
+        (["--device", "gpu"], "--device: invalid choice: 'gpu' .choose from 'runtime', 'cpp"),
+        (["--hidden", "4", "--feedback", "sideways"], "--feedback: invalid choice: 'sideways'"),
         (["--feedback", "random"], "needs a hidden layer"),
         (["--hidden", "4,x"], "--hidden must be 0 or layer sizes"),
         (["--regularizer", "-1"], "--regularizer must be"),
-        (["--engine", "magic"], "engine must be one of synaptic, factorized"),
+        (["--engine", "magic"], "--engine: invalid choice: 'magic' .choose from 'synaptic'"),
         (["--duration", "1.5"], "must be a multiple of --block"),
         (["--block", "0.3", "--duration", "0.9"], "block .* is not a multiple of t_update"),
     ],

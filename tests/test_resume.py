@@ -9,6 +9,7 @@ import pytest
 from superspike_brian.rundir import read_metrics
 from superspike_brian.training import checkpoint
 from superspike_brian.training.progress import BlockProgress
+from superspike_brian.training.state import Recording, RunState
 from superspike_brian.training.trainer import Trainer
 
 from .helpers import SHORT, small_network, small_task
@@ -42,9 +43,9 @@ def test_resumed_run_equals_uninterrupted(engine, tmp_path, monkeypatch):
     save = checkpoint.save
     calls = []
 
-    def save_then_die(out, trainer, run):
-        save(out, trainer, run)
-        calls.append(run["k_done"])
+    def save_then_die(out, state, fingerprint, n_updates):
+        save(out, state, fingerprint, n_updates)
+        calls.append(state.k_done)
         if len(calls) == 3:
             raise Interrupted
 
@@ -79,29 +80,27 @@ def test_checkpoint_of_another_configuration_is_refused(tmp_path, monkeypatch):
     task = small_task()
     net = small_network(task, hidden=(5,))
     trainer = _trainer(net, task, "factorized", tmp_path / "build")
-    run = {
-        "k_done": 2,
-        "state": {"cost.sq": np.zeros(task.n_out)},
-        "opt_v": [np.zeros(3)],
-        "m_factorized": None,
-        "lam_r": None,
-        "lam": None,
-        "spikes": {"output": ([np.zeros(1)], [np.zeros(1, dtype=int)])},
-        "sq_rows": [np.zeros((1, task.n_out))],
-        "vt": [],
-        "vU": [],
-        "run_s": 0.0,
-        "gradient_s": 0.0,
-    }
-    checkpoint.save(tmp_path, trainer, run)
-    back = checkpoint.load(tmp_path, trainer)
-    assert back["k_done"] == 2 and back["m_factorized"] is None
+    state = RunState(
+        k_done=2,
+        network={"cost.sq": np.zeros(task.n_out)},
+        optimizer_v=[np.zeros(3)],
+        engine={"m": None, "lam_r": [np.ones((5, 20))], "lam": [np.ones((5, 20))]},
+        recording=Recording(
+            spikes={"output": ([np.zeros(1)], [np.zeros(1, dtype=int)])},
+            sq_rows=[np.zeros((1, task.n_out))],
+        ),
+    )
+    checkpoint.save(tmp_path, state, trainer.fingerprint(), trainer.n_updates)
+    back = checkpoint.load(tmp_path, trainer.fingerprint())
+    assert back.k_done == 2 and back.engine["m"] is None
+    np.testing.assert_array_equal(back.engine["lam"][0], np.ones((5, 20)))
     other = small_network(task, hidden=(5,), seed=6)
     with pytest.raises(ValueError, match="another configuration.*network"):
-        checkpoint.load(tmp_path, _trainer(other, task, "factorized", tmp_path / "build"))
+        other_trainer = _trainer(other, task, "factorized", tmp_path / "build")
+        checkpoint.load(tmp_path, other_trainer.fingerprint())
     (tmp_path / checkpoint.FILENAME).write_bytes(b"not a zip file")
     with pytest.raises(ValueError, match="cannot read the checkpoint"):
-        checkpoint.load(tmp_path, trainer)
+        checkpoint.load(tmp_path, trainer.fingerprint())
 
 
 def test_resume_needs_a_run_directory():
@@ -126,7 +125,7 @@ def test_progress_lines_name_block_cost_rates_and_time_left():
 
 
 def test_cli_resume_of_a_missing_or_complete_run(tmp_path, capsys):
-    from superspike_brian.cli.main import main
+    from superspike_brian.cli import main
 
     assert main(["train", "--resume", str(tmp_path / "nothing")]) == 2
     assert "not a run directory" in capsys.readouterr().err

@@ -7,8 +7,8 @@ import textwrap
 
 import pytest
 
-from superspike_brian import cli
-from superspike_brian.sweep import sweep
+from superspike_brian import cli, sweep
+from superspike_brian.sweep import records, runner
 from superspike_brian.tasks.spikeio import SpikeRaster, write_ras
 
 # --------------------------------------------------------------------------- grid
@@ -91,11 +91,16 @@ def test_cli_parsers():
         (["--out", "x"], {}, [1], "--out is set by the sweep"),
         (["--hidden", "4"], {"hidden": ["8"]}, [1], "both a train option and a grid key"),
         (["--build-dir", "b"], {}, [1, 2], "--build-dir with 2 runs"),
-        ([], {"feedback": ["symmetric", "sideways"]}, [1], r"--grid feedback=sideways: --feedback"),
+        (
+            [],
+            {"feedback": ["symmetric", "sideways"]},
+            [1],
+            r"--grid feedback=sideways: argument --feedback: invalid choice",
+        ),
         ([], {"hidden": ["4y"]}, [1], r"--grid hidden=4y: argument --hidden"),
         ([], {"r0": ["fast"]}, [1], r"--grid r0=fast: argument --r0"),
         ([], {"float32": ["maybe"]}, [1], "on/off switch"),
-        (["--device", "gpu"], {}, [1], r"train options: --device must be one of"),
+        (["--device", "gpu"], {}, [1], r"train options: argument --device: invalid choice: 'gpu'"),
         (["--hiden", "4"], {}, [1], r"train options: unrecognized arguments: --hiden"),
         (["--input", "nope.ras"], {}, [1], r"--input file nope.ras does not exist"),
     ],
@@ -109,13 +114,13 @@ def test_cli_errors_before_any_run(tmp_path, capsys, monkeypatch):
     def no_dask(*args):
         raise AssertionError("Dask started although the sweep is invalid")
 
-    monkeypatch.setattr(sweep, "_start_client", no_dask)
+    monkeypatch.setattr(runner, "_start_client", no_dask)
     out = tmp_path / "sw"
     rc = cli.main(
         ["sweep", "--out", str(out), "--grid", "feedback=sideways", "--", "--hidden", "2"]
     )
     assert rc == 2
-    assert "superspike: error: --grid feedback=sideways: --feedback must be one of" in (
+    assert "superspike: error: --grid feedback=sideways: argument --feedback: invalid choice" in (
         capsys.readouterr().err
     )
     assert not out.exists()
@@ -304,7 +309,7 @@ def test_sweep_trains_on_local_cluster_and_resumes(tmp_path, tiny_task, monkeypa
 
     stamps = {p: p.stat().st_mtime_ns for p in out.glob("*/seed-*/status.json")}
     with monkeypatch.context() as m:
-        m.setattr(sweep, "_start_client", no_dask)
+        m.setattr(runner, "_start_client", no_dask)
         result = sweep.run_sweep(out, **args)
     assert (result.skipped, result.ran) == (4, 0)
     assert {p: p.stat().st_mtime_ns for p in stamps} == stamps
@@ -334,8 +339,6 @@ def test_cli_failed_run_exit_status_1(tmp_path, tiny_task, capsys):
 
 
 def test_a_run_with_a_checkpoint_resumes_instead_of_starting_again(tmp_path, monkeypatch):
-    from superspike_brian.sweep import sweep as sweep_module
-
     run_dir = tmp_path / "feedback-random" / "seed-1"
     run_dir.mkdir(parents=True)
     (run_dir / "config.json").write_text("{}")
@@ -352,9 +355,9 @@ def test_a_run_with_a_checkpoint_resumes_instead_of_starting_again(tmp_path, mon
         def poll(self):
             return 1
 
-    monkeypatch.setattr(sweep_module.subprocess, "Popen", Done)
-    sweep_module.run_one(run_dir, ["--hidden", "4"])
+    monkeypatch.setattr(records.subprocess, "Popen", Done)
+    sweep.run_one(run_dir, ["--hidden", "4"])
     assert seen[0][-2:] == ["--resume", str(run_dir)] and "--hidden" not in seen[0]
     (run_dir / "checkpoint.npz").unlink()
-    sweep_module.run_one(run_dir, ["--hidden", "4"])
+    sweep.run_one(run_dir, ["--hidden", "4"])
     assert seen[1][-4:] == ["--hidden", "4", "--out", str(run_dir)]

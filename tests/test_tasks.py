@@ -4,14 +4,13 @@ import numpy as np
 import pytest
 from brian2 import Hz, ms, mV, second
 
-from superspike_brian.tasks.spikeio import SpikeRaster, write_ras
-from superspike_brian.tasks.task import (
-    Task,
+from superspike_brian.tasks.single_neuron import (
     equidistant_targets,
     frozen_poisson,
-    load_task,
     single_neuron_task,
 )
+from superspike_brian.tasks.spikeio import SpikeRaster, write_ras
+from superspike_brian.tasks.task import Task, load_task
 
 
 def test_frozen_poisson_is_frozen():

@@ -16,8 +16,8 @@ from superspike_brian.model.parameters import (
     LearningParameters,
     ModelParameters,
     NeuronParameters,
-    Schedule,
 )
+from superspike_brian.training.schedule import Schedule
 
 
 def test_parameters_carry_units():

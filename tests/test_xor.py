@@ -9,7 +9,10 @@ import numpy as np
 import pytest
 from brian2 import Network, StateMonitor, defaultclock, second
 
+from superspike_brian import engines
+from superspike_brian.model.builder import build_model
 from superspike_brian.model.network import SuperSpikeNetwork
+from superspike_brian.model.values import model_values
 from superspike_brian.tasks.spikeio import SpikeRaster
 from superspike_brian.tasks.xor import (
     DECAY_AFTER,
@@ -17,19 +20,17 @@ from superspike_brian.tasks.xor import (
     XorTask,
     block_accuracy,
     classify_units,
-    evaluate,
     gap_grid,
     make_network,
     perfect_blocks,
-    run_seeds,
     score,
-    train_xor,
     training_schedule,
     trials_to_perfect,
     unit_responses,
     xor_task,
 )
 from superspike_brian.training import devices
+from superspike_brian.training.xor import evaluate, run_seeds, train_xor
 
 DT = 1e-4
 
@@ -73,7 +74,8 @@ def hand_made():
     devices.activate("runtime")
     try:
         defaultclock.dt = net.params.dt
-        model = net.build(task, learn_inside=False)
+        engine = engines.create(net, "synaptic", "controller", "runtime")
+        model = build_model(net, model_values(net, task, [np.zeros(1)]), engine)
         mon = StateMonitor(model.output, "er", record=True, name="er_monitor")
         # Two periods: the tables and the flag must work cyclically.
         Network(*model.objects, mon).run(2 * task.period * second, namespace=model.namespace)

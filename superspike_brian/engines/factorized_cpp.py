@@ -1,9 +1,11 @@
 """The factorized engine inside one cpp_standalone binary (``engine='factorized', learn='inside'``).
 
-The controller form of the factorized engine (:mod:`superspike_brian.factorized`)
+The controller form of the factorized engine (:mod:`superspike_brian.engines.factorized_numpy`)
 re-runs the binary once per update interval and does the sums in numpy. Here
 the same computation is C++ (``cpp/factorized_engine.h``) linked into the
 binary, so a whole training is one run, like the synaptic engine's inside mode.
+The algorithm, step by step (F1-F6), is in docs/factorized.md; the header cites
+those steps.
 
 How Brian2 code reaches it: a one-unit group (``fx_engine``) calls the engine
 twice per step, at the start of the step (after the surrogate derivative) and
@@ -26,15 +28,19 @@ controller and the synaptic engine respectively.
 import hashlib
 from pathlib import Path
 
-from brian2 import Function, get_device, mV, second, volt
+from brian2 import Function, NeuronGroup, get_device, second, volt
 
-from superspike_brian.model.optimizer import UPDATE_CODE
+from superspike_brian.engines.base import Engine
+from superspike_brian.model import optimizer, regularizer, steps
+from superspike_brian.model.feedback import uses_forward_weights
+from superspike_brian.validation import steps_of
+
+__all__ = ["CppFactorizedEngine", "install_header", "HEADER", "PROJECT_HEADER"]
 
 HEADER = Path(__file__).with_name("cpp") / "factorized_engine.h"
 #: Name of the header in a project: its root is on the include path (``-I.``),
 #: so a generated project compiles wherever it is moved.
 PROJECT_HEADER = "superspike_factorized_engine.h"
-FEEDBACK_CODES = {"symmetric": 0, "random": 1, "uniform": 2}
 
 
 def _not_available(*args):
@@ -50,12 +56,12 @@ def _support_code(net, n_steps, groups):
     lp, rp = p.learning, p.regularizer
     L = net.n_connections
     sizes = net.layer_sizes
-    regularized = [int(bool(net.regularizer) and 1 <= l < L) for l in range(L + 1)]
-    rho_per_mV = float(rp.rho * mV) if net.regularizer else 0.0
+    regularized = [int(1 <= l and regularizer.applies(net, l)) for l in range(L + 1)]
+    rho_per_mV = regularizer.rho_per_mV(rp) if net.regularizer else 0.0
     digest = hashlib.sha1(HEADER.read_bytes()).hexdigest()[:12]
     config = (
         f"{L}, _ssfx_sizes, {int(n_steps)}, {float(p.dt)!r}, {float(lp.tau_rise)!r},"
-        f" {float(lp.tau_decay)!r}, {FEEDBACK_CODES[net.feedback]}, {rho_per_mV!r},"
+        f" {float(lp.tau_decay)!r}, {int(uses_forward_weights(net.feedback))}, {rho_per_mV!r},"
         f" {float(rp.a)!r}, _ssfx_regularized"
     )
     dev = get_device()
@@ -181,8 +187,41 @@ def install_header(directory):
         target.write_bytes(text)
 
 
-def update_code(l):
-    """The optimizer step of connection ``l`` with the engine's accumulator."""
-    return (
-        f"m = ssfx_gradient({l}, i, j, t)\n" + UPDATE_CODE + f"w = ssfx_weight({l}, i, j, w, fb)\n"
-    )
+class CppFactorizedEngine(Engine):
+    """The factorized engine in C++, inside one cpp_standalone binary (module docstring)."""
+
+    name = "factorized"
+    learn_modes = ("inside",)
+    devices = ("cpp_standalone",)
+
+    def connection_equations(self, l):
+        # m is the engine's, a temporary of the update code: no per-synapse copy.
+        # The engine reads the fixed feedback weight with each weight.
+        return super().connection_equations(l) + optimizer.STATE_EQUATION + "fb : 1 (constant)\n"
+
+    def configure_connection(self, model, l, synapses, values):
+        fixed = values.feedback[l - 1]
+        synapses.fb = fixed.T.ravel() if fixed is not None else 1.0
+
+    def update_code(self, l):
+        """The optimizer step of connection ``l`` with the engine's accumulator (F6)."""
+        return (
+            f"m = ssfx_gradient({l}, i, j, t)\n"
+            + optimizer.UPDATE_CODE
+            + f"w = ssfx_weight({l}, i, j, w, fb)\n"
+        )
+
+    def add_objects(self, model):
+        """The one-unit group that drives the engine, and the functions it calls."""
+        p = self.net.params
+        n_update = steps_of("t_update", p.learning.t_update, p.dt)
+        model.namespace.update(engine_functions(self.net, n_update, model.populations))
+        group = NeuronGroup(1, ENGINE_GROUP_EQUATIONS, name="fx_engine")
+        # After every group's surrogate derivative at the start of the step, and
+        # after every state update.
+        group.run_regularly(START_CODE, **steps.at("engine_start"))
+        group.run_regularly(AFTER_CODE, **steps.at("engine_after"))
+        model.extra_objects.append(group)
+
+    def prepare_project(self, directory):
+        install_header(directory)

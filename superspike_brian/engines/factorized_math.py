@@ -41,11 +41,11 @@ try:  # scipy runs the backward error filter in C; the numpy loop below is the f
 except ImportError:  # pragma: no cover - exercised through _first_order_numpy in the tests
     _lfilter = None
 
-FEEDBACK_MODES = ("symmetric", "random", "uniform")
+from superspike_brian.choices import FEEDBACK_MODES
 
 
 def _responses(a, b, n):
-    """Responses of the (lam_r, lam) recursions over ``n + 1`` steps.
+    """Responses of the (lam_r, lam) recursions over ``n + 1`` steps (docs/factorized.md, F3).
 
     The scalar recursions are run exactly as the per-synapse update is written,
     so that the kernels carry no closed-form rounding of their own (and the
@@ -170,7 +170,7 @@ class FactorizedConnection:
         return arr
 
     def backward_error(self, E):
-        """Return ``et(s) = sum_{s < k < T} H(k - s) E(k)``: the error filtered backward in time.
+        """Return ``et(s) = sum_{s < k < T} H(k - s) E(k)``: the error filtered backward (F4).
 
         Parameters
         ----------
@@ -226,7 +226,7 @@ class FactorizedConnection:
         E = self._signal(E, "E", self.n_post, T)
         n, kern = self.n_post, self._kern
 
-        # Left factors of the three step sums, stacked so that zt is streamed
+        # F5, F6: left factors of the three step sums, stacked so that zt is streamed
         # through one BLAS product: the backward-filtered error (for m) and the
         # responses of lam_r and lam at the end of the interval to x(s)
         # (for the carried state), each weighted by sp_i(s).
@@ -237,7 +237,7 @@ class FactorizedConnection:
         np.multiply(sp, kern["h"][lag, None], out=left[:, 2 * n :])
         prod = left.T @ zt
 
-        # Free decay of the state carried in from the previous interval.
+        # F5: free decay of the state carried in from the previous interval.
         A = kern["c1"][:T] @ E
         B = kern["c2"][:T] @ E
         drive = prod[:n]
@@ -253,6 +253,7 @@ class FactorizedConnection:
             drive -= rho * W * (zh**a_exp).sum(axis=0)[:, None]
         m = self.dt * drive
 
+        # F6: the state carried into the next interval.
         lam_r = kern["f_r"][T] * self.lam_r + prod[n : 2 * n]
         lam = kern["c1"][T] * self.lam_r + kern["c2"][T] * self.lam + prod[2 * n :]
         self.lam_r, self.lam = lam_r, lam
@@ -260,7 +261,7 @@ class FactorizedConnection:
 
 
 def hidden_error(mode, E_next, W_next_mV=None, B=None):
-    """Error of a hidden layer from the error of the layer it projects to, per step.
+    """Error of a hidden layer from the error of the layer it projects to, per step (F2).
 
     Parameters
     ----------

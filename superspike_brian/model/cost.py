@@ -1,4 +1,4 @@
-"""The cost reported during training [REFERENCE.md §4].
+"""The cost reported during training (docs/model.md, "Reported cost").
 
 The cost is the mean over output units of the squared error trace
 ``(alpha * (S_hat - S))**2``, averaged exponentially over ``tau_avg`` (10 s),
@@ -35,8 +35,8 @@ def reference_scale(n_out):
     (an Euler trace that takes ``dt/tau_rise`` of each spike) while its
     normalization assumes 0.01, so its cost is 4 times ours per output unit; and
     it averages over the output vector padded to a multiple of 4 (SIMD), which
-    divides a single output's cost by 4 again. Single output: factor 1 (REFERENCE.md
-    §4: 5 missing spikes per 500 ms give 10); 200 outputs: factor 4 (Oxford: 214 at
+    divides a single output's cost by 4 again. Single output: factor 1 (5 missing
+    spikes per 500 ms give 10 in both); 200 outputs: factor 4 (Oxford: 214 at
     block 0 where ours is 53.6).
     """
     padded = -(-int(n_out) // 4) * 4

@@ -1,4 +1,4 @@
-"""Error signals: the output error trace and the feedback to hidden layers.
+"""Error signals of the output layer: the van Rossum error trace and the classification error.
 
 Output error [P eq 2.6]: a double-exponential trace of the difference between
 target and output spike trains, ``e_i = alpha * (S_hat_i - S_i)``::
@@ -9,20 +9,10 @@ target and output spike trains, ``e_i = alpha * (S_hat_i - S_i)``::
 Target spikes come from a cyclic spike table, evaluated as the custom event
 ``target`` of the output neurons.
 
-Hidden error [P §2.4]: each hidden unit receives ``err_i = sum_k fb_ki err_k``
-from the units k it projects to, computed by a summed variable on the forward
-synapses with the feedback weight ``fb``:
-
-==========  =================================================================
-mode        feedback weight ``fb`` of synapse (k <- i)
-==========  =================================================================
-symmetric   ``w / mV``: the current forward weight, so it follows learning
-random      a fixed draw from N(0, 1) (seeded)
-uniform     1
-==========  =================================================================
+Hidden layers receive this error through feedback (:mod:`superspike_brian.model.feedback`).
 """
 
-FEEDBACK_MODES = ("symmetric", "random", "uniform")
+from superspike_brian.choices import ERROR_MODES
 
 OUTPUT_ERROR_EQUATIONS = """
 der/dt = -er / tau_rise : 1
@@ -34,38 +24,10 @@ OUTPUT_RESET = "er -= 1"
 #: Target spike: one unit of positive error.
 ON_TARGET = "er += 1"
 
-HIDDEN_ERROR_EQUATION = """
-err : 1
-"""
-
-#: Summed variable on the forward synapses into the next layer.
-FEEDBACK_SUMMED = "err_pre = fb * err_post : 1 (summed)"
-
-FEEDBACK_WEIGHT = {
-    "symmetric": "fb = w / mV : 1",
-    "random": "fb : 1 (constant)",
-    "uniform": "fb : 1 (constant)",
-}
-
-
-def check_feedback(mode):
-    """Raise a clear error for an unknown feedback mode."""
-    if mode not in FEEDBACK_MODES:
-        raise ValueError(f"feedback must be one of {', '.join(FEEDBACK_MODES)}; got {mode!r}")
-    return mode
-
-
-def feedback_equations(mode):
-    """Equations that a forward connection into a layer with feedback gains."""
-    check_feedback(mode)
-    return FEEDBACK_WEIGHT[mode] + "\n" + FEEDBACK_SUMMED
-
-
 # --------------------------------------------------------------------------
 # Classification error [P §3, Fig 5]: windows of opportunity instead of target
 # spike trains.
 
-ERROR_MODES = ("van_rossum", "classification")
 
 #: Per-output-unit flag: the unit has already spiked in its current window.
 CLASSIFICATION_EQUATIONS = """

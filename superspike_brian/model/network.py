@@ -1,12 +1,11 @@
-"""A SuperSpike network: its structure, and its Brian2 objects.
+"""A SuperSpike network: what it is, without Brian2.
 
 :class:`SuperSpikeNetwork` describes a feed-forward network input -> hidden
-layers -> output (sizes, feedback mode, regularizer, parameters, seed) without
-touching Brian2. :meth:`SuperSpikeNetwork.build` turns it, with a task, into
-Brian2 groups for whichever device is active; the same equations serve runtime,
-cpp_standalone and cuda_standalone.
-
-Brian2 object names are all lowercase (brian2cuda lower-cases file names).
+layers -> output: sizes, feedback mode, regularizer, parameters and seed. Its
+seeded draws (initial weights, feedback matrices) are plain numpy arrays.
+:func:`superspike_brian.model.values.model_values` turns it and a task into the
+numbers of a model, :func:`superspike_brian.model.builder.build_model` into
+Brian2 objects for whichever device is active.
 """
 
 from __future__ import annotations
@@ -16,30 +15,12 @@ import json
 from dataclasses import dataclass, field
 
 import numpy as np
-from brian2 import (
-    NeuronGroup,
-    SpikeMonitor,
-    StateMonitor,
-    Synapses,
-    TimedArray,
-    linked_var,
-    mV,
-    second,
-    volt,
-)
+from brian2 import mV, second
 
-from superspike_brian.engines import factorized_cpp as factorized_inside
-from superspike_brian.model import cost, eligibility, error, neurons, optimizer, traces
-from superspike_brian.model.exact import BLOCK_EXACT
+from superspike_brian.model import error
+from superspike_brian.model.feedback import check_feedback
 from superspike_brian.model.parameters import ModelParameters
 from superspike_brian.validation import check_positive_int, steps_of
-
-#: Execution order inside the "groups" slot of a time step: hidden errors (top
-#: layer first), then every reader of the state at the start of the step
-#: (eligibility, cost average), then the neurons. See docs/discrete_time.md.
-ORDER_READERS = -1
-ORDER_FEEDBACK_BASE = -10
-ENGINES = ("synaptic", "factorized")
 
 
 @dataclass
@@ -74,7 +55,7 @@ class SuperSpikeNetwork:
         (``task.windows``, the spiking XOR of Fig 5): +1 at the end of a window
         in which its target unit did not spike, -1 at once for every other
         spike but the first of the target unit in its window
-        (:mod:`superspike_brian.error`).
+        (:mod:`superspike_brian.model.error`).
     initial : sequence of arrays, optional
         Initial weights, one (n_post, n_pre) array in mV per connection, in place
         of the seeded draw (to test a trained network on new data).
@@ -106,7 +87,7 @@ class SuperSpikeNetwork:
         self.hidden = tuple(self.hidden)
         for k, n in enumerate(self.hidden):
             check_positive_int(f"hidden[{k}]", n)
-        error.check_feedback(self.feedback)
+        check_feedback(self.feedback)
         error.check_error_mode(self.error)
         if self.initial is not None:
             s = self.layer_sizes
@@ -194,7 +175,11 @@ class SuperSpikeNetwork:
         return out
 
     def config(self):
-        """JSON-able description."""
+        """JSON-able description; :meth:`from_config` reads it back.
+
+        ``params`` holds the parameters as text with units for people,
+        ``params_si`` the same as SI floats, exact to the last bit.
+        """
         return {
             "n_in": self.n_in,
             "hidden": list(self.hidden),
@@ -205,8 +190,37 @@ class SuperSpikeNetwork:
             "fixed": list(self.fixed),
             "linear_hidden": self.linear_hidden,
             "error": self.error,
+            "initial": "weights" if self.initial is not None else "seeded",
             "params": self.params.as_dict(),
+            "params_si": self.params.to_si(),
         }
+
+    @classmethod
+    def from_config(cls, config, initial=None):
+        """The network described by :meth:`config`.
+
+        Parameters
+        ----------
+        config : dict
+        initial : sequence of arrays, optional
+            Initial weights (mV), for a network whose config says
+            ``"initial": "weights"`` (they are stored in the run's weights.npz).
+        """
+        if config.get("initial") == "weights" and initial is None:
+            raise ValueError("this network started from given weights: pass initial=")
+        return cls(
+            n_in=int(config["n_in"]),
+            hidden=tuple(config["hidden"]),
+            n_out=int(config["n_out"]),
+            feedback=config["feedback"],
+            regularizer=bool(config["regularizer"]),
+            params=ModelParameters.from_si(config["params_si"]),
+            seed=int(config["seed"]),
+            fixed=tuple(config["fixed"]),
+            linear_hidden=bool(config["linear_hidden"]),
+            error=config["error"],
+            initial=tuple(initial) if config.get("initial") == "weights" else None,
+        )
 
     def structure_key(self, task, extra=()):
         """Hash of what shapes generated code (not weights or spike data)."""
@@ -225,291 +239,3 @@ class SuperSpikeNetwork:
             sort_keys=True,
         )
         return hashlib.sha1(blob.encode()).hexdigest()[:16]
-
-    def build(
-        self, task, *, learn_inside=True, learning_rates=None, record_voltage=4, engine="synaptic"
-    ):
-        """Create the Brian2 objects of this network for ``task``.
-
-        Parameters
-        ----------
-        task : Task
-            Input and target rasters with their period.
-        learn_inside : bool
-            Add the optimizer as ``run_regularly`` operations (learning rate from
-            ``learning_rates``); otherwise the controller updates the weights.
-        learning_rates : list of arrays (volts), optional
-            Per connection, the learning rate of every update (inside mode).
-        record_voltage : int
-            Number of output units whose membrane potential is monitored.
-        engine : {'synaptic', 'factorized'}
-            'synaptic': eligibility traces and accumulators as per-synapse
-            equations. 'factorized': synapses only transmit; the per-neuron
-            signals of the learning rule are recorded every step, and the
-            controller computes the accumulators (:mod:`superspike_brian.factorized`).
-
-        Returns
-        -------
-        BrianModel
-        """
-        if task.n_in != self.n_in or task.n_out != self.n_out:
-            raise ValueError(
-                f"task '{task.name}' has {task.n_in} inputs and {task.n_out} outputs,"
-                f" the network {self.n_in} and {self.n_out}"
-            )
-        if engine not in ENGINES:
-            raise ValueError(f"engine must be one of {', '.join(ENGINES)}; got {engine!r}")
-        if self.error == "classification" and getattr(task, "windows", None) is None:
-            raise ValueError(
-                f"error='classification' needs a task with windows of opportunity"
-                f" (task.windows, e.g. superspike_brian.xor.xor_task); '{task.name}' has none"
-            )
-        return BrianModel(self, task, learn_inside, learning_rates, record_voltage, engine)
-
-
-class BrianModel:
-    """The Brian2 objects of one network and task (see SuperSpikeNetwork.build)."""
-
-    def __init__(self, net, task, learn_inside, learning_rates, record_voltage, engine):
-        p = net.params
-        np_, lp, rp = p.neuron, p.learning, p.regularizer
-        dt = p.dt
-        self.net = net
-        self.task = task
-        self.learn_inside = learn_inside
-        self.engine = engine
-        factorized = engine == "factorized"
-        # Factorized inside one binary: the C++ engine (factorized_inside) takes
-        # the place of the signal monitors and of the controller.
-        fx_inside = factorized and learn_inside
-        delay_steps = int(round(float(np_.delay / dt)))
-        n_period = steps_of("period", task.period * second, dt)
-        self.n_period = n_period
-        self.namespace = {
-            **neurons.neuron_namespace(np_, lp),
-            **traces.trace_namespace(lp),
-            **optimizer.optimizer_namespace(lp),
-            "delay_steps": delay_steps,
-            "rho": rp.rho,
-            "rho_a": float(rp.a),
-            "tau_het": rp.tau_het,
-            "tau_avg": lp.tau_avg,
-            # The input table holds arrivals: spikes shifted by the axonal delay.
-            "input_table": TimedArray(
-                task.input.dense(float(dt), shift_seconds=float(np_.delay)), dt=dt
-            ),
-            "target_table": TimedArray(task.target.dense(float(dt)), dt=dt),
-        }
-        classification = net.error == "classification"
-        if classification:
-            open_table, end_table = error.classification_tables(
-                task.windows, net.n_out, n_period, float(dt)
-            )
-            self.namespace["window_table"] = TimedArray(open_table, dt=dt)
-            self.namespace["window_end_table"] = TimedArray(end_table, dt=dt)
-        L = net.n_connections
-        sizes = net.layer_sizes
-
-        self.input = NeuronGroup(
-            net.n_in,
-            traces.PRE_TRACE_EQUATIONS + traces.STEP_OFFSET_EQUATION,
-            threshold=traces.table_condition("input_table", n_period),
-            reset="z += 1",
-            method=BLOCK_EXACT,
-            name="input",
-        )
-        self.layers = []
-        for l in range(1, L + 1):
-            is_out = l == L
-            surrogate = (
-                neurons.LINEAR_SURROGATE_CODE
-                if (net.linear_hidden and not is_out)
-                else neurons.SURROGATE_CODE
-            )
-            eqs = neurons.LIF_EQUATIONS + neurons.SURROGATE_EQUATION
-            reset = [neurons.RESET]
-            events = {}
-            if is_out and classification:
-                eqs += error.OUTPUT_ERROR_EQUATIONS + traces.STEP_OFFSET_EQUATION
-                eqs += error.CLASSIFICATION_EQUATIONS
-                step = traces.TABLE_STEP.format(n_steps=n_period)
-                reset.append(error.CLASSIFICATION_RESET.format(step=step))
-                events["window_end"] = traces.table_condition("window_end_table", n_period)
-            elif is_out:
-                eqs += error.OUTPUT_ERROR_EQUATIONS + traces.STEP_OFFSET_EQUATION
-                reset.append(error.OUTPUT_RESET)
-                events["target"] = traces.table_condition("target_table", n_period)
-            else:
-                eqs += traces.PRE_TRACE_EQUATIONS + error.HIDDEN_ERROR_EQUATION
-                eqs += "dzh/dt = -zh / tau_het : 1\n"
-                reset.append("zh += 1")
-                events["arrival"] = neurons.ARRIVAL_CONDITION
-            g = NeuronGroup(
-                sizes[l],
-                eqs,
-                threshold=neurons.THRESHOLD,
-                reset="\n".join(reset),
-                refractory=np_.tau_ref,
-                events=events,
-                method=BLOCK_EXACT,
-                name=net.layer_name(l),
-            )
-            g.run_regularly(surrogate, when="before_groups", name=f"{g.name}_surrogate")
-            if is_out and classification:
-                g.run_on_event("window_end", error.ON_WINDOW_END)
-            elif is_out:
-                g.run_on_event("target", error.ON_TARGET)
-            else:
-                g.run_on_event("arrival", "z += 1")
-            g.U = np_.U_rest
-            self.layers.append(g)
-        self.output = self.layers[-1]
-
-        self.cost = NeuronGroup(
-            net.n_out,
-            cost.COST_EQUATIONS,
-            method="exponential_euler",
-            name="cost",
-            order=ORDER_READERS,
-        )
-        self.cost.err_out = linked_var(self.output, "err")
-
-        w_init = net.initial_weights()
-        fbs = net.feedback_matrices()
-        self.connections = []
-        pops = [self.input, *self.layers]
-        for l in range(1, L + 1):
-            into_hidden = l < L
-            eqs = eligibility.eligibility_equations(
-                regularized=bool(net.regularizer) and into_hidden
-            )
-            if fx_inside:
-                # m is the engine's, a temporary of the update code: no per-synapse copy.
-                eqs = "w : volt\nv : 1\nfb : 1 (constant)\n"
-            elif factorized:
-                eqs = "w : volt\n"
-            elif l > 1:
-                # This connection feeds the error back into hidden layer l-1.
-                eqs += error.feedback_equations(net.feedback) + "\n"
-            s = Synapses(
-                pops[l - 1],
-                pops[l],
-                eqs,
-                on_pre=eligibility.ON_ARRIVAL,
-                on_event="spike" if l == 1 else "arrival",
-                method="exponential_euler",
-                name=f"conn_{l}",
-            )
-            n_pre, n_post = sizes[l - 1], sizes[l]
-            s.connect(i=np.repeat(np.arange(n_pre), n_post), j=np.tile(np.arange(n_post), n_pre))
-            if not factorized:
-                s.state_updater.order = ORDER_READERS
-            s.w = w_init[l - 1].T.ravel() * mV
-            if l > 1 and not factorized:
-                s.summed_updaters["err_pre"].order = ORDER_FEEDBACK_BASE - (l - 1)
-                if fbs[l - 2] is not None:
-                    s.fb = fbs[l - 2].T.ravel()
-            if fx_inside:
-                # The engine reads the fixed feedback weight with each weight.
-                s.fb = fbs[l - 2].T.ravel() if (l > 1 and fbs[l - 2] is not None) else 1.0
-            if learn_inside:
-                lr = learning_rates[l - 1]
-                self.namespace[f"lr_schedule_{l}"] = TimedArray(
-                    np.asarray(lr) * volt, dt=lp.t_update
-                )
-                s.run_regularly(
-                    optimizer.inside_update_code(
-                        f"lr_schedule_{l}",
-                        factorized_inside.update_code(l) if fx_inside else optimizer.UPDATE_CODE,
-                    ),
-                    dt=lp.t_update,
-                    when="start",
-                    name=f"conn_{l}_update",
-                )
-            self.connections.append(s)
-
-        self.spike_monitors = [SpikeMonitor(g, name=f"spikes_{g.name}") for g in self.layers]
-        self.cost_monitor = StateMonitor(
-            self.cost, "sq", record=True, dt=lp.t_update, when="start", name="cost_monitor"
-        )
-        # Factorized engine: the per-neuron signals at the start of every step,
-        # after the surrogate derivative of the step was computed.
-        self.signal_monitors = []
-        self.engine_group = None
-        if fx_inside:
-            n_update = steps_of("t_update", lp.t_update, dt)
-            self.namespace.update(
-                factorized_inside.engine_functions(net, n_update, [self.input, *self.layers])
-            )
-            eg = NeuronGroup(1, factorized_inside.ENGINE_GROUP_EQUATIONS, name="fx_engine")
-            # After every group's surrogate derivative (order 0) at the start of
-            # the step, and after every state update.
-            eg.run_regularly(factorized_inside.START_CODE, when="before_groups", order=10)
-            eg.run_regularly(factorized_inside.AFTER_CODE, when="after_groups")
-            self.engine_group = eg
-        elif factorized:
-            for g in [self.input, *self.layers]:
-                names = []
-                if g is not self.input:
-                    names.append("sigma_prime")
-                if g is not self.output:
-                    names.append("zt")
-                if g is self.output:
-                    names.append("err")
-                elif g is not self.input and net.regularizer:
-                    names.append("zh")
-                self.signal_monitors.append(
-                    StateMonitor(
-                        g,
-                        names,
-                        record=True,
-                        when="before_groups",
-                        order=10,
-                        name=f"signals_{g.name}",
-                    )
-                )
-        n_v = min(record_voltage, net.n_out)
-        self.voltage_monitor = StateMonitor(
-            self.output, "U", record=np.arange(n_v), name="voltage_monitor"
-        )
-
-    @property
-    def objects(self):
-        return [
-            self.input,
-            *self.layers,
-            self.cost,
-            *self.connections,
-            *self.spike_monitors,
-            self.cost_monitor,
-            self.voltage_monitor,
-            *self.signal_monitors,
-            *([self.engine_group] if self.engine_group is not None else []),
-        ]
-
-    # State that a trial hands to the next one when a standalone binary is re-run.
-    def carried_state(self):
-        """List of (group, variable) pairs that hold the network's state."""
-        out = [(self.input, "z"), (self.input, "zt"), (self.cost, "sq")]
-        for g in self.layers:
-            names = ["U", "I", "lastspike"]
-            names += ["er", "err"] if g is self.output else ["z", "zt", "zh"]
-            if g is self.output and self.net.error == "classification":
-                names.append("got")
-            out += [(g, n) for n in names]
-        for s in self.connections:
-            names = ("w",) if self.engine == "factorized" else ("w", "lam_r", "lam", "m")
-            out += [(s, n) for n in names]
-        return out
-
-    def weights(self):
-        """Current weights, one (n_post, n_pre) float array in mV per connection."""
-        out = []
-        sizes = self.net.layer_sizes
-        for l, s in enumerate(self.connections, start=1):
-            w = np.array(s.w_[:], dtype=float) * 1e3  # volts to mV, as everywhere
-            out.append(w.reshape(sizes[l - 1], sizes[l]).T.copy())
-        return out
-
-
-__all__ = ["SuperSpikeNetwork", "BrianModel", "ENGINES"]

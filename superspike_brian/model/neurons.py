@@ -29,7 +29,7 @@ is shorter than the refractory period, a neuron has at most one spike in flight,
 so the time since the last spike says everything, and it survives the
 interruptions of a standalone binary re-run trial after trial.
 
-Parameters: see :class:`superspike_brian.parameters.NeuronParameters`.
+Parameters: see :class:`superspike_brian.model.parameters.NeuronParameters`.
 
 References
 ----------

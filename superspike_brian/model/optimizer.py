@@ -1,7 +1,7 @@
 """RMaxProp: the per-parameter learning rate of SuperSpike [P §3.3; C].
 
 Every ``t_update`` the gradient accumulated by each synapse (``m``, see
-:mod:`superspike_brian.eligibility`) becomes a weight change::
+:mod:`superspike_brian.engines`) becomes a weight change::
 
     g = m / t_update
     v = max(g**2, gamma * v)            gamma = exp(-t_update / tau_rms)
@@ -16,6 +16,9 @@ statements with numpy.
 """
 
 import numpy as np
+
+#: Per-synapse optimizer state: the RMaxProp second moment (dimensionless).
+STATE_EQUATION = "v : 1\n"
 
 UPDATE_CODE = """
 g = m / t_update

@@ -1,13 +1,13 @@
 """Every constant of the model, with its unit and default, in one place.
 
 The defaults are those of Zenke & Ganguli (2018), Table 1 and §2-3, and of the
-authors' reference implementation where the paper is silent (see
-``REFERENCE.md`` §1-2 of the project specification and ``docs/discrete_time.md``).
+authors' reference implementation where the paper is silent (``docs/model.md``
+documents each one; ``docs/discrete_time.md`` gives the discrete-time rule).
 
 Examples
 --------
 >>> from brian2 import ms
->>> from superspike_brian.parameters import NeuronParameters
+>>> from superspike_brian.model.parameters import NeuronParameters
 >>> NeuronParameters(tau_mem=20*ms).tau_mem
 20. * msecond
 """
@@ -18,7 +18,7 @@ import dataclasses
 import math
 from dataclasses import dataclass, field
 
-from brian2 import ms, mV, second
+from brian2 import Quantity, ms, mV, second
 
 from superspike_brian.validation import check_quantity
 
@@ -60,8 +60,42 @@ def _check_all(obj, units):
         check_quantity(name, getattr(obj, name), unit, positive=positive)
 
 
+def _text(value, unit):
+    """A parameter as text: a plain number, or its value in ``unit`` and the unit."""
+    if unit is None:
+        return repr(value)
+    return f"{float(value / unit)!r} {unit}"
+
+
+class _Group:
+    """Conversion of a parameter group to and from plain SI numbers (config.json)."""
+
+    #: name -> (unit, must be positive); names not listed are plain numbers.
+    _UNITS: dict = {}
+
+    def to_si(self):
+        """Every parameter as a plain float in SI units (exact round trip)."""
+        return {
+            f.name: float(getattr(self, f.name))
+            for f in dataclasses.fields(self)  # type: ignore[arg-type]
+        }
+
+    @classmethod
+    def from_si(cls, values):
+        """Inverse of :meth:`to_si`; unknown names raise a ValueError naming them."""
+        known = {f.name for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
+        unknown = sorted(set(values) - known)
+        if unknown:
+            raise ValueError(f"unknown {cls.__name__} entries: {', '.join(unknown)}")
+        kwargs = {}
+        for name, value in values.items():
+            unit = cls._UNITS.get(name, (None,))[0]
+            kwargs[name] = Quantity(float(value), dim=unit.dim) if unit is not None else value
+        return cls(**kwargs)
+
+
 @dataclass(frozen=True)
-class NeuronParameters:
+class NeuronParameters(_Group):
     """Leaky integrate-and-fire neuron with exponential current synapses.
 
     ============  ========  ===============================================
@@ -83,18 +117,17 @@ class NeuronParameters:
     tau_ref: object = _default(tau_ref)
     delay: object = _default(delay)
 
+    _UNITS = {
+        "tau_mem": (ms, True),
+        "tau_syn": (ms, True),
+        "U_rest": (mV, False),
+        "theta": (mV, False),
+        "tau_ref": (ms, True),
+        "delay": (ms, True),
+    }
+
     def __post_init__(self):
-        _check_all(
-            self,
-            {
-                "tau_mem": (ms, True),
-                "tau_syn": (ms, True),
-                "U_rest": (mV, False),
-                "theta": (mV, False),
-                "tau_ref": (ms, True),
-                "delay": (ms, True),
-            },
-        )
+        _check_all(self, self._UNITS)
         if not self.theta > self.U_rest:
             raise ValueError(f"theta ({self.theta}) must lie above U_rest ({self.U_rest})")
         if not self.delay < self.tau_ref:
@@ -104,7 +137,7 @@ class NeuronParameters:
 
 
 @dataclass(frozen=True)
-class LearningParameters:
+class LearningParameters(_Group):
     """SuperSpike learning rule and RMaxProp optimizer.
 
     ============  =========  ================================================
@@ -136,22 +169,21 @@ class LearningParameters:
     w0: object = _default(w0)
     tau_avg: object = _default(tau_avg)
 
+    _UNITS = {
+        "tau_rise": (ms, True),
+        "tau_decay": (ms, True),
+        "beta": (1 / mV, True),
+        "U_cut": (mV, False),
+        "t_update": (second, True),
+        "tau_rms": (second, True),
+        "w_max": (mV, True),
+        "r0": (mV, False),
+        "w0": (mV, False),
+        "tau_avg": (second, True),
+    }
+
     def __post_init__(self):
-        _check_all(
-            self,
-            {
-                "tau_rise": (ms, True),
-                "tau_decay": (ms, True),
-                "beta": (1 / mV, True),
-                "U_cut": (mV, False),
-                "t_update": (second, True),
-                "tau_rms": (second, True),
-                "w_max": (mV, True),
-                "r0": (mV, False),
-                "w0": (mV, False),
-                "tau_avg": (second, True),
-            },
-        )
+        _check_all(self, self._UNITS)
         if self.r0 < 0 * mV:
             raise ValueError(f"r0 must be a non-negative voltage, got {self.r0}")
         if self.tau_rise == self.tau_decay:
@@ -166,7 +198,7 @@ class LearningParameters:
 
 
 @dataclass(frozen=True)
-class RegularizerParameters:
+class RegularizerParameters(_Group):
     """Heterosynaptic regularizer of hidden connections [P eq 3.4-3.5].
 
     ``m_ij += dt * (e_i lambda_ij - rho * w_ij * z_i**a)`` with ``z_i`` a
@@ -197,68 +229,14 @@ class RegularizerParameters:
     a: float = rho_exponent
     tau_het: object = _default(tau_het)
 
+    _UNITS = {"rho": (1 / mV, False), "tau_het": (ms, True)}
+
     def __post_init__(self):
-        _check_all(self, {"rho": (1 / mV, False), "tau_het": (ms, True)})
+        _check_all(self, self._UNITS)
         if self.rho < 0 / mV:
             raise ValueError(f"rho must be non-negative, got {self.rho}")
         if not (isinstance(self.a, float | int) and self.a > 0):
             raise ValueError(f"the regularizer exponent a must be positive, got {self.a!r}")
-
-
-@dataclass(frozen=True)
-class Schedule:
-    """Training schedule: burn-in, blocks, learning-rate decay.
-
-    ===============  ========  ==========================================
-    Parameter        Default   Meaning
-    ===============  ========  ==========================================
-    burn_in          10 s      weights fixed (RMaxProp state still updated)
-    block            10 s      length of one block (metrics are per block)
-    n_blocks         80        number of training blocks after the burn-in
-    decay_at         (20,)     blocks from which the learning rate drops
-    decay_factor     0.1       factor applied at each of those blocks
-    ===============  ========  ==========================================
-    """
-
-    burn_in: object = _default(10 * second)
-    block: object = _default(10 * second)
-    n_blocks: int = 80
-    decay_at: tuple = (20,)
-    decay_factor: float = 0.1
-
-    def __post_init__(self):
-        check_quantity("burn_in", self.burn_in, second, nonnegative=True)
-        check_quantity("block", self.block, second, positive=True)
-        if not (isinstance(self.n_blocks, int) and self.n_blocks >= 0):
-            raise ValueError(f"n_blocks must be a non-negative integer, got {self.n_blocks!r}")
-        if not all(isinstance(b, int) and b >= 0 for b in self.decay_at):
-            raise ValueError(f"decay_at must be block indices >= 0, got {self.decay_at!r}")
-        if not 0 < self.decay_factor <= 1:
-            raise ValueError(f"decay_factor must lie in (0, 1], got {self.decay_factor!r}")
-
-    @property
-    def duration(self):
-        """Total simulated time: burn-in plus all blocks."""
-        return self.burn_in + self.n_blocks * self.block
-
-    def learning_rates(self, r0, t_update):
-        """Learning rate of every update, as a plain float array in volts.
-
-        Entry k is used by the update made at time k*t_update (the first, at
-        t = 0, sees an empty accumulator). Updates before the end of the burn-in
-        have rate 0; the rate is multiplied by ``decay_factor`` for updates made
-        after the start of each block in ``decay_at``.
-        """
-        import numpy as np
-
-        n = int(round(float(self.duration / t_update))) + 1
-        times = np.arange(n) * float(t_update)
-        burn = float(self.burn_in)
-        lr = np.where(times >= burn - 1e-9, float(r0), 0.0)
-        for b in self.decay_at:
-            start = burn + b * float(self.block)
-            lr = np.where(times > start + 1e-9, lr * self.decay_factor, lr)
-        return lr
 
 
 @dataclass(frozen=True)
@@ -293,17 +271,41 @@ class ModelParameters:
             **top,
         )
 
+    def to_si(self):
+        """Every parameter as a plain SI float, by group (exact round trip)."""
+        out = {"dt": float(self.dt)}
+        for f in dataclasses.fields(self):
+            if f.name != "dt":
+                out[f.name] = getattr(self, f.name).to_si()
+        return out
+
+    @classmethod
+    def from_si(cls, values):
+        """Inverse of :meth:`to_si`."""
+        groups = {f.name: f.type for f in dataclasses.fields(cls) if f.name != "dt"}
+        kinds = {
+            "neuron": NeuronParameters,
+            "learning": LearningParameters,
+            "regularizer": RegularizerParameters,
+        }
+        unknown = sorted(set(values) - set(groups) - {"dt"})
+        if unknown:
+            raise ValueError(f"unknown parameter groups: {', '.join(unknown)}")
+        kwargs = {g: kinds[g].from_si(values[g]) for g in groups if g in values}
+        if "dt" in values:
+            kwargs["dt"] = Quantity(float(values["dt"]), dim=second.dim)
+        return cls(**kwargs)
+
     def as_dict(self):
-        """Parameters as strings with units, for config.json."""
-        out = {"dt": str(self.dt)}
+        """Parameters as text in their own units (``"10.0 ms"``), for people and keys."""
+        out = {"dt": _text(self.dt, ms)}
         for f in dataclasses.fields(self):
             if f.name == "dt":
                 continue
-            obj = getattr(self, f.name)
+            group = getattr(self, f.name)
             out[f.name] = {
-                g.name: (repr(v) if isinstance(v, float | int) else str(v))
-                for g in dataclasses.fields(obj)
-                for v in [getattr(obj, g.name)]
+                g.name: _text(getattr(group, g.name), group._UNITS.get(g.name, (None,))[0])
+                for g in dataclasses.fields(group)
             }
         return out
 
@@ -312,6 +314,5 @@ __all__ = [
     "NeuronParameters",
     "LearningParameters",
     "RegularizerParameters",
-    "Schedule",
     "ModelParameters",
 ]

@@ -11,7 +11,7 @@ PSP::
 constants. Input units are driven by a spike table (a cyclic raster on the time
 grid, already shifted by the axonal delay, so their spikes *are* arrivals).
 Hidden units increment ``z`` on their ``arrival`` event (see
-:mod:`superspike_brian.neurons`).
+:mod:`superspike_brian.model.neurons`).
 """
 
 PRE_TRACE_EQUATIONS = """

@@ -1,0 +1,1 @@
+"""Figures of a run directory, and the reference implementation's published numbers."""

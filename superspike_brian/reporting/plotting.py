@@ -30,7 +30,7 @@ __all__ = [
 #: Resolution of the written PNGs.
 DPI = 120
 
-#: Label of the cost axis; the normalization is that of `superspike_brian.cost`.
+#: Label of the cost axis; the normalization is that of `superspike_brian.model.cost`.
 COST_LABEL = "cost (1 = one unmatched spike per second)"
 
 #: Most membrane traces drawn per panel: beyond a handful, overlaid traces are

@@ -1,0 +1,1 @@
+"""Learning tasks: spike files, the single-neuron task, patterns and images, spiking XOR."""

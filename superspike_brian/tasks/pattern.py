@@ -42,8 +42,9 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from PIL import Image
 
+from superspike_brian.tasks.single_neuron import frozen_poisson
 from superspike_brian.tasks.spikeio import SpikeRaster
-from superspike_brian.tasks.task import Task, frozen_poisson
+from superspike_brian.tasks.task import Task
 from superspike_brian.validation import check_positive_int, check_quantity, steps_of
 
 __all__ = ["image_to_raster", "pattern_task", "render_word", "save_image"]
@@ -381,7 +382,7 @@ def pattern_task(
         name = f"pattern(seed={seed})"
     target = image_to_raster(image, period, n_units=n_out, jitter=jitter, dt=dt, seed=seed)
     inputs = frozen_poisson(n_in, input_rate, period, seed)
-    return Task(name=name, input=inputs, target=target, period=inputs.duration)
+    return Task(name=name, input=inputs, target=target, period=inputs.duration, kind="pattern")
 
 
 def _load_gray(image):

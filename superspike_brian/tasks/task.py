@@ -1,15 +1,10 @@
-"""Learning tasks: a frozen input raster and the target raster to reproduce.
+"""A learning task: a frozen input raster and the target raster to reproduce.
 
-The task of Zenke & Ganguli (2018), Fig 2: one output neuron receives 100
-frozen Poisson inputs (5 Hz, repeated every 500 ms) and must learn to fire 5
-spikes at equidistant times, 83.3, 166.7, 250, 333.3 and 416.7 ms.
-
-Examples
---------
->>> from superspike_brian.tasks import single_neuron_task
->>> task = single_neuron_task(seed=1)
->>> task.n_in, task.n_out, task.period
-(100, 1, 0.5)
+:class:`Task` holds one period of input and target spikes, repeated during
+training; :func:`load_task` reads one from two spike files. The tasks of the
+paper are in :mod:`~superspike_brian.tasks.single_neuron` (Fig 2),
+:mod:`~superspike_brian.tasks.pattern` (Figs 6-8) and
+:mod:`~superspike_brian.tasks.xor` (Fig 5).
 """
 
 import math
@@ -21,21 +16,9 @@ import numpy as np
 from brian2 import Hz, Quantity, ms, second
 
 from superspike_brian.tasks.spikeio import SpikeRaster, read_ras
-from superspike_brian.validation import check_positive_int, check_quantity, format_quantity
+from superspike_brian.validation import check_quantity, format_quantity
 
-__all__ = [
-    "Task",
-    "equidistant_targets",
-    "frozen_poisson",
-    "load_task",
-    "single_neuron_task",
-]
-
-# Paper, Fig 2 [Zenke & Ganguli 2018, §3.1]
-N_IN = 100
-INPUT_RATE = 5 * Hz
-PERIOD = 500 * ms
-N_TARGET_SPIKES = 5
+__all__ = ["Task", "load_task"]
 
 # Relative tolerance for a raster's duration to count as the task period: both
 # usually come from the same quantity, but through different float paths.
@@ -43,76 +26,6 @@ _PERIOD_RTOL = 1e-9
 
 # describe() lists at most this many target spike times per unit.
 _MAX_LISTED = 10
-
-
-def frozen_poisson(n_units, rate, duration, seed):
-    """A frozen Poisson spike raster, the same for the same seed.
-
-    Each unit fires a homogeneous Poisson process: its spike count is drawn
-    from a Poisson distribution of mean ``rate * duration``, and the spike
-    times are uniform in ``[0, duration)``. Times are continuous (not on a
-    time grid); consumers put them on their grid.
-
-    Parameters
-    ----------
-    n_units : int
-        Number of units, >= 1.
-    rate : `Quantity`
-        Firing rate of every unit (frequency units, e.g. ``5*Hz``), >= 0.
-    duration : `Quantity`
-        Length of the raster (time units, e.g. ``500*ms``), > 0.
-    seed : int
-        Seed of `numpy.random.default_rng`, >= 0.
-
-    Returns
-    -------
-    SpikeRaster
-        A raster of `n_units` units and the given duration.
-    """
-    n_units = check_positive_int("n_units", n_units)
-    check_quantity("rate", rate, Hz, nonnegative=True)
-    check_quantity("duration", duration, ms, positive=True)
-    seed = check_positive_int("seed", seed, minimum=0)
-    length = float(np.asarray(duration / second))
-    mean_count = float(np.asarray(rate * duration))
-
-    rng = np.random.default_rng(seed)
-    counts = rng.poisson(mean_count, size=n_units)
-    ids = np.repeat(np.arange(n_units, dtype=np.int64), counts)
-    times = rng.uniform(0.0, length, size=ids.size)
-    # uniform() may round up to its upper bound for some lengths.
-    times = np.minimum(times, np.nextafter(length, 0.0))
-    return SpikeRaster(times, ids, n_units, length)
-
-
-def equidistant_targets(n_spikes, duration, n_units=1):
-    """Target raster with equidistant spikes, the same for every unit.
-
-    Spike k (k = 1 .. `n_spikes`) is at ``duration * k / (n_spikes + 1)``, so
-    the spikes and the two ends of the period are evenly spaced: 5 spikes in
-    500 ms are at 83.3, 166.7, 250, 333.3 and 416.7 ms (Fig 2 of the paper).
-
-    Parameters
-    ----------
-    n_spikes : int
-        Number of spikes per unit, >= 0.
-    duration : `Quantity`
-        Length of the raster (time units, e.g. ``500*ms``), > 0.
-    n_units : int, optional
-        Number of units. Default: 1.
-
-    Returns
-    -------
-    SpikeRaster
-    """
-    n_spikes = check_positive_int("n_spikes", n_spikes, minimum=0)
-    check_quantity("duration", duration, ms, positive=True)
-    n_units = check_positive_int("n_units", n_units)
-    length = float(np.asarray(duration / second))
-    one_unit = length * np.arange(1, n_spikes + 1) / (n_spikes + 1)
-    times = np.tile(one_unit, n_units)
-    ids = np.repeat(np.arange(n_units, dtype=np.int64), n_spikes)
-    return SpikeRaster(times, ids, n_units, length)
 
 
 @dataclass
@@ -131,12 +44,17 @@ class Task:
     period : float
         Length of one period in seconds (a brian2 time quantity is also
         accepted and converted); must equal the duration of both rasters.
+    kind : str
+        Where the task comes from, for records and figures: 'single_neuron'
+        (the built-in task), 'files' (spike files), 'image' (a picture as
+        target), 'pattern', 'xor', or 'spikes' (default: any other rasters).
     """
 
     name: str
     input: SpikeRaster
     target: SpikeRaster
     period: float
+    kind: str = "spikes"
 
     def __post_init__(self):
         if not isinstance(self.name, str):
@@ -203,40 +121,6 @@ class Task:
         return "\n".join(lines)
 
 
-def single_neuron_task(
-    seed=1, n_in=N_IN, rate=INPUT_RATE, period=PERIOD, n_target_spikes=N_TARGET_SPIKES
-):
-    """The single-neuron task of Fig 2 of the paper, on our own frozen
-    Poisson input.
-
-    Parameters
-    ----------
-    seed : int, optional
-        Seed of the input raster. Default: 1.
-    n_in : int, optional
-        Number of input units. Default: 100.
-    rate : `Quantity`, optional
-        Rate of every input unit (frequency units). Default: 5 Hz.
-    period : `Quantity`, optional
-        Length of one period (time units). Default: 500 ms.
-    n_target_spikes : int, optional
-        Number of equidistant target spikes of the single output unit.
-        Default: 5.
-
-    Returns
-    -------
-    Task
-    """
-    inputs = frozen_poisson(n_in, rate, period, seed)
-    target = equidistant_targets(n_target_spikes, period, n_units=1)
-    return Task(
-        name=f"single_neuron(seed={seed})",
-        input=inputs,
-        target=target,
-        period=inputs.duration,
-    )
-
-
 def load_task(
     input_path,
     target_path,
@@ -300,7 +184,7 @@ def load_task(
     )
     if name is None:
         name = f"{_stem(input_path)} -> {_stem(target_path)}"
-    return Task(name=name, input=inputs, target=target, period=inputs.duration)
+    return Task(name=name, input=inputs, target=target, period=inputs.duration, kind="files")
 
 
 def _plural(count, noun):

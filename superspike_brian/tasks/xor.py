@@ -16,7 +16,7 @@ stimulus followed by a random gap of 100-200 ms (whole ms) before the next
 onset; the stream also starts with such a gap. The ``n_trials + 1`` gaps are an
 even spread over 100-200 ms in a random order (:func:`gap_grid`), so that every
 stream of ``n_trials`` trials has the same period and one compiled binary runs
-them all (:func:`run_seeds`). In the gaps every input unit fires 4 Hz
+them all (:func:`superspike_brian.training.xor.run_seeds`). In the gaps every input unit fires 4 Hz
 background Poisson spikes.
 
 The network's inputs are cyclic tables, so the whole stream of ``n_trials``
@@ -62,9 +62,9 @@ from dataclasses import dataclass
 import numpy as np
 from brian2 import second
 
-from superspike_brian.model.parameters import Schedule
 from superspike_brian.tasks.spikeio import SpikeRaster
 from superspike_brian.tasks.task import Task
+from superspike_brian.training.schedule import Schedule
 
 __all__ = [
     "XorTask",
@@ -76,10 +76,7 @@ __all__ = [
     "perfect_blocks",
     "unit_responses",
     "classify_units",
-    "train_xor",
-    "evaluate",
     "gap_grid",
-    "run_seeds",
     "training_schedule",
 ]
 
@@ -229,6 +226,7 @@ def xor_task(
         input=inputs,
         target=target,
         period=period,
+        kind="xor",
         onsets=onsets,
         patterns=patterns,
         labels=labels,
@@ -422,237 +420,3 @@ def training_schedule(
         decay_at=decay_at,
         decay_factor=decay_factor,
     )
-
-
-def train_xor(
-    net,
-    task,
-    duration,
-    *,
-    device="cpp_standalone",
-    build_dir=None,
-    block=10.0,
-    decay_after=DECAY_AFTER,
-    decay_factor=DECAY_FACTOR,
-):
-    """Train ``net`` on the repeated stream ``task`` for ``duration`` s.
-
-    Schedule: :func:`training_schedule`.
-
-    Returns
-    -------
-    (History, dict)
-        The training history and :func:`score` of the training trials.
-    """
-    from superspike_brian.training.trainer import Trainer
-
-    schedule = training_schedule(
-        net, duration, block=block, decay_after=decay_after, decay_factor=decay_factor
-    )
-    trainer = Trainer(
-        net, task, device=device, schedule=schedule, build_dir=build_dir, progress=False
-    )
-    history = trainer.run()
-    total = float(schedule.duration / second)
-    return history, score(history.spikes["output"], task, total, float(net.params.dt))
-
-
-def evaluate(net, weights, task, *, device="cpp_standalone", build_dir=None):
-    """Run ``net`` with ``weights`` (mV) once through ``task`` with learning off.
-
-    Returns
-    -------
-    (History, dict)
-        The history and :func:`score` of every trial of the stream.
-    """
-    import dataclasses
-
-    from superspike_brian.training.trainer import Trainer
-
-    tb = float(net.params.learning.t_update)
-    # Zero learning rate throughout: the whole run is burn-in.
-    duration = math.ceil(task.period / tb) * tb
-    schedule = Schedule(burn_in=duration * second, n_blocks=0, decay_at=())
-    tested = dataclasses.replace(net, initial=tuple(weights))
-    trainer = Trainer(
-        tested, task, device=device, schedule=schedule, build_dir=build_dir, progress=False
-    )
-    history = trainer.run()
-    return history, score(history.spikes["output"], task, task.period, float(net.params.dt))
-
-
-def _read_values(net, task, learning_rates):
-    """Build ``net`` for ``task`` on the active (runtime) device and read its inputs."""
-    from brian2 import TimedArray, defaultclock
-    from brian2.core.variables import Subexpression
-
-    defaultclock.dt = net.params.dt
-    model = net.build(task, learn_inside=True, learning_rates=learning_rates)
-    variables = {}
-    for conn in model.connections:
-        variables[(conn.name, "w")] = np.array(conn.w_[:], dtype=float)
-        if "fb" in conn.variables and not isinstance(conn.variables["fb"], Subexpression):
-            variables[(conn.name, "fb")] = np.array(conn.fb_[:], dtype=float)
-    tables = {
-        k: np.array(v.values) for k, v in model.namespace.items() if isinstance(v, TimedArray)
-    }
-    return variables, tables
-
-
-def _seed_values(net, task, learning_rates):
-    """Per-run inputs of a compiled XOR binary: the values that differ between runs.
-
-    The network is built for ``task`` on the runtime device (no code is
-    generated) and read back, so the values are exactly those a fresh build would
-    store: the weights and stored feedback weights of every connection, and every
-    table (input, windows, learning rates).
-    """
-    import gc
-
-    from brian2 import prefs
-
-    from superspike_brian.training import devices
-
-    devices.activate("runtime")
-    warn = prefs.logging.warn_for_unused_objects
-    try:
-        values = _read_values(net, task, learning_rates)
-        # The model was only read: collect it now, without Brian2's warning about
-        # objects that never ran.
-        prefs.logging.warn_for_unused_objects = False
-        gc.collect()
-    finally:
-        prefs.logging.warn_for_unused_objects = warn
-        devices.deactivate()
-    return values
-
-
-def run_seeds(
-    nets,
-    tasks,
-    duration=None,
-    *,
-    learn=True,
-    weights=None,
-    build_dir=None,
-    block=10.0,
-    decay_after=DECAY_AFTER,
-    decay_factor=DECAY_FACTOR,
-):
-    """Train (or test) several XOR runs of one structure with one compiled binary.
-
-    The cpp_standalone project is built and compiled once, for the first network
-    and task; every run then re-runs the binary with its own initial weights,
-    feedback matrix and spike tables as run arguments (no code generation, no
-    compilation). A run gives exactly what :func:`train_xor` (``learn=True``) or
-    :func:`evaluate` (``learn=False``) gives for the same network and task.
-
-    Parameters
-    ----------
-    nets : sequence of SuperSpikeNetwork
-        One per run; all of the same structure and parameters (seeds differ).
-    tasks : sequence of XorTask
-        One per run, all with the same period (true of every stream of the same
-        number of trials, see :func:`gap_grid`).
-    duration : float
-        Training time (s), with the schedule of :func:`train_xor`; ignored when
-        ``learn`` is False (one period with learning off, as :func:`evaluate`).
-    learn : bool
-        Train (True) or test with the weights ``weights`` (False).
-    weights : sequence of lists of arrays, optional
-        With ``learn=False``: per run, the weights (mV) to test.
-    build_dir : path, optional
-        Project directory (default: a cache directory per structure).
-    block, decay_after, decay_factor
-        The training schedule (:func:`training_schedule`).
-
-    Returns
-    -------
-    list of (History, dict)
-        Per run, the history (spikes of every layer, initial and final weights)
-        and :func:`score` of its trials.
-    """
-    import dataclasses
-    from pathlib import Path
-
-    from brian2 import Network, defaultclock, device, volt
-
-    from superspike_brian.training import devices
-    from superspike_brian.training.trainer import History
-
-    nets, tasks = list(nets), list(tasks)
-    if not nets or len(nets) != len(tasks):
-        raise ValueError("give one task per network, and at least one")
-    if len({n.structure_key(t) for n, t in zip(nets, tasks, strict=True)}) != 1:
-        raise ValueError(
-            "all runs must share one structure: layer sizes, feedback, parameters and"
-            " the task period (streams of the same number of trials)"
-        )
-    # The project is built for the first network as given (its seeded weights, the
-    # same at every call: an unchanged project is not compiled again); each run
-    # sets its own values.
-    base, task0 = nets[0], tasks[0]
-    if not learn:
-        if weights is None or len(weights) != len(nets):
-            raise ValueError("learn=False tests given weights: one list of arrays per network")
-        nets = [
-            dataclasses.replace(n, initial=tuple(w)) for n, w in zip(nets, weights, strict=True)
-        ]
-    lp = base.params.learning
-    tb = float(lp.t_update)
-    if learn:
-        schedule = training_schedule(
-            base, duration, block=block, decay_after=decay_after, decay_factor=decay_factor
-        )
-    else:
-        schedule = Schedule(
-            burn_in=math.ceil(task0.period / tb) * tb * second, n_blocks=0, decay_at=()
-        )
-    total = float(schedule.duration / second)
-    lr = schedule.learning_rates(lp.r0, lp.t_update)
-    lrs = [np.zeros_like(lr) if c in base.fixed else lr for c in range(1, base.n_connections + 1)]
-    inputs = [_seed_values(n, t, lrs) for n, t in zip(nets, tasks, strict=True)]
-    kind = "train" if learn else "test"
-    directory = (
-        Path(build_dir)
-        if build_dir
-        else (
-            devices.default_build_root() / f"xor-{kind}-{base.structure_key(task0, [kind, total])}"
-        )
-    )
-    dt = float(base.params.dt)
-    out = []
-    with devices.build_lock(directory):
-        devices.activate("cpp_standalone", directory=directory)
-        try:
-            defaultclock.dt = base.params.dt
-            model = base.build(task0, learn_inside=True, learning_rates=lrs)
-            model.voltage_monitor.active = False
-            Network(*model.objects).run(total * second, namespace=model.namespace)
-            device.build(directory=str(directory), compile=True, run=False)
-            groups = {s.name: s for s in model.connections}
-            for net, (variables, tables) in zip(nets, inputs, strict=True):
-                args = {}
-                for (name, var), values in variables.items():
-                    # w_ reads volts; fb is dimensionless.
-                    args[getattr(groups[name], var)] = values * volt if var == "w" else values
-                for key, values in tables.items():
-                    built = model.namespace[key]
-                    if not np.array_equal(np.asarray(built.values), values):
-                        args[built] = values
-                device.run(str(directory), with_output=False, run_args=args)
-                history = History(initial_weights=[w.copy() for w in net.initial_weights()])
-                for mon in model.spike_monitors:
-                    history.spikes[mon.source.name] = (
-                        np.array(mon.t_[:], dtype=float),
-                        np.array(mon.i[:], dtype=int),
-                    )
-                history.weights = model.weights()
-                device.delete(code=False, data=False, directory=False, run_args=True, force=True)
-                task = tasks[len(out)]
-                # A test scores the one period it presents, as evaluate() does.
-                scored = total if learn else task.period
-                out.append((history, score(history.spikes["output"], task, scored, dt)))
-        finally:
-            devices.deactivate()
-    return out

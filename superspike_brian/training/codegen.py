@@ -1,10 +1,9 @@
-"""Standalone projects: generate, compile, and read results back.
+"""Brian2 code generation for standalone projects: CUDA settings, compiling, result files.
 
-``superspike codegen`` writes a self-contained Brian2 standalone project (C++ or
-CUDA) that trains a model entirely inside one binary (the weight update runs in
-the simulation), plus ``manifest.json`` that says which result file holds what, so
-that ``superspike collect`` turns the results of a run on another machine (a GPU
-node) into an ordinary run directory without Brian2's in-process device state.
+The projects themselves are written and read back by
+:mod:`superspike_brian.training.project`; this module holds what depends on
+the code generator: brian2cuda's preferences on machines with or without a GPU,
+the makefile patch, ``make``, and the manifest of result files.
 
 What brian2cuda 1.0b1 needs on machines without a GPU (found by trying it): GPU
 detection off, with ``gpu_id`` and ``compute_capability`` given; cuRAND headers and
@@ -48,6 +47,18 @@ def gpu_available():
         return subprocess.run([smi, "-L"], capture_output=True, timeout=20).returncode == 0
     except (OSError, subprocess.TimeoutExpired):
         return False
+
+
+def require_gpu():
+    """Raise a RuntimeError saying how to proceed when no GPU can run cuda_standalone."""
+    if not gpu_available():
+        raise RuntimeError(
+            "device='cuda_standalone' needs an NVIDIA GPU to run, and none was found"
+            " (nvidia-smi). To generate and compile the CUDA project here and run"
+            " it on a GPU machine: Trainer.generate(directory, compile=True), or"
+            " `superspike codegen ... --device cuda_standalone --out DIR --compile`"
+        )
+    configure_cuda(detect_gpus=True)
 
 
 def curand_paths():

@@ -17,7 +17,7 @@ from pathlib import Path
 from brian2 import prefs, set_device
 from brian2.devices.device import all_devices, reset_device
 
-DEVICES = ("runtime", "cpp_standalone", "cuda_standalone")
+from superspike_brian.choices import DEVICES
 
 
 def check_device(name):

@@ -1,8 +1,10 @@
 // The factorized SuperSpike engine inside a cpp_standalone binary.
 //
-// Python counterpart and derivation: superspike_brian/factorized.py (the
-// accumulator of one update interval as sums over steps of per-neuron signals)
-// and superspike_brian/factorized_inside.py (how Brian2 code calls this file).
+// The algorithm, steps F1-F7, is stated in docs/factorized.md; the comments
+// below cite those steps. Python counterpart: superspike_brian/engines/
+// factorized_math.py (the accumulator of one update interval as sums over steps
+// of per-neuron signals); superspike_brian/engines/factorized_cpp.py says how
+// Brian2 code calls this file.
 // This file goes one step further than the Python engine: the presynaptic trace
 // zt_j is a linear filter of the trace increments of unit j, and the hidden
 // error is a linear filter of the output error increments, so both are
@@ -38,8 +40,6 @@
 
 namespace superspike_fx {
 
-enum Feedback { SYMMETRIC = 0, RANDOM = 1, UNIFORM = 2 };
-
 struct Event {
     int64_t step;  // local step q of the increment (it acts from step q + 1 on)
     int unit;
@@ -51,7 +51,7 @@ class Engine {
     bool ready = false;
 
     void configure(int L, const int *sizes, int n_steps, double dt, double tau_rise,
-                   double tau_decay, int feedback, double rho_per_mV, double a_exp,
+                   double tau_decay, int symmetric, double rho_per_mV, double a_exp,
                    const int *regularized) {
         L_ = L;
         sizes_.assign(sizes, sizes + L + 1);
@@ -63,7 +63,7 @@ class Engine {
         // (and of er, err): (z, zt) <- (a z, b zt + d z).
         d_ = tau_rise == tau_decay ? dt / tau_decay * a_
                                    : tau_rise / (tau_rise - tau_decay) * (a_ - b_);
-        feedback_ = feedback;
+        symmetric_ = symmetric != 0;
         rho_ = rho_per_mV;
         a_exp_ = a_exp;
         regularized_.assign(regularized, regularized + L + 1);
@@ -103,6 +103,7 @@ class Engine {
         if (s_ + 1 > T_) T_ = s_ + 1;
     }
 
+    // F1: the surrogate derivative (and regularizer trace) of layer l at step s_.
     template <typename F>
     void post(int l, const F *sp, const F *zh) {
         const int n = sizes_[l];
@@ -144,6 +145,7 @@ class Engine {
         for (int i = 0, n = sizes_[l]; i < n; ++i) a[i] = x[i];
     }
 
+    // F7: the optimizer's update code asks for m, then hands back the new weight.
     double gradient(int l, int i, int j, double t_seconds) {
         const int64_t t = (int64_t)std::llround(t_seconds / dt_);
         if (t != last_compute_) compute(t);
@@ -158,7 +160,11 @@ class Engine {
     }
 
   private:
-    int L_ = 0, N_ = 0, feedback_ = 0;
+    int L_ = 0, N_ = 0;
+    // Symmetric feedback follows the forward weights; otherwise the fixed
+    // matrix stored with the forward synapses (random draw, or ones for
+    // uniform feedback): superspike_brian.model.feedback.FEEDBACK_MATRIX.
+    bool symmetric_ = false;
     double dt_ = 0, a_ = 0, b_ = 0, d_ = 0, rho_ = 0, a_exp_ = 4;
     std::vector<int> sizes_, regularized_;
     // Kernels of the per-synapse (lam_r, lam) recursions (factorized._responses).
@@ -167,7 +173,7 @@ class Engine {
     std::vector<std::vector<double>> sp_, zpow_, after_, x0_, W_, fb_, lam_r_, lam_, m_, E_;
     std::vector<std::vector<Event>> events_;
 
-    // Increments of step s_ - 1: this start value minus the value after that
+    // F1': increments of step s_ - 1: this start value minus the value after that
     // step's state update (exactly 0 where nothing happened).
     template <typename F>
     void increments(int l, const F *x) {
@@ -191,7 +197,7 @@ class Engine {
     }
 
     void kernels() {
-        // The scalar recursions exactly as the per-synapse update writes them.
+        // F3: the scalar recursions exactly as the per-synapse update writes them.
         h_r_.assign(N_ + 1, 0.0);
         h_.assign(N_ + 1, 0.0);
         c1_.assign(N_ + 1, 0.0);
@@ -218,12 +224,10 @@ class Engine {
     // of layer l reaches unit i of layer l-1.
     double feedback_weight(int l, int k, int i) const {
         const size_t idx = (size_t)i * sizes_[l] + k;
-        if (feedback_ == SYMMETRIC) return W_[l][idx];
-        if (feedback_ == RANDOM) return fb_[l][idx];
-        return 1.0;
+        return symmetric_ ? W_[l][idx] : fb_[l][idx];
     }
 
-    // Hidden errors of the interval: E_l(s) = err(s) G_l with G_{L-1} = F_L and
+    // F2: hidden errors of the interval: E_l(s) = err(s) G_l with G_{L-1} = F_L and
     // G_l = G_{l+1} F_{l+1}. The output error trace is the (er, err) filter of
     // its increments, so E_l is that same filter of the G-weighted increments.
     void hidden_errors(int64_t T) {
@@ -289,7 +293,7 @@ class Engine {
         ptrdiff_t e = (ptrdiff_t)ev.size() - 1;
         while (e >= 0 && ev[e].step >= T - 1) --e;  // they act from the next interval on
         for (int64_t s = T - 1; s >= 0; --s) {
-            // et(s) = Y2(s) with Y1(T-1) = Y2(T-1) = 0 and
+            // F4: et(s) = Y2(s) with Y1(T-1) = Y2(T-1) = 0 and
             // Y1(s) = a Y1(s+1) + (1-a) E(s+1), Y2(s) = b Y2(s+1) + (1-b) Y1(s+1).
             if (s < T - 1) {
                 const double *En = E + (size_t)(s + 1) * n;
@@ -326,7 +330,7 @@ class Engine {
                 }
             }
         }
-        // Plus R(-1) . x0_j, the free response to the state at the start.
+        // F5, F6: plus R(-1) . x0_j, the free response to the state at the start.
         const double *x0 = x0_[l - 1].data();
         for (int j = 0; j < p; ++j) {
             const double z0 = x0[2 * j], zt0 = x0[2 * j + 1];
@@ -344,6 +348,7 @@ class Engine {
         for (int j = 0; j < p; ++j) {
             for (int i = 0; i < n; ++i) {
                 const size_t k = (size_t)j * n + i;
+                // F5: the accumulator; F6: the state carried into the next interval.
                 double drive = S[k] + A[i] * lam_r[k] + B[i] * lam[k];
                 if (reg) drive -= rho_ * W[k] * zp[i];
                 m[k] = dt_ * drive;

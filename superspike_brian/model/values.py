@@ -1,0 +1,113 @@
+"""Every number a model is built with, computed without Brian2.
+
+A built model has *structure* (layer sizes, equations, the length of its spike
+tables: what shapes the generated code) and *values* (the spike tables, the
+initial weights, the feedback matrices, the learning rates: data of the same
+shape for every seed and task of that structure). :func:`model_values` computes
+the values from the network description, the task and the learning-rate
+schedule alone; the builders (:mod:`superspike_brian.model.builder`) put them
+into Brian2 objects, and a standalone session hands them to a compiled binary
+as run arguments.
+
+Inputs of a run (``docs/discrete_time.md``, "Inputs of a run"):
+
+- ``input_table[n, j]``: a spike of input unit j *arrives* at step n of the
+  period: the input raster shifted by the axonal delay and wrapped into the
+  period (:meth:`superspike_brian.tasks.spikeio.SpikeRaster.dense`);
+- ``target_table[n, i]``: a target spike of output unit i at step n;
+- with the classification error, ``window_table`` and ``window_end_table``
+  (:func:`superspike_brian.model.error.classification_tables`);
+- per connection, the initial weights (mV) and the fixed feedback matrix of
+  the hidden layer it feeds back into (None for symmetric feedback and for the
+  first connection), and the learning rate of every update (volts).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from brian2 import second
+
+from superspike_brian.model import error
+from superspike_brian.validation import steps_of
+
+__all__ = ["ModelValues", "model_values", "TABLES"]
+
+#: Spike tables of a model, in the order of the builder's namespace.
+TABLES = ("input_table", "target_table", "window_table", "window_end_table")
+
+
+@dataclass(frozen=True)
+class ModelValues:
+    """The data of a built model (see the module docstring).
+
+    Attributes
+    ----------
+    tables : dict of str -> ndarray of bool, shape (n_period_steps, n_units)
+        ``input_table``, ``target_table`` and, with the classification error,
+        ``window_table`` and ``window_end_table``.
+    weights : list of ndarray, shape (n_post, n_pre)
+        Initial weights per connection, mV.
+    feedback : list of ndarray or None
+        Per connection ``l``, the fixed feedback matrix (n_l, n_{l-1}) that
+        carries the error of layer ``l`` back into layer ``l - 1`` (random or
+        uniform feedback into a hidden layer), else None.
+    learning_rates : list of ndarray
+        Per connection, the learning rate (volts) of every update, index k for
+        the update at ``k * t_update``.
+    n_period : int
+        Steps per period of the task.
+    """
+
+    tables: dict
+    weights: list
+    feedback: list
+    learning_rates: list
+    n_period: int
+
+    def shapes(self):
+        """What a binary built for these values expects of any other values."""
+        return {
+            "tables": {k: v.shape for k, v in self.tables.items()},
+            "weights": [w.shape for w in self.weights],
+            "feedback": [None if b is None else b.shape for b in self.feedback],
+            "learning_rates": [lr.shape for lr in self.learning_rates],
+        }
+
+
+def model_values(net, task, learning_rates):
+    """Compute the :class:`ModelValues` of ``net`` on ``task``.
+
+    Parameters
+    ----------
+    net : SuperSpikeNetwork
+    task : Task
+        Input and target rasters (or windows) of one period.
+    learning_rates : list of array_like
+        Per connection, the learning rate (volts) of every update.
+
+    Returns
+    -------
+    ModelValues
+    """
+    p = net.params
+    dt = float(p.dt)
+    n_period = steps_of("period", task.period * second, p.dt)
+    tables = {
+        "input_table": task.input.dense(dt, shift_seconds=float(p.neuron.delay)),
+        "target_table": task.target.dense(dt),
+    }
+    if net.error == "classification":
+        tables["window_table"], tables["window_end_table"] = error.classification_tables(
+            task.windows, net.n_out, n_period, dt
+        )
+    fbs = net.feedback_matrices()
+    feedback = [None] + [fbs[l - 2] for l in range(2, net.n_connections + 1)]
+    return ModelValues(
+        tables=tables,
+        weights=net.initial_weights(),
+        feedback=feedback,
+        learning_rates=[np.asarray(lr, dtype=float) for lr in learning_rates],
+        n_period=n_period,
+    )

@@ -1,0 +1,169 @@
+"""The files of a sweep: sweep.json, and one run's status, log and metrics; running one run."""
+
+from __future__ import annotations
+
+import csv
+import json
+import shlex
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from superspike_brian.files import write_json
+
+#: Written in sweep.json; bumped if its layout changes.
+SWEEP_FORMAT = 1
+
+#: Lines of a failed run's log.txt shown in the final report.
+LOG_TAIL = 12
+
+
+# --------------------------------------------------------------------------- files
+
+
+def read_json(path):
+    try:
+        with open(path) as fh:
+            return json.load(fh)
+    except (FileNotFoundError, json.JSONDecodeError):
+        return None
+
+
+def read_rows(run_dir):
+    """metrics.csv as a list of dicts of floats ([] if missing or unreadable)."""
+    try:
+        with open(Path(run_dir) / "metrics.csv") as fh:
+            rows = list(csv.DictReader(fh))
+        return [{k: float(v) for k, v in r.items() if v not in (None, "")} for r in rows]
+    except (FileNotFoundError, ValueError):
+        return []
+
+
+def run_state(run_dir):
+    """``"ok"``, ``"failed"`` or ``"missing"`` for a run directory on disk."""
+    status = read_json(Path(run_dir) / "status.json") or {}
+    if status.get("status") == "ok" and (Path(run_dir) / "metrics.csv").exists():
+        return "ok"
+    if status.get("status") == "failed":
+        return "failed"
+    return "missing"
+
+
+def log_tail(path, n=LOG_TAIL):
+    try:
+        with open(path, errors="replace") as fh:
+            lines = fh.read().splitlines()
+    except FileNotFoundError:
+        return ["(no log.txt)"]
+    return lines[-n:]
+
+
+# --------------------------------------------------------------------------- one run
+
+
+def run_one(run_dir, argv, command=None, cwd=None):
+    """Train one run in a subprocess; the body of each Dask task.
+
+    Parameters
+    ----------
+    run_dir : path
+        Output directory (``--out``); ``log.txt`` and ``status.json`` go there.
+    argv : list of str
+        ``superspike train`` arguments.
+    command : list of str, optional
+        Program and leading arguments (default: this worker's Python running
+        ``-m superspike_brian.cli train``).
+    cwd : path, optional
+        Folder to start in (relative task paths); ignored if it does not exist
+        on the worker.
+
+    Returns
+    -------
+    dict
+        The ``status.json`` contents plus ``final_cost``.
+    """
+    run_dir = Path(run_dir)
+    run_dir.mkdir(parents=True, exist_ok=True)
+    (run_dir / "status.json").unlink(missing_ok=True)
+    resuming = False
+    if command is None:
+        command = [sys.executable, "-m", "superspike_brian.cli", "train"]
+        # A run killed after some blocks continues from its checkpoint (controller mode).
+        resuming = (run_dir / "checkpoint.npz").exists() and (run_dir / "config.json").exists()
+    cmd = (
+        [*command, "--resume", str(run_dir)]
+        if resuming
+        else [*command, *argv, "--out", str(run_dir)]
+    )
+    if cwd is not None and not Path(cwd).is_dir():
+        cwd = None
+    t0 = time.monotonic()
+    with open(run_dir / "log.txt", "a" if resuming else "w") as log:
+        log.write(f"$ {shlex.join(cmd)}\n")
+        log.flush()
+        proc = subprocess.Popen(
+            cmd, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, cwd=cwd
+        )
+        try:
+            returncode = proc.wait()
+        finally:
+            if proc.poll() is None:  # interrupted: do not leave the training behind
+                proc.kill()
+                proc.wait()
+    seconds = time.monotonic() - t0
+    rows = read_rows(run_dir)
+    ok = returncode == 0 and (run_dir / "metrics.csv").exists()
+    status = {
+        "status": "ok" if ok else "failed",
+        "returncode": returncode,
+        "seconds": round(seconds, 3),
+        "argv": list(argv),
+    }
+    write_json(run_dir / "status.json", status)
+    return {**status, "final_cost": rows[-1].get("cost") if rows and ok else None}
+
+
+# --------------------------------------------------------------------------- sweep.json
+
+
+def merge_record(old, new, path):
+    """The union of a recorded sweep and a new request, or a clear refusal."""
+    if old.get("base") != new["base"]:
+        raise ValueError(
+            f"{path} records a sweep with other train options:\n  recorded: "
+            f"{shlex.join(old.get('base', []))}\n  given:    {shlex.join(new['base'])}\n"
+            "run the same sweep (resume, add seeds or grid values) or use a new --out"
+        )
+    old_keys = [k for k, _ in old.get("grid", [])]
+    new_keys = [k for k, _ in new["grid"]]
+    if old_keys != new_keys:
+        raise ValueError(
+            f"{path} records a sweep over grid keys {old_keys or '(none)'}, given"
+            f" {new_keys or '(none)'}: a sweep can gain seeds and values of its grid keys,"
+            " not other keys; use a new --out"
+        )
+    grid = []
+    for (key, old_values), (_, new_values) in zip(old["grid"], new["grid"], strict=True):
+        grid.append([key, old_values + [v for v in new_values if v not in old_values]])
+    seeds = old["seeds"] + [s for s in new["seeds"] if s not in old["seeds"]]
+    return {**new, "grid": grid, "seeds": seeds, "created": old.get("created", new["created"])}
+
+
+def sweep_record(base, grid, seeds, command):
+    return {
+        "format": SWEEP_FORMAT,
+        "base": list(base),
+        "grid": [[k, list(v)] for k, v in grid.items()],
+        "seeds": list(seeds),
+        "command": list(command),
+        "created": time.strftime("%Y-%m-%d %H:%M:%S"),
+    }
+
+
+def load_sweep(out):
+    """The record of ``out/sweep.json``: grid, seeds, base options, command line."""
+    record = read_json(Path(out) / "sweep.json")
+    if record is None:
+        raise FileNotFoundError(f"{out} holds no sweep (no readable sweep.json)")
+    return record

@@ -1,0 +1,232 @@
+"""Running a sweep: the runs that are missing, on a local Dask cluster or a scheduler."""
+
+from __future__ import annotations
+
+import math
+import os
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from superspike_brian.files import write_json
+from superspike_brian.sweep.grid import expand_grid, without_option
+from superspike_brian.sweep.records import (
+    log_tail,
+    merge_record,
+    read_json,
+    run_one,
+    run_state,
+    sweep_record,
+)
+from superspike_brian.sweep.summary import write_summary
+
+# --------------------------------------------------------------------------- running
+
+
+@dataclass
+class SweepResult:
+    """What :func:`run_sweep` did.
+
+    Attributes
+    ----------
+    out : Path
+    total : int
+        Runs in the sweep.
+    skipped : int
+        Runs finished earlier, not run again.
+    ran : int
+        Runs started by this call.
+    failed : list of dict
+        This call's failed runs: condition, seed, run_dir, returncode,
+        seconds, error (if the task itself broke) and log tail.
+    rows : list of dict
+        The rows of summary.csv.
+    """
+
+    out: Path
+    total: int = 0
+    skipped: int = 0
+    ran: int = 0
+    failed: list = field(default_factory=list)
+    rows: list = field(default_factory=list)
+
+    @property
+    def ok(self):
+        """Whether every run of the sweep finished successfully."""
+        return not self.failed and all(r["status"] == "ok" for r in self.rows)
+
+
+def _fmt(x, spec=".4g"):
+    return "-" if x is None or (isinstance(x, float) and math.isnan(x)) else format(x, spec)
+
+
+def run_sweep(
+    out,
+    base_args=(),
+    grid=None,
+    seeds=None,
+    scheduler=None,
+    workers=None,
+    *,
+    command=None,
+    cwd=None,
+    command_line=None,
+    echo=print,
+):
+    """Run a sweep on Dask, skipping finished runs, and write its summary.
+
+    Parameters
+    ----------
+    out : path
+        Sweep directory (created).
+    base_args : list of str
+        ``superspike train`` options shared by every run.
+    grid : dict, optional
+        Option name -> values (see :func:`expand_grid`).
+    seeds : iterable of int, optional
+        Default: the ``--seed`` of ``base_args``, or 1.
+    scheduler : str, optional
+        Address of a running Dask scheduler (``tcp://host:8786``). Default: a
+        local cluster started (and closed) by this call.
+    workers : int, optional
+        Worker processes of the local cluster (default: one per CPU core).
+    command : list of str, optional
+        Program each run executes, before the train arguments (default: the
+        worker's Python, ``-m superspike_brian.cli train``).
+    cwd : path, optional
+        Folder the runs start in (default: the current folder).
+    command_line : list of str, optional
+        Recorded in sweep.json (default ``sys.argv``).
+    echo : callable
+        Receives each progress line (default ``print``).
+
+    Returns
+    -------
+    SweepResult
+    """
+    out = Path(out).resolve()
+    cwd = Path(cwd).resolve() if cwd is not None else Path.cwd()
+    if workers is not None:
+        if scheduler is not None:
+            raise ValueError("--workers sizes the local cluster; with --scheduler leave it out")
+        if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
+            raise ValueError(f"--workers must be a positive integer; got {workers!r}")
+    specs = expand_grid(base_args, grid, seeds, cwd=cwd)
+    # The grid as normalized by expand_grid (hyphenated keys, value texts).
+    grid_norm = {}
+    for spec in specs:
+        for k, v in spec.values.items():
+            grid_norm.setdefault(k, [])
+            if v not in grid_norm[k]:
+                grid_norm[k].append(v)
+    seed_list = list(dict.fromkeys(spec.seed for spec in specs))
+    base = without_option([str(a) for a in base_args], "seed")
+    record = sweep_record(base, grid_norm, seed_list, command_line or sys.argv)
+
+    sweep_json = out / "sweep.json"
+    old = read_json(sweep_json)
+    if old is None and sweep_json.exists():
+        raise ValueError(f"{sweep_json} is unreadable; fix or remove it")
+    if old is not None:
+        record = merge_record(old, record, sweep_json)
+        specs = expand_grid(record["base"], dict(record["grid"]), record["seeds"], cwd=cwd)
+    out.mkdir(parents=True, exist_ok=True)
+    write_json(sweep_json, record)
+
+    todo = [s for s in specs if run_state(s.run_dir(out)) != "ok"]
+    result = SweepResult(out=out, total=len(specs), skipped=len(specs) - len(todo))
+    echo(
+        f"sweep {out}: {len(specs)} run{'s' * (len(specs) != 1)};"
+        f" {result.skipped} finished earlier (skipped),"
+        f" {len(todo)} to run"
+    )
+    if todo:
+        result.failed = _run_on_dask(todo, out, scheduler, workers, command, cwd, echo)
+        result.ran = len(todo)
+    result.rows = write_summary(out, echo=echo)
+    if result.failed:
+        echo(f"\n{len(result.failed)} run(s) failed:")
+        for f in result.failed:
+            echo(f"- {f['condition']} seed {f['seed']} ({f['run_dir']}), {f['why']}:")
+            for line in f["log_tail"]:
+                echo(f"    {line}")
+        echo("run the same command again to re-run them (finished runs are skipped)")
+    return result
+
+
+def _start_client(scheduler, workers, n_runs):
+    from distributed import Client, LocalCluster
+
+    if scheduler is not None:
+        try:
+            return Client(scheduler), None
+        except (OSError, TimeoutError) as exc:
+            raise RuntimeError(f"cannot reach the Dask scheduler at {scheduler}: {exc}") from None
+    cluster = LocalCluster(
+        n_workers=min(workers or os.cpu_count() or 1, n_runs),
+        threads_per_worker=1,
+        processes=True,
+    )
+    try:
+        return Client(cluster), cluster
+    except BaseException:
+        cluster.close()
+        raise
+
+
+def _run_on_dask(todo, out, scheduler, workers, command, cwd, echo):
+    from distributed import as_completed
+
+    client, cluster = _start_client(scheduler, workers, len(todo))
+    failed = []
+    try:
+        futures = {}
+        for spec in todo:
+            fut = client.submit(
+                run_one,
+                str(spec.run_dir(out)),
+                spec.argv,
+                command,
+                str(cwd),
+                key=f"superspike-{out.name}-{spec.condition}-seed-{spec.seed}-{time.time_ns()}",
+                pure=False,
+            )
+            futures[fut] = spec
+        for k, fut in enumerate(as_completed(futures), 1):
+            spec = futures[fut]
+            run_dir = spec.run_dir(out)
+            try:
+                rec = fut.result()
+                error = None
+            except Exception as exc:  # the task itself broke (worker lost, disk full, ...)
+                error = f"{type(exc).__name__}: {exc}"
+                rec = {"status": "failed", "returncode": None, "seconds": None, "error": error}
+                rec["argv"] = spec.argv
+                write_json(run_dir / "status.json", rec)
+            line = f"[{k}/{len(todo)}] {spec.condition} seed {spec.seed}: "
+            if rec["status"] == "ok":
+                line += f"ok, final cost {_fmt(rec.get('final_cost'))}, {rec['seconds']:.1f} s"
+            else:
+                why = error or f"exit status {rec['returncode']}"
+                line += f"FAILED ({why})"
+                if rec.get("seconds") is not None:
+                    line += f", {rec['seconds']:.1f} s"
+                failed.append(
+                    {
+                        "condition": spec.condition,
+                        "seed": spec.seed,
+                        "run_dir": str(run_dir),
+                        "returncode": rec.get("returncode"),
+                        "seconds": rec.get("seconds"),
+                        "error": error,
+                        "why": why,
+                        "log_tail": log_tail(run_dir / "log.txt"),
+                    }
+                )
+            echo(line)
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+    return failed

@@ -1,0 +1,67 @@
+"""Many runs of one model structure with one compiled binary.
+
+Runs that differ only in their values (seeds: initial weights and feedback
+matrices; spike tables of the same shape) need no new code: the binary built
+for the first run executes every other run with that run's values as run
+arguments (:meth:`BrianModel.value_args`). A run gives exactly what a fresh
+build of its own network and task gives.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from superspike_brian import engines
+from superspike_brian.model.builder import build_model
+from superspike_brian.model.values import model_values
+from superspike_brian.training import devices
+from superspike_brian.training.history import History
+from superspike_brian.training.session import Session, set_clock
+
+__all__ = ["run_batch"]
+
+
+def run_batch(nets, tasks, learning_rates, duration, *, key, build_dir=None, build_net=None):
+    """Train every ``nets[r]`` on ``tasks[r]`` inside one cpp_standalone binary each.
+
+    Parameters
+    ----------
+    nets : sequence of SuperSpikeNetwork
+        All of one structure (the caller checks).
+    tasks : sequence of Task
+        One per network, all of one period.
+    learning_rates : list of arrays
+        Per connection, the learning rate (volts) of every update; the same for
+        every run.
+    duration : float
+        Simulated seconds of every run.
+    key : str
+        Name of the cached build directory (unless ``build_dir``).
+    build_dir : path, optional
+        Project directory.
+    build_net : SuperSpikeNetwork, optional
+        The network the binary is built for (default ``nets[0]``): keep it the
+        same from call to call, so that an unchanged project is not compiled again.
+
+    Returns
+    -------
+    list of History
+        Per run: spikes of every layer, initial and final weights.
+    """
+    directory = Path(build_dir) if build_dir else devices.default_build_root() / key
+    base, task0 = build_net or nets[0], tasks[0]
+    out = []
+    with Session("cpp_standalone", directory, progress=False) as session:
+        set_clock(base)
+        engine = engines.create(base, "synaptic", "inside", "cpp_standalone")
+        model = build_model(base, model_values(base, task0, learning_rates), engine)
+        session.prepare(model, [(duration, False)])
+        for net, task in zip(nets, tasks, strict=True):
+            values = model_values(net, task, learning_rates)
+            session.execute(model.value_args(values), quiet=True)
+            history = History(initial_weights=[w.copy() for w in values.weights])
+            history.spikes = session.records(0.0, keep_voltage=False)["spikes"]
+            history.weights = model.weights()
+            session.clear_run_args()
+            out.append(history)
+    return out

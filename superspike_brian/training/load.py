@@ -1,0 +1,146 @@
+"""Reading a run directory back into Python objects.
+
+:func:`load_run` re-creates the network, the task (from the rasters stored in
+``task.npz``), the schedule and the trainer's options of a run, and reads its
+history (metrics, spikes, weights, membrane windows). The trainer it returns
+trains the same run again: same options, same seeds, same results.
+
+Examples
+--------
+>>> run = load_run("runs/single_neuron-s1")          # doctest: +SKIP
+>>> run.history.metric("cost")[-1]                   # doctest: +SKIP
+>>> again = run.trainer(progress=False).run()        # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from superspike_brian import rundir
+from superspike_brian.model.network import SuperSpikeNetwork
+from superspike_brian.tasks.spikeio import SpikeRaster
+from superspike_brian.tasks.task import Task
+from superspike_brian.training.history import History
+from superspike_brian.training.schedule import Schedule
+
+__all__ = ["Run", "load_run", "task_from_arrays"]
+
+
+@dataclass
+class Run:
+    """A run directory read back (see :func:`load_run`)."""
+
+    path: Path
+    config: dict
+    network: SuperSpikeNetwork
+    task: Task
+    schedule: Schedule
+    history: History
+
+    @property
+    def options(self):
+        """The trainer's options of this run (device, learn, engine, ...)."""
+        keys = ("device", "learn", "engine", "float32", "codegen_target", "record_voltage")
+        return {k: self.config[k] for k in keys if k in self.config}
+
+    def trainer(self, **changes):
+        """A :class:`Trainer` with this run's network, task, schedule and options.
+
+        Parameters
+        ----------
+        **changes
+            Trainer options to change (``progress=False``, ``build_dir=...``).
+        """
+        from superspike_brian.training.trainer import Trainer
+
+        return Trainer(
+            self.network, self.task, schedule=self.schedule, **{**self.options, **changes}
+        )
+
+
+def load_run(path):
+    """Read the run directory ``path``.
+
+    Returns
+    -------
+    Run
+
+    Raises
+    ------
+    FileNotFoundError, ValueError
+        ``path`` is not a run directory, or was written by a version of the
+        package whose config.json lacks what is needed (the message says which).
+    """
+    path = Path(path)
+    config = rundir.read_config(path)
+    if config.get("format") != rundir.CONFIG_FORMAT:
+        raise ValueError(
+            f"{path}/config.json has format {config.get('format')!r}; this version reads"
+            f" format {rundir.CONFIG_FORMAT}"
+        )
+    weights = rundir.read_arrays(path, "weights")
+    n = len(config["network"]["hidden"]) + 1
+    initial = [weights[f"w_init_{l}"] for l in range(1, n + 1)]
+    network = SuperSpikeNetwork.from_config(config["network"], initial=initial)
+    task = task_from_arrays(config["task"], rundir.read_arrays(path, "task"))
+    schedule = Schedule.from_config(config["schedule"])
+    return Run(path, config, network, task, schedule, _history(path, config, weights, n))
+
+
+def task_from_arrays(description, arrays):
+    """The :class:`Task` (or XOR task) stored by :func:`superspike_brian.rundir.task_arrays`."""
+    rasters = {}
+    for kind in ("input", "target"):
+        rasters[kind] = SpikeRaster(
+            arrays[f"{kind}_t"],
+            arrays[f"{kind}_i"],
+            int(arrays[f"{kind}_n"]),
+            float(arrays[f"{kind}_duration"]),
+        )
+    common = dict(
+        name=description["name"],
+        input=rasters["input"],
+        target=rasters["target"],
+        period=float(arrays["period"]),
+        kind=description.get("kind", "spikes"),
+    )
+    if "xor_onsets" in arrays:
+        from superspike_brian.tasks.xor import XorTask
+
+        return XorTask(
+            **common,
+            onsets=arrays["xor_onsets"],
+            patterns=arrays["xor_patterns"],
+            labels=arrays["xor_labels"],
+            window=float(arrays["xor_window"]),
+        )
+    return Task(**common)
+
+
+def _history(path, config, weights, n):
+    history = History(
+        initial_weights=[weights[f"w_init_{l}"] for l in range(1, n + 1)],
+        weights=[weights[f"w_final_{l}"] for l in range(1, n + 1)],
+        timing=config.get("timing", {}),
+    )
+    metrics = rundir.read_metrics(path)
+    if metrics:
+        keys = list(metrics)
+        history.metrics = [
+            {k: (int(metrics[k][r]) if k == "block" else float(metrics[k][r])) for k in keys}
+            for r in range(len(metrics["block"]))
+        ]
+    spikes = rundir.read_arrays(path, "spikes")
+    history.update_times = spikes.get("update_times")
+    history.cost = spikes.get("cost")
+    history.sq = spikes.get("sq")
+    layers = [k[: -len("_t")] for k in spikes if k.endswith("_t") and k != "target_t"]
+    history.spikes = {name: (spikes[f"{name}_t"], spikes[f"{name}_i"]) for name in layers}
+    voltage = rundir.read_arrays(path, "voltage")
+    history.voltage = {
+        key: (voltage[f"{key}_t"], voltage[f"{key}_U"])
+        for key in ("before", "after")
+        if f"{key}_t" in voltage
+    }
+    return history

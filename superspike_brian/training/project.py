@@ -1,0 +1,99 @@
+"""Standalone projects for another machine: generate here, run there, collect here.
+
+:func:`generate` writes a self-contained Brian2 project (C++ or CUDA) that
+trains a model entirely inside one binary, with ``manifest.json`` naming the
+result file of every recorded quantity and the trainer's description;
+:func:`superspike_brian.training.collect.collect` turns the results of a run
+on another machine (a GPU node) into an ordinary run directory, without Brian2's
+in-process device state.
+"""
+
+from __future__ import annotations
+
+import pickle
+import time
+from pathlib import Path
+
+from superspike_brian import rundir
+from superspike_brian.files import atomic_write, write_json
+from superspike_brian.model.builder import build_model
+from superspike_brian.model.values import model_values
+from superspike_brian.training import codegen, loop
+from superspike_brian.training.session import Session, set_clock
+
+__all__ = ["generate", "DESCRIPTION"]
+
+#: The pickled network, task and schedule of a generated project.
+DESCRIPTION = "superspike.pkl"
+
+
+def generate(trainer, directory, *, compile=False, compute_capability=None):
+    """Write a standalone project that runs the whole training of ``trainer`` as one binary.
+
+    Parameters
+    ----------
+    trainer : Trainer
+        With ``learn='inside'`` on cpp_standalone or cuda_standalone.
+    directory : path
+        Project directory (created).
+    compile : bool
+        Also build it (``make -j``); needs nvcc for cuda_standalone, not a GPU.
+    compute_capability : float, optional
+        Target GPU (cuda_standalone; default 9.0, H100/H200).
+
+    Returns
+    -------
+    Path of the project.
+    """
+    from superspike_brian import engines
+
+    if trainer.device == "runtime":
+        raise ValueError(
+            "generate() writes a standalone project: use device='cpp_standalone'"
+            " or 'cuda_standalone'"
+        )
+    if trainer.learn != "inside":
+        raise ValueError("a standalone project trains with learn='inside'")
+    directory = Path(directory).absolute()
+    net = trainer.network
+    cc = compute_capability or codegen.COMPUTE_CAPABILITY
+    with Session(trainer.device, directory, float32=trainer.float32, lock=False) as session:
+        if trainer.device == "cuda_standalone":
+            codegen.configure_cuda(cc)
+        set_clock(net)
+        values = model_values(net, trainer.task, trainer.learning_rates())
+        engine = engines.create(net, trainer.engine, trainer.learn, trainer.device)
+        model = build_model(net, values, engine, record_voltage=trainer.record_voltage)
+        segments = loop.voltage_segments(trainer.timeline.duration, trainer.task.period)
+        session.say(f"generating {trainer.device} project in {directory} ...")
+        session.prepare(model, segments, compile=False)
+        manifest = {"device": trainer.device, "arrays": codegen.manifest_entries(model)}
+    codegen.patch_makefile(directory)
+    write_json(directory / "manifest.json", manifest)
+    write_json(directory / "config.json", trainer.config())
+    description = {"network": net, "task": trainer.task, "schedule": trainer.schedule}
+    atomic_write(directory / DESCRIPTION, pickle.dumps(description))
+    atomic_write(directory / "README.md", _readme(trainer, directory, cc))
+    if compile:
+        session.say(f"compiling {directory} (make -j) ...")
+        t0 = time.time()
+        codegen.compile_project(directory)
+        session.say(f"compiled in {time.time() - t0:.0f} s")
+    return directory
+
+
+def _readme(trainer, directory, compute_capability):
+    net = trainer.network
+    cuda = trainer.device == "cuda_standalone"
+    return codegen.README.format(
+        device=trainer.device,
+        version=rundir.package_version(),
+        description=f"{net.layer_sizes} network, {net.feedback} feedback,"
+        f" task {trainer.task.name!r}",
+        n_blocks=trainer.schedule.n_blocks,
+        block=float(trainer.schedule.block),
+        t_update=float(net.params.learning.t_update),
+        needs="an NVIDIA GPU, nvcc and make" if cuda else "a C++ compiler and make",
+        note=f"compute capability {compute_capability}" if cuda else "g++",
+        dirname=directory.name,
+    )

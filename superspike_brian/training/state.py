@@ -1,0 +1,96 @@
+"""The state of a training run between two runs of the simulation.
+
+A run that advances in chunks (the controller: one update interval per chunk)
+hands :class:`RunState` from chunk to chunk: the network's carried state, the
+optimizer's second moment, the engine's own state, and everything recorded so
+far. A checkpoint (:mod:`superspike_brian.training.checkpoint`) saves it field
+by field; nothing else is needed to continue the run bit for bit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+__all__ = ["Recording", "RunState"]
+
+
+@dataclass
+class Recording:
+    """What the monitors produced so far, chunk by chunk (times in s from the start)."""
+
+    spikes: dict = field(default_factory=dict)  # layer -> ([times chunks], [ids chunks])
+    sq_rows: list = field(default_factory=list)  # (rows, n_out) per chunk
+    vt: list = field(default_factory=list)  # membrane sample times per chunk
+    vU: list = field(default_factory=list)  # (n_units, samples) per chunk
+
+    def add(self, chunk):
+        """Append one chunk's records (see :meth:`Session.records`)."""
+        for name, (t, i) in chunk["spikes"].items():
+            times, ids = self.spikes.setdefault(name, ([], []))
+            times.append(t)
+            ids.append(i)
+        self.sq_rows.append(chunk["sq"])
+        if chunk.get("vt") is not None:
+            self.vt.append(chunk["vt"])
+            self.vU.append(chunk["vU"])
+
+    def spike_arrays(self):
+        """Layer name -> (times, ids) arrays of everything recorded."""
+        return {
+            name: (
+                np.concatenate(t) if t else np.zeros(0),
+                np.concatenate(i).astype(int) if i else np.zeros(0, dtype=int),
+            )
+            for name, (t, i) in self.spikes.items()
+        }
+
+    def sq(self, final):
+        """Cost averages at every update time, then ``final`` (the state at the end)."""
+        return np.vstack([*self.sq_rows, np.asarray(final, dtype=float)[None, :]])
+
+    def voltage(self):
+        """(times, U) of every membrane sample kept, or None."""
+        if not self.vt:
+            return None
+        return np.concatenate(self.vt), np.hstack(self.vU)
+
+    def rate(self, name, t_begin, n_units, t_end, last_chunks=None):
+        """Mean rate (Hz) of layer ``name`` from ``t_begin`` on, over the last chunks."""
+        times = self.spikes.get(name, ([], []))[0]
+        if last_chunks is not None:
+            times = times[-last_chunks:]
+        n = sum(np.count_nonzero(x >= t_begin - 1e-12) for x in times)
+        return n / max(t_end - t_begin, 1e-12) / n_units
+
+
+@dataclass
+class RunState:
+    """Everything a run hands from one chunk to the next.
+
+    Attributes
+    ----------
+    k_done : int
+        Update intervals simulated.
+    network : dict or None
+        The carried Brian2 state of a standalone binary, ``"group.variable"``
+        -> array (SI units; ``lastspike`` relative to the start of the next run).
+        None before the first run and in runtime mode (the state lives in the
+        Brian2 objects).
+    optimizer_v : list of ndarray
+        RMaxProp second moment per connection (controller mode).
+    engine : dict
+        The engine's own state (:meth:`Engine.state`).
+    recording : Recording
+    run_s, gradient_s : float
+        Wall time spent simulating, and computing accumulators in the controller.
+    """
+
+    k_done: int = 0
+    network: dict | None = None
+    optimizer_v: list = field(default_factory=list)
+    engine: dict = field(default_factory=dict)
+    recording: Recording = field(default_factory=Recording)
+    run_s: float = 0.0
+    gradient_s: float = 0.0
