@@ -126,6 +126,20 @@ def test_task_info_accepts_the_name_and_the_dict():
 
 
 @pytest.mark.parametrize(
+    "task, kind",
+    [
+        ("single_neuron(seed=1)", "single_neuron"),
+        ("pattern(SPIKE, seed=2)", "pattern"),
+        ("input -> oxford.PNG", "image"),
+        ("input -> target", "unknown"),
+        ({"name": "single_neuron(seed=1)", "kind": "files"}, "files"),
+    ],
+)
+def test_guess_kind_from_older_names(task, kind):
+    assert figures.guess_kind({"task": task}) == kind
+
+
+@pytest.mark.parametrize(
     "task, top",
     [
         ({"name": "pattern(seed=1)", "kind": "pattern"}, True),
@@ -280,14 +294,17 @@ def test_reference_on_the_same_data_draws_the_run_and_the_spread(tmp_path):
     assert by_gid(fig, "reference-range") and not by_gid(fig, "note")
 
 
-def test_reference_on_another_draw_draws_only_the_spread(tmp_path):
+@pytest.mark.parametrize(
+    "task", [{"name": "single_neuron(seed=3)", "kind": "single_neuron"}, "single_neuron(seed=3)"]
+)
+def test_reference_on_another_draw_draws_only_the_spread(tmp_path, task):
     own = PERIOD * np.arange(1, 6) / 6  # the built-in task: its own input
-    run = ssbm_run(tmp_path, {"name": "single_neuron(seed=3)", "kind": "single_neuron"}, own)
+    run = ssbm_run(tmp_path, task, own)
     fig = panel_figure(run, "learning_curve", "single_neuron")
     assert not by_gid(fig, "reference")
     bars = by_gid(fig, "reference-range")[0]
     assert sorted(float(s[0, 0]) for s in bars.get_segments()) == [1.0, 10.0]
-    assert "ssbm/poisson" in by_gid(fig, "note")[0].get_text()
+    assert "ssbm/poisson" in by_gid(fig, "note")[0].get_text().replace("\n", " ")
     assert spread("single_neuron").n_seeds == 21
 
 

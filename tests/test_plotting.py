@@ -327,6 +327,9 @@ def test_learning_curve_note():
     fig = learning_curve_figure([0, 1], [3.0, 2.0], note="reference not drawn: another task")
     (text,) = by_gid(fig, "note")
     assert text.get_text() == "reference not drawn: another task"
+    long = "reference 'x' not drawn: " + "measured on another task, " * 8
+    (text,) = by_gid(learning_curve_figure([0, 1], [3.0, 2.0], note=long), "note")
+    assert max(len(line) for line in text.get_text().split("\n")) <= 70
 
 
 # Content: rasters

@@ -26,6 +26,7 @@ __all__ = [
     "IMAGE_KINDS",
     "RunData",
     "figure_panels",
+    "guess_kind",
     "unit0_on_top",
     "layer_names",
     "load_run",
@@ -41,10 +42,14 @@ __all__ = [
 #: picture, row 0 at the top.
 IMAGE_KINDS = ("image", "pattern")
 
-#: Names of older run directories (task given by name only) that tell a
-#: picture target: the command line's "input -> picture.png", pattern_task's
-#: "pattern(...)".
-_IMAGE_NAME = re.compile(r"(^pattern\(.*\)$)|(\.(png|jpe?g)$)", re.IGNORECASE)
+#: Task names that tell the kind where config.json gives the name only (older
+#: run directories): the built-in tasks' "single_neuron(...)", "pattern(...)",
+#: the command line's "input -> picture.png".
+_NAMED_KINDS = (
+    (re.compile(r"^single_neuron\(.*\)$"), "single_neuron"),
+    (re.compile(r"^pattern\(.*\)$"), "pattern"),
+    (re.compile(r"\.(png|jpe?g)$", re.IGNORECASE), "image"),
+)
 
 #: Firing threshold (mV) drawn when config.json does not give it.
 DEFAULT_THETA_MV = -50.0
@@ -72,6 +77,21 @@ def task_info(config):
     return str(task), "unknown"
 
 
+def guess_kind(config):
+    """The kind of the task, from its name where config.json does not say it.
+
+    Returns `task_info`'s kind when it is known, else the kind that the name
+    of a built-in task or a picture file tells, else ``"unknown"``.
+    """
+    name, kind = task_info(config)
+    if kind != "unknown":
+        return kind
+    for pattern, named in _NAMED_KINDS:
+        if pattern.search(name.strip()):
+            return named
+    return "unknown"
+
+
 def unit0_on_top(config):
     """Whether the output raster draws unit 0 at the top, as row 0 of a picture.
 
@@ -85,10 +105,7 @@ def unit0_on_top(config):
     task = config.get("task")
     if isinstance(task, dict) and "unit0_top" in task:
         return bool(task["unit0_top"])
-    name, kind = task_info(config)
-    if kind in IMAGE_KINDS:
-        return True
-    return kind == "unknown" and bool(_IMAGE_NAME.search(name.strip()))
+    return guess_kind(config) in IMAGE_KINDS
 
 
 def layer_names(network):
@@ -180,11 +197,10 @@ def _reference_args(run, reference):
         reference = references.curve(reference)
     if not isinstance(reference, references.ReferenceCurve):
         return {"reference": reference}
-    name, kind = run.task
     level, why = references.match(
         reference,
         {
-            "kind": kind,
+            "kind": guess_kind(run.config),
             "n_in": run.network["n_in"],
             "n_out": run.network["n_out"],
             "period_s": run.period,
@@ -199,7 +215,10 @@ def _reference_args(run, reference):
         label = f"reference code, one run ({reference.name})"
         return {"reference": reference, "reference_label": label, "spread": spread}
     if level == "similar" and spread is not None:
-        note = f"reference {reference.name!r}: {why}; this run: its own draw of that kind of task"
+        note = (
+            f"reference {reference.name!r} (spread over seeds): {why};"
+            " this run: the same kind of task on its own input"
+        )
         return {"spread": spread, "note": note}
     return {"note": f"reference {reference.name!r} not drawn: {why}"}
 

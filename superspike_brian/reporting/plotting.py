@@ -20,6 +20,7 @@ a script finds them without relying on drawing order.
 
 import math
 import numbers
+import textwrap
 
 import numpy as np
 from matplotlib import colormaps
@@ -422,7 +423,16 @@ def draw_learning_curve(
     if ref is not None or spread is not None:
         _cost_limits(ax, block, drawn)
     if note:
-        ax.text(0.01, 0.01, note, transform=ax.transAxes, fontsize=8, color="0.35", gid="note")
+        text = ax.text(
+            0.01,
+            0.01,
+            textwrap.fill(note, 70),
+            transform=ax.transAxes,
+            fontsize=8,
+            color="0.35",
+            gid="note",
+        )
+        text.set_in_layout(False)  # a long note must not shrink the axes
     ax.set_xlabel("block (0 = end of the burn-in)")
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_ylabel(ylabel)
@@ -883,6 +893,18 @@ def _membrane_panel(ax, unit, before, after, theta, targets):
             lw=1.2,
             label=None if k else "target spike",
             gid="target",
+        )
+    if targets is not None and not len(targets):
+        # Say so: a flat trace under no target line could be a missing target.
+        ax.text(
+            0.995,
+            0.04,
+            "no target spikes",
+            transform=ax.transAxes,
+            ha="right",
+            fontsize=8,
+            color="0.35",
+            bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.8, "pad": 1},
         )
     ax.set_ylabel(f"unit {unit}\n(mV)")
 
