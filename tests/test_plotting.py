@@ -1,15 +1,31 @@
-"""Tests of the figures: each writes a readable PNG, bad input is refused."""
+"""Tests of the figures: each draws the data it is given, writes a PNG, refuses bad input.
+
+Content is checked on the artists of the Figure (found by their ``gid``): the
+points of a raster against the spikes, the line of a learning curve against
+the costs, labels and orientation; a written PNG only has to be a PNG.
+"""
 
 import numpy as np
 import pytest
 
 from superspike_brian.reporting.plotting import (
+    COST_LABEL,
+    cost_label,
+    layer_rasters_figure,
+    learning_curve_figure,
+    membrane_figure,
+    plot_layer_rasters,
     plot_learning_curve,
     plot_membrane,
     plot_raster,
     plot_rates,
     plot_weights,
+    raster_figure,
+    rates_figure,
+    weight_bins,
+    weights_figure,
 )
+from superspike_brian.reporting.reference import spread
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 PERIOD = 0.5  # seconds
@@ -21,6 +37,16 @@ def assert_png(path):
     # A blank canvas compresses to a few kB; a figure with axes, text and data
     # is well above that.
     assert len(data) > 5000
+
+
+def by_gid(fig_or_ax, gid):
+    """Artists of a figure (or axes) with this gid, in drawing order."""
+    return [a for a in fig_or_ax.findobj() if a.get_gid() == gid]
+
+
+def data_axes(fig):
+    """Axes of `fig` that are not colorbars."""
+    return [ax for ax in fig.axes if ax.get_label() != "<colorbar>"]
 
 
 def learning_spikes(n_units, n_periods, target_t, target_i, seed=0):
@@ -226,3 +252,229 @@ def test_weights(tmp_path):
         plot_weights(path, initial, final[:1])
     with pytest.raises(ValueError, match="shape"):
         plot_weights(path, initial[:1], [np.zeros((2, 2))])
+
+
+# Content: learning curve
+
+
+def test_learning_curve_draws_the_costs_with_the_given_label():
+    block = np.arange(12)
+    cost = 10 * np.exp(-block / 4)
+    cost[0] = 0.0
+    label = cost_label(4.0)
+    fig = learning_curve_figure(block, cost, ylabel=label)
+    (line,) = by_gid(fig, "cost")
+    np.testing.assert_array_equal(line.get_xdata(), block)
+    ys = np.asarray(line.get_ydata())
+    assert np.isnan(ys[0])  # 0 cannot sit on a log axis
+    np.testing.assert_allclose(ys[1:], cost[1:])
+    ax = data_axes(fig)[0]
+    assert ax.get_ylabel() == label and ax.get_yscale() == "log"
+    assert ax.get_xlabel().startswith("block")
+
+
+def test_cost_label_names_the_plotted_quantity_and_its_normalization():
+    assert cost_label(None) == COST_LABEL
+    assert "one unmatched spike per second" in COST_LABEL
+    ref4 = cost_label(4.0)
+    assert ref4.startswith("cost_ref") and "4 = one unmatched spike per second" in ref4
+    assert "1 = one unmatched spike per second" in cost_label(1.0)
+
+
+def test_learning_curve_reference_points_and_axes_limited_to_the_run():
+    block = np.arange(8)
+    cost = 10 * np.exp(-block / 3)
+    reference = {0: 10.1, 2: 4.8, 4: 1.95, 10: 0.91, 22: 2e-3}
+    fig = learning_curve_figure(block, cost, reference=reference, reference_label="ref")
+    (marks,) = by_gid(fig, "reference")
+    np.testing.assert_array_equal(marks.get_xdata(), list(reference))
+    ax = data_axes(fig)[0]
+    # Block 22 of the reference lies beyond this run: outside the axes.
+    assert ax.get_xlim()[1] < 10
+    assert ax.get_ylim()[0] > 2e-3
+
+
+def test_learning_curve_draws_the_reference_spread_over_seeds():
+    sn = spread("single_neuron")
+    block = np.arange(81)
+    cost = 10 * np.exp(-block / 5) + 0.05
+    fig = learning_curve_figure(block, cost, spread=sn)
+    bars = by_gid(fig, "reference-range")[0]
+    segments = bars.get_segments()
+    got = sorted((float(s[0, 0]), float(s[:, 1].min()), float(s[:, 1].max())) for s in segments)
+    want = sorted((float(b), lo, hi) for b, (lo, hi) in sn.ranges.items())
+    np.testing.assert_allclose(got, want, rtol=1e-9)
+    (band,) = by_gid(fig, "reference-late")
+    ys = band.get_paths()[0].vertices[:, 1]
+    xs = band.get_paths()[0].vertices[:, 0]
+    assert xs.min() == 40 and xs.max() == 79
+    assert ys.max() == pytest.approx(max(sn.late_medians))
+    (median,) = by_gid(fig, "reference-median")
+    np.testing.assert_allclose(median.get_ydata(), [np.median(sn.late_medians)] * 2)
+    # The seeds that converge exactly (1e-22) do not stretch the axis.
+    assert data_axes(fig)[0].get_ylim()[0] > 1e-5
+
+
+def test_learning_curve_spread_only_where_the_run_has_blocks():
+    sn = spread("single_neuron")
+    fig = learning_curve_figure(np.arange(6), np.linspace(10, 2, 6), spread=sn)
+    bars = by_gid(fig, "reference-range")[0]
+    assert [float(s[0, 0]) for s in bars.get_segments()] == [1.0]
+    assert not by_gid(fig, "reference-late")
+
+
+def test_learning_curve_note():
+    fig = learning_curve_figure([0, 1], [3.0, 2.0], note="reference not drawn: another task")
+    (text,) = by_gid(fig, "note")
+    assert text.get_text() == "reference not drawn: another task"
+    long = "reference 'x' not drawn: " + "measured on another task, " * 8
+    (text,) = by_gid(learning_curve_figure([0, 1], [3.0, 2.0], note=long), "note")
+    assert max(len(line) for line in text.get_text().split("\n")) <= 70
+
+
+# Content: rasters
+
+
+def folded(times, ids, period, window):
+    sel = np.floor(times / period).astype(int) == window
+    return np.column_stack([(times[sel] - window * period) * 1e3, ids[sel]])
+
+
+def sorted_rows(a):
+    a = np.asarray(a, dtype=float).reshape(-1, 2)
+    return a[np.lexsort((a[:, 1], a[:, 0]))]
+
+
+@pytest.mark.parametrize("unit0_top", [False, True])
+def test_raster_many_units_draws_the_spikes_of_each_window(unit0_top):
+    rng = np.random.default_rng(5)
+    n_units = 24
+    target_i = np.repeat(np.arange(n_units), 2)
+    target_t = rng.uniform(0, PERIOD, target_i.size)
+    spikes_t, spikes_i = learning_spikes(n_units, 12, target_t, target_i)
+    fig = raster_figure(
+        spikes_t,
+        spikes_i,
+        target_t,
+        target_i,
+        PERIOD,
+        n_units=n_units,
+        duration=12 * PERIOD,
+        unit0_top=unit0_top,
+    )
+    axes = data_axes(fig)
+    assert len(axes) == 2  # first and last period
+    for ax, window in zip(axes, (0, 11), strict=True):
+        (dots,) = by_gid(ax, "spikes")
+        np.testing.assert_allclose(
+            sorted_rows(dots.get_offsets()),
+            sorted_rows(folded(spikes_t, spikes_i, PERIOD, window)),
+        )
+        (circles,) = by_gid(ax, "target")
+        np.testing.assert_allclose(
+            sorted_rows(circles.get_offsets()),
+            sorted_rows(np.column_stack([target_t * 1e3, target_i])),
+        )
+    # A picture's row 0 is at the top: the y axis runs downwards.
+    assert axes[0].yaxis_inverted() == unit0_top
+    assert ("top row" in axes[0].get_ylabel()) == unit0_top
+
+
+def test_raster_single_unit_rows_are_periods():
+    target_t = np.array([0.1, 0.2, 0.3, 0.4])
+    target_i = np.zeros(4, dtype=int)
+    spikes_t, spikes_i = learning_spikes(1, 20, target_t, target_i)
+    fig = raster_figure(spikes_t, spikes_i, target_t, target_i, PERIOD, n_units=1)
+    (dots,) = by_gid(fig, "spikes")
+    want = np.column_stack([(spikes_t % PERIOD) * 1e3, np.floor(spikes_t / PERIOD)])
+    np.testing.assert_allclose(sorted_rows(dots.get_offsets()), sorted_rows(want), atol=1e-9)
+    lines = by_gid(fig, "target")
+    np.testing.assert_allclose(sorted(ln.get_xdata()[0] for ln in lines), target_t * 1e3)
+
+
+def test_layer_rasters_draw_first_and_last_period_and_activity(tmp_path):
+    rng = np.random.default_rng(6)
+    n_periods, burn_in = 20, 2.0
+    layers = {}
+    for name, n in (("hidden_1", 6), ("hidden_2", 3)):
+        # Silent at first: units start firing in period 5.
+        t = rng.uniform(5 * PERIOD, n_periods * PERIOD, 150)
+        layers[name] = (t, rng.integers(0, n, t.size), n)
+    fig = layer_rasters_figure(layers, PERIOD, duration=n_periods * PERIOD, burn_in=burn_in)
+    axes = data_axes(fig)
+    assert len(axes) == 6  # per layer: first period, last period, activity
+    for row, (name, (t, i, n)) in enumerate(layers.items()):
+        first, last, activity = axes[3 * row : 3 * row + 3]
+        assert len(by_gid(first, "spikes")[0].get_offsets()) == 0
+        np.testing.assert_allclose(
+            sorted_rows(by_gid(last, "spikes")[0].get_offsets()),
+            sorted_rows(folded(t, i, PERIOD, n_periods - 1)),
+        )
+        (image,) = by_gid(activity, "activity")
+        counts = np.asarray(image.get_array())
+        assert counts.shape == (n, n_periods)
+        assert counts.sum() == t.size and counts[:, :5].sum() == 0
+        np.testing.assert_array_equal(counts.sum(axis=1), np.bincount(i, minlength=n))
+        assert by_gid(activity, "burn-in")[0].get_xdata()[0] == burn_in
+        assert name in first.get_ylabel()
+    path = plot_layer_rasters(tmp_path / "hidden.png", layers, PERIOD)
+    assert_png(path)
+
+
+# Content: membrane, rates, weights
+
+
+def test_membrane_one_panel_per_unit_with_its_own_targets():
+    n_units = 4
+    targets = [[0.1], [0.2, 0.3], [], [0.05, 0.25, 0.45]]
+    before, after = membrane(n_units, 0), membrane(n_units, 1)
+    fig = membrane_figure(
+        before, after, target_t=targets, period=PERIOD, theta=-52.0, units=[3, 5, 7, 9]
+    )
+    axes = data_axes(fig)
+    assert len(axes) == n_units
+    for k, ax in enumerate(axes):
+        got = sorted(ln.get_xdata()[0] for ln in by_gid(ax, "target"))
+        np.testing.assert_allclose(got, np.array(targets[k]) * 1e3)
+        (theta,) = by_gid(ax, "threshold")
+        assert list(theta.get_ydata()) == [-52.0, -52.0]
+        np.testing.assert_allclose(by_gid(ax, "before")[0].get_ydata(), before[1][k])
+        np.testing.assert_allclose(by_gid(ax, "after")[0].get_ydata(), after[1][k])
+        assert f"unit {[3, 5, 7, 9][k]}" in ax.get_ylabel()
+
+
+def test_rates_lines_and_target_rate():
+    block = np.arange(10)
+    rates = {"hidden_1": 1 + block * 0.5, "output": 8 - block * 0.1}
+    fig = rates_figure(block, rates, target_rate=10.0)
+    for name, values in rates.items():
+        np.testing.assert_allclose(by_gid(fig, f"rate-{name}")[0].get_ydata(), values)
+    (line,) = by_gid(fig, "target-rate")
+    assert list(line.get_ydata()) == [10.0, 10.0]
+    assert "10 Hz" in line.get_label()
+    with pytest.raises(ValueError, match="target_rate"):
+        rates_figure(block, rates, target_rate=-1.0)
+
+
+def test_weights_named_by_layers_with_fine_shared_bins():
+    rng = np.random.default_rng(3)
+    initial = [rng.normal(0, 2, (4, 100)), rng.normal(0, 1, (1, 4))]
+    final = [w + rng.normal(0.5, 1, w.shape) for w in initial]
+    names = ["input → hidden_1", "hidden_1 → output"]
+    fig = weights_figure(initial, final, names=names)
+    hist_ax, pairs_ax = data_axes(fig)
+    assert hist_ax.get_title().startswith("input → hidden_1")
+    assert pairs_ax.get_title().startswith("hidden_1 → output")
+    # 400 weights: 40 bins, the same for before and after.
+    bins = weight_bins(initial[0].ravel(), final[0].ravel())
+    assert len(bins) - 1 == 40
+    for gid, w in (("before", initial[0]), ("after", final[0])):
+        (outline,) = by_gid(hist_ax, gid)  # a step histogram is one polygon
+        xy = outline.get_xy()
+        np.testing.assert_allclose(np.unique(xy[:, 0]), bins)
+        assert xy[:, 1].max() == np.histogram(w, bins)[0].max()
+    assert by_gid(hist_ax, "after")
+    # 4 synapses: one row each, before and after.
+    np.testing.assert_allclose(by_gid(pairs_ax, "before")[0].get_offsets()[:, 0], initial[1][0])
+    np.testing.assert_allclose(by_gid(pairs_ax, "after")[0].get_offsets()[:, 0], final[1][0])
+    assert [t.get_text() for t in pairs_ax.get_yticklabels()] == [f"0 ← {j}" for j in range(4)]

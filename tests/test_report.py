@@ -1,13 +1,18 @@
-"""A short run writes a complete run directory, and `superspike report` redraws it."""
+"""A short run writes a complete run directory, and `superspike report` redraws it.
+
+What the figures draw is checked in tests/test_plotting.py and
+tests/test_figures_rundir.py; here the whole path from training to files.
+"""
 
 import csv
 import json
 
 from superspike_brian import Trainer, cli
+from superspike_brian.reporting.figures import load_run, summary_title
 
 from .helpers import SHORT, small_network, small_task
 
-FIGURES = ["learning_curve", "raster", "membrane", "rates", "weights"]
+FIGURES = ["learning_curve", "raster", "hidden_raster", "membrane", "rates", "weights"]
 
 
 def test_run_directory_and_report(tmp_path, capsys):
@@ -20,13 +25,18 @@ def test_run_directory_and_report(tmp_path, capsys):
     with open(out / "metrics.csv") as fh:
         rows = list(csv.DictReader(fh))
     assert len(rows) == SHORT.n_blocks + 1
-    assert {"block", "time_s", "cost", "output_rate_hz", "hidden_rate_hz"} <= set(rows[0])
+    assert {"block", "time_s", "cost", "output_rate_hz", "hidden_1_rate_hz"} <= set(rows[0])
     for name in ("weights.npz", "spikes.npz", "voltage.npz"):
         assert (out / name).stat().st_size > 0
     for name in FIGURES:
         (out / f"{name}.png").unlink()
     assert cli.main(["report", str(out)]) == 0
     for name in [*FIGURES, "summary"]:
-        assert (out / f"{name}.png").stat().st_size > 10_000, name
+        assert (out / f"{name}.png").read_bytes().startswith(b"\x89PNG"), name
+    assert (out / "summary.pdf").read_bytes().startswith(b"%PDF")
+    run = load_run(out)
+    title = summary_title(run)
+    assert f"{SHORT.n_blocks} training blocks" in title and "Task: small" in title
+    assert "20 → 5 → 3 units, symmetric feedback" in title
     assert cli.main(["report", str(tmp_path / "nothing")]) == 2
     assert "not a run directory" in capsys.readouterr().err
