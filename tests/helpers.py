@@ -1,15 +1,30 @@
-"""Shared builders for the tests: small tasks and networks, oracle inputs."""
+"""Shared builders for the tests: small tasks and networks, the oracle's run.
+
+`run_oracle` gives the numpy oracle (``tests/oracle.py``) the inputs of a run
+computed by ``tests/inputs.py`` from the spec (``docs/discrete_time.md``,
+"Inputs of a run"): it reads from the package only the raw data of the run
+(spike times, windows, parameter values, seeds, schedule fields), never its
+tables, learning rates, weights or feedback matrices.
+"""
+
+from dataclasses import dataclass
 
 import numpy as np
-from brian2 import Hz, ms, mV
+import pytest
+from brian2 import Hz, ms, mV, second
 
-from superspike_brian.model.network import SuperSpikeNetwork
-from superspike_brian.model.parameters import LearningParameters, ModelParameters
-from superspike_brian.tasks.single_neuron import equidistant_targets, frozen_poisson
-from superspike_brian.tasks.task import Task
-from superspike_brian.training.schedule import Schedule
+from superspike_brian import (
+    LearningParameters,
+    ModelParameters,
+    Schedule,
+    SpikeRaster,
+    SuperSpikeNetwork,
+    Task,
+    equidistant_targets,
+    frozen_poisson,
+)
 
-from . import oracle
+from . import inputs, oracle
 
 
 def small_task(n_in=20, n_out=3, period=100 * ms, rate=40 * Hz, seed=3):
@@ -22,11 +37,86 @@ def small_task(n_in=20, n_out=3, period=100 * ms, rate=40 * Hz, seed=3):
     )
 
 
-def small_network(task, hidden=(), feedback="symmetric", regularizer=None, seed=5):
-    """A network with short update intervals and strong weights (units spike)."""
+@dataclass
+class WindowTask(Task):
+    """A task with windows of opportunity (the classification error reads ``windows``).
+
+    Parameters
+    ----------
+    onsets : numpy.ndarray
+        Window starts in seconds, within one period.
+    labels : numpy.ndarray of int
+        Target output unit of every window.
+    window : float
+        Window length in seconds.
+    """
+
+    onsets: np.ndarray = None
+    labels: np.ndarray = None
+    window: float = 0.025
+
+    @property
+    def windows(self):
+        """(start, end, unit) arrays of the windows, in seconds."""
+        return (self.onsets, self.onsets + self.window, self.labels)
+
+
+def small_xor_task(n_per_group=10, background=30 * Hz, seed=3):
+    """Four spiking-XOR trials, one of each pattern, with dense input.
+
+    Three input groups (reference, bit a, bit b) of ``n_per_group`` units. Trial
+    k starts at 10 + 40 k ms; its stimulus gives every unit of the reference
+    group and of the groups of the bits that are 1 two spikes at seeded times
+    in the first 10 ms; its window of opportunity (25 ms from the onset) belongs
+    to output unit ``a XOR b``. The period (155 ms) ends with the last window,
+    so that window closes on step 0 of the next period. Every input unit also
+    fires ``background`` Poisson spikes throughout.
+    """
+    n_in = 3 * n_per_group
+    period = 0.155
+    patterns = [(0, 1), (1, 1), (1, 0), (0, 0)]
+    onsets = 0.010 + 0.040 * np.arange(len(patterns))
+    rng = np.random.default_rng([seed, 7])
+    times, ids = [], []
+    for onset, (a, b) in zip(onsets, patterns, strict=True):
+        groups = [0] + ([1] if a else []) + ([2] if b else [])
+        units = np.concatenate([np.arange(g * n_per_group, (g + 1) * n_per_group) for g in groups])
+        units = np.repeat(units, 2)
+        ids.append(units)
+        times.append(onset + rng.uniform(0.0, 0.010, size=units.size))
+    bg = frozen_poisson(n_in, background, period * second, seed=seed)
+    times = np.concatenate([*times, bg.times])
+    ids = np.concatenate([*ids, bg.ids])
+    return WindowTask(
+        name="small xor",
+        input=SpikeRaster(times, ids, n_in, period),
+        target=SpikeRaster(np.array([]), np.array([], dtype=np.int64), 2, period),
+        period=period,
+        onsets=onsets,
+        labels=np.array([a ^ b for a, b in patterns], dtype=np.int64),
+    )
+
+
+def small_network(task, hidden=(), feedback="symmetric", regularizer=None, seed=5, **options):
+    """A network with short update intervals and strong weights (units spike).
+
+    Parameters
+    ----------
+    task : Task
+        Gives the numbers of input and output units.
+    hidden, feedback, regularizer, seed
+        As for :class:`SuperSpikeNetwork`.
+    **options
+        ``linear_hidden``, ``error`` and ``initial`` go to
+        :class:`SuperSpikeNetwork`; any other name is a parameter changed with
+        ``ModelParameters.replace`` (e.g. ``a=2.0``).
+    """
+    net_options = {k: options.pop(k) for k in ("linear_hidden", "error", "initial") if k in options}
     params = ModelParameters(learning=LearningParameters(t_update=20 * ms, w0=300 * mV, r0=2 * mV))
     if regularizer:
         params = params.replace(rho=1e-3 / mV)
+    if options:
+        params = params.replace(**options)
     return SuperSpikeNetwork(
         n_in=task.n_in,
         hidden=hidden,
@@ -35,42 +125,123 @@ def small_network(task, hidden=(), feedback="symmetric", regularizer=None, seed=
         regularizer=regularizer,
         params=params,
         seed=seed,
+        **net_options,
     )
 
 
 SHORT = Schedule(burn_in=40 * ms, block=40 * ms, n_blocks=9, decay_at=(5,))
 
 
-def run_oracle(net, task, schedule):
-    """Run the numpy oracle on the same network, task and schedule."""
+def oracle_params(params):
+    """The oracle's parameter dict (keys with units) from a ModelParameters."""
+    n, lp, rp = params.neuron, params.learning, params.regularizer
+    return {
+        "dt_ms": float(params.dt / ms),
+        "tau_mem_ms": float(n.tau_mem / ms),
+        "tau_syn_ms": float(n.tau_syn / ms),
+        "U_rest_mV": float(n.U_rest / mV),
+        "theta_mV": float(n.theta / mV),
+        "tau_ref_ms": float(n.tau_ref / ms),
+        "delay_ms": float(n.delay / ms),
+        "tau_rise_ms": float(lp.tau_rise / ms),
+        "tau_decay_ms": float(lp.tau_decay / ms),
+        "beta_per_mV": float(lp.beta * mV),
+        "U_cut_mV": float(lp.U_cut / mV),
+        "t_b_s": float(lp.t_update / second),
+        "tau_rms_s": float(lp.tau_rms / second),
+        "eps": float(lp.eps_rms),
+        "w_max_mV": float(lp.w_max / mV),
+        "tau_het_ms": float(rp.tau_het / ms),
+        "tau_avg_s": float(lp.tau_avg / second),
+    }
+
+
+def oracle_inputs(net, task, schedule):
+    """The inputs of a run, from ``tests/inputs.py`` (spec "Inputs of a run").
+
+    Returns
+    -------
+    dict
+        ``n_steps``, ``arrive``, ``target``, ``windows`` (None or the pair of
+        tables), ``lr`` (mV, entries k = 0..K), ``weights`` (mV),
+        ``feedback_matrices`` (None unless random feedback).
+    """
     p = net.params
-    dt = float(p.dt)
-    n_updates = int(round(float(schedule.duration / p.learning.t_update)))
-    n_steps = int(round(n_updates * float(p.learning.t_update) / dt))
-    n_period = int(round(task.period / dt))
-    reps = -(-n_steps // n_period)
-    arrive = np.tile(task.input.dense(dt, shift_seconds=float(p.neuron.delay)), (reps, 1))
-    target = np.tile(task.target.dense(dt), (reps, 1))
-    lr = schedule.learning_rates(p.learning.r0, p.learning.t_update) * 1e3  # mV
-    fb = net.feedback_matrices() if net.feedback != "symmetric" else None
+    dt = float(p.dt / second)
+    t_b = float(p.learning.t_update / second)
+    n_period = inputs.whole_multiple(task.period, dt, "period")
+    n_b = inputs.whole_multiple(t_b, dt, "t_update")
+    n_delay = inputs.whole_multiple(float(p.neuron.delay / second), dt, "delay")
+    lr = inputs.learning_rates(
+        float(p.learning.r0 / mV),
+        t_b,
+        float(schedule.burn_in / second),
+        float(schedule.block / second),
+        schedule.n_blocks,
+        schedule.decay_at,
+        schedule.decay_factor,
+    )
+    n_steps = (lr.size - 1) * n_b
+    sizes = [net.n_in, *net.hidden, net.n_out]
+    raster_in, raster_target = task.input, task.target
+    arrive = inputs.spike_table(
+        raster_in.times, raster_in.ids, raster_in.n_units, n_period, dt, n_delay
+    )
+    target = inputs.spike_table(
+        raster_target.times, raster_target.ids, raster_target.n_units, n_period, dt
+    )
+    windows = None
+    if net.error == "classification":
+        windows = tuple(
+            inputs.cyclic(t, n_steps)
+            for t in inputs.window_tables(*task.windows, net.n_out, n_period, dt)
+        )
+    if net.initial is not None:
+        weights = [np.array(w, dtype=np.float64) for w in net.initial]
+    else:
+        w0, w_max = float(p.learning.w0 / mV), float(p.learning.w_max / mV)
+        weights = inputs.initial_weights(sizes, w0, w_max, net.seed)
+    return {
+        "n_steps": n_steps,
+        "arrive": inputs.cyclic(arrive, n_steps),
+        "target": inputs.cyclic(target, n_steps),
+        "windows": windows,
+        "lr": lr,
+        "weights": weights,
+        "feedback_matrices": (
+            inputs.feedback_matrices(sizes, "random", net.seed)
+            if net.feedback == "random"
+            else None
+        ),
+    }
+
+
+def run_oracle(net, task, schedule):
+    """Run the numpy oracle on the same network, task and schedule.
+
+    All inputs of the run come from :func:`oracle_inputs`; networks with
+    ``fixed`` connections are not supported (the oracle has one learning rate
+    for every connection).
+    """
+    if net.fixed:
+        raise NotImplementedError("the oracle has one learning rate for all connections")
+    p = net.params
+    given = oracle_inputs(net, task, schedule)
     reg = None
     if net.regularizer and net.hidden:
         reg = (float(p.regularizer.rho * mV), float(p.regularizer.a))
-    params = {
-        "t_b_s": float(p.learning.t_update),
-        "tau_rms_s": float(p.learning.tau_rms),
-        "w_max_mV": float(p.learning.w_max / mV),
-    }
     return oracle.simulate(
-        n_steps,
-        arrive[:n_steps],
-        target[:n_steps],
-        net.initial_weights(),
-        lr,
+        given["n_steps"],
+        given["arrive"],
+        given["target"],
+        given["weights"],
+        given["lr"],
         feedback=net.feedback,
-        feedback_matrices=fb,
+        feedback_matrices=given["feedback_matrices"],
         regularizer=reg,
-        params=params,
+        params=oracle_params(p),
+        linear_hidden=net.linear_hidden,
+        windows=given["windows"],
     )
 
 
@@ -82,4 +253,46 @@ def spike_steps(history, layer, dt=0.1e-3):
     return np.column_stack([steps[order], np.asarray(i)[order]])
 
 
-__all__ = ["small_task", "small_network", "run_oracle", "spike_steps", "SHORT"]
+def layer_names(net):
+    """Names of the layers 1..L of ``net`` in ``history.spikes``."""
+    return [net.layer_name(l) for l in range(1, net.n_connections + 1)]
+
+
+def compare_with_oracle(history, ref, net, rtol=1e-9):
+    """Assert that a training run equals the oracle's.
+
+    Spike steps of every layer identical, final weights to ``rtol`` relative
+    (with an absolute floor of ``rtol`` times the largest weight), and the cost
+    of every block end to ``rtol``; also that the network spiked and learned.
+    """
+    total = 0
+    for name, ref_spikes in zip(layer_names(net), ref["spikes"], strict=True):
+        got = spike_steps(history, name)
+        np.testing.assert_array_equal(got, ref_spikes, err_msg=f"spikes of {name}")
+        total += len(got)
+    assert total > 20, "the test network should spike"
+    for w, w_ref in zip(history.weights, ref["weights"], strict=True):
+        scale = np.abs(w_ref).max()
+        np.testing.assert_allclose(w, w_ref, rtol=rtol, atol=rtol * scale)
+    moved = max(
+        np.abs(a - b).max() for a, b in zip(history.weights, history.initial_weights, strict=True)
+    )
+    assert moved > 1.0, "weights should have learned (mV)"
+    ref_cost = dict(zip(np.round(ref["cost_times"], 9), ref["cost"], strict=True))
+    for row in history.metrics[1:]:
+        assert row["cost"] == pytest.approx(ref_cost[round(row["time_s"], 9)], rel=rtol)
+
+
+__all__ = [
+    "small_task",
+    "small_xor_task",
+    "WindowTask",
+    "small_network",
+    "oracle_params",
+    "oracle_inputs",
+    "run_oracle",
+    "spike_steps",
+    "layer_names",
+    "compare_with_oracle",
+    "SHORT",
+]

@@ -149,6 +149,8 @@ def simulate(
     regularizer=None,
     params=None,
     record_every=None,
+    linear_hidden=False,
+    windows=None,
 ):
     """Simulate the discrete-time SuperSpike rule of ``docs/discrete_time.md``.
 
@@ -159,8 +161,9 @@ def simulate(
     arrive_in : array_like of bool, shape (>= n_steps, N_0)
         ``arrive_in[n, j]``: a spike of input unit ``j`` arrives at step ``n``
         (the input raster already shifted by the axonal delay).
-    target : array_like of bool, shape (>= n_steps, N_L)
-        Target spikes of the output layer per step.
+    target : array_like of bool, shape (>= n_steps, N_L), or None
+        Target spikes of the output layer per step. Not used (may be None)
+        with ``windows``.
     weights : list of L array_like
         ``weights[l-1]`` has shape (N_l, N_{l-1}) in mV; copied, not modified.
     lr : array_like of float or float
@@ -179,6 +182,14 @@ def simulate(
     record_every : int, optional
         When given, record state at the end of every step ``n`` with
         ``n % record_every == 0`` (after step 5) under the key ``'record'``.
+    linear_hidden : bool
+        Surrogate derivative ``sp = 1`` for every unit of the hidden layers
+        (layers 1..L-1), whatever U; the output layer keeps the spec's ``sp``.
+    windows : tuple (open, end) of array_like of bool, optional
+        Classification error (spec section "Classification error"): both of
+        shape (>= n_steps, N_L); ``open[n, i]``: step n lies in a window of
+        output unit i, ``end[n, i]``: a window of unit i ends at step n. The
+        target spikes are then dropped and every output unit carries ``got``.
 
     Returns
     -------
@@ -191,7 +202,8 @@ def simulate(
         ``'state'``: final state; ``U``, ``I``, ``s_last``: lists over layers
         1..L; ``z``, ``zt``: lists over presynaptic populations 0..L-1 (entry 0
         the input); ``zh``: list over hidden layers 1..L-1; ``er``, ``err``,
-        ``sq``: arrays of the output layer; ``lam_r``, ``lam``, ``m`` (seconds),
+        ``sq``, ``got`` (0 without ``windows``): arrays of the output layer;
+        ``lam_r``, ``lam``, ``m`` (seconds),
         ``v``: lists over connections 1..L.
         ``'cost'``: cost at every step ``k*N_b`` (k >= 1, ``k*N_b <= n_steps``),
         from the state at the start of that step; ``'cost_steps'`` those steps
@@ -199,7 +211,8 @@ def simulate(
         ``'record'`` (only with ``record_every``): dict with ``'step'`` and the
         arrays ``'U'``, ``'I'`` (lists over layers), ``'z'``, ``'zt'`` (lists
         over presynaptic populations), ``'zh'`` (list over hidden layers),
-        ``'er'``, ``'err'``, ``'sq'``, each of shape (n_records, n_units).
+        ``'er'``, ``'err'``, ``'sq'``, each of shape (n_records, n_units),
+        and ``'got'``.
         ``'constants'``: the derived step counts and coefficients used.
 
     Raises
@@ -227,11 +240,22 @@ def simulate(
                 f"weights[{c}] has shape {W[c].shape}, expected {(sizes[c + 1], sizes[c])}"
             )
     arrive_in = np.asarray(arrive_in, dtype=bool)
-    target = np.asarray(target, dtype=bool)
     if arrive_in.ndim != 2 or arrive_in.shape[0] < n_steps or arrive_in.shape[1] != sizes[0]:
         raise ValueError(f"arrive_in must have shape ({n_steps}, {sizes[0]})")
-    if target.ndim != 2 or target.shape[0] < n_steps or target.shape[1] != sizes[L]:
-        raise ValueError(f"target must have shape ({n_steps}, {sizes[L]})")
+    classification = windows is not None
+    if classification:
+        if len(windows) != 2:
+            raise ValueError("windows must be a pair (open, end) of tables")
+        tables = [np.asarray(x, dtype=bool) for x in windows]
+        target = np.zeros((n_steps, sizes[L]), dtype=bool)  # step 4 drops the targets
+    else:
+        tables = [np.asarray(target, dtype=bool)]
+        target = tables[0]
+    for table in tables:
+        if table.ndim != 2 or table.shape[0] < n_steps or table.shape[1] != sizes[L]:
+            raise ValueError(f"target and window tables must have shape ({n_steps}, {sizes[L]})")
+    if classification:
+        window_open, window_end = tables
     if feedback not in ("symmetric", "random", "uniform"):
         raise ValueError(f"unknown feedback mode {feedback!r}")
     B = None
@@ -297,6 +321,7 @@ def simulate(
     er = np.zeros(sizes[L])
     err = np.zeros(sizes[L])
     sq = np.zeros(sizes[L])
+    got = np.zeros(sizes[L])  # classification error: spiked in the current window
     lam_r = [np.zeros_like(w) for w in W]
     lam = [np.zeros_like(w) for w in W]
     m = [np.zeros_like(w) for w in W]
@@ -328,6 +353,7 @@ def simulate(
             "er": [],
             "err": [],
             "sq": [],
+            "got": [],
         }
 
     for n in range(n_steps):
@@ -348,6 +374,8 @@ def simulate(
 
         # Step 1: learning signals, all from the old state (and W after step 0).
         sp = [(U[i] > U_cut) / (1.0 + np.abs(beta * (U[i] - theta))) ** 2 for i in range(L)]
+        if linear_hidden:
+            sp[: L - 1] = [np.ones(sizes[i + 1]) for i in range(L - 1)]
         E = [None] * L
         E[L - 1] = err.copy()
         for i in range(L - 2, -1, -1):
@@ -402,7 +430,19 @@ def simulate(
                 s_last[i] = np.where(spiked[i], n, s_last[i])
                 for unit in np.flatnonzero(spiked[i]):
                     spikes[i].append((n, unit))
-        er = er - spiked[L - 1]
+        if classification:
+            # An output spike: the first in an open window is free and sets got,
+            # every other one is one unit of negative error. A window end: one
+            # unit of positive error unless the unit spiked in the window.
+            o = window_open[n].astype(np.float64)
+            fired = spiked[L - 1].astype(np.float64)
+            er = er - fired * (1.0 - o * (1.0 - got))
+            got = got + fired * o * (1.0 - got)
+            e = window_end[n]
+            er = er + e * (1.0 - got)
+            got = np.where(e, 0.0, got)
+        else:
+            er = er - spiked[L - 1]
         for h in range(L - 1):
             zh[h] = zh[h] + spiked[h]
         for q in range(L):
@@ -418,6 +458,7 @@ def simulate(
             rec["er"].append(er.copy())
             rec["err"].append(err.copy())
             rec["sq"].append(sq.copy())
+            rec["got"].append(got.copy())
 
     if n_steps > 0 and n_steps % N_b == 0:
         # The block boundary at n_steps itself: its cost is the state after
@@ -438,6 +479,7 @@ def simulate(
             "er": er,
             "err": err,
             "sq": sq,
+            "got": got,
             "lam_r": lam_r,
             "lam": lam,
             "m": m,
@@ -469,5 +511,6 @@ def simulate(
             "er": np.array(rec["er"]).reshape(-1, sizes[L]),
             "err": np.array(rec["err"]).reshape(-1, sizes[L]),
             "sq": np.array(rec["sq"]).reshape(-1, sizes[L]),
+            "got": np.array(rec["got"]).reshape(-1, sizes[L]),
         }
     return out

@@ -5,12 +5,15 @@ import math
 import numpy as np
 import pytest
 
+from superspike_brian import RegularizerParameters
 from superspike_brian.engines import factorized_math as factorized
 from superspike_brian.engines.factorized_math import FactorizedConnection, benchmark, hidden_error
 
 from . import oracle
 
 DT, TAU_RISE, TAU_DECAY = 1e-4, 5e-3, 10e-3
+#: The model's default regularizer exponent (4 in the paper).
+A_DEFAULT = RegularizerParameters().a
 
 
 def assert_same(actual, desired, rtol=1e-12):
@@ -24,8 +27,13 @@ def assert_same(actual, desired, rtol=1e-12):
     np.testing.assert_allclose(actual, desired, rtol=rtol, atol=0.1 * rtol * scale)
 
 
-def per_synapse_loop(sp, zt, E, lam_r, lam, *, dt, tau_rise, tau_decay, zh=None, W=None, rho=0.0):
+def per_synapse_loop(
+    sp, zt, E, lam_r, lam, *, dt, tau_rise, tau_decay, zh=None, W=None, rho=0.0, a_exp=None
+):
     """Step the per-synapse recursions of step 1 of the spec through one interval.
+
+    The regularizer term ``rho * W * zh**a_exp`` needs ``zh``, ``W`` and the
+    exponent ``a_exp`` when ``rho`` is not 0.
 
     Returns ``m`` (from 0) and the carried ``lam_r``, ``lam``; the straightforward
     form that :class:`FactorizedConnection` must reproduce.
@@ -40,7 +48,7 @@ def per_synapse_loop(sp, zt, E, lam_r, lam, *, dt, tau_rise, tau_decay, zh=None,
         lam = lam_r_old + (lam_old - lam_r_old) * b
         drive = E[n][:, None] * lam_old
         if rho:
-            drive = drive - rho * W * (zh[n] ** 4.0)[:, None]
+            drive = drive - rho * W * (zh[n] ** a_exp)[:, None]
         m = m + dt * drive
     return m, lam_r, lam
 
@@ -56,8 +64,8 @@ def random_signals(rng, T, n_post, n_pre):
     }
 
 
-@pytest.mark.parametrize("rho", [0.0, 1e-3])
-def test_matches_per_synapse_loop_over_consecutive_intervals(rho):
+@pytest.mark.parametrize("rho,a", [(0.0, A_DEFAULT), (1e-3, A_DEFAULT), (1e-3, 2.0)])
+def test_matches_per_synapse_loop_over_consecutive_intervals(rho, a):
     rng = np.random.default_rng(11)
     N, n_post, n_pre = 200, 7, 5
     conn = FactorizedConnection(
@@ -79,8 +87,9 @@ def test_matches_per_synapse_loop_over_consecutive_intervals(rho):
             zh=s["zh"],
             W=s["W"],
             rho=rho,
+            a_exp=a,
         )
-        m = conn.accumulate(s["sp"], s["zt"], s["E"], zh=s["zh"], W=s["W"], rho=rho)
+        m = conn.accumulate(s["sp"], s["zt"], s["E"], zh=s["zh"], W=s["W"], rho=rho, a_exp=a)
         assert m.shape == (n_post, n_pre)
         assert_same(m, m_ref)
         assert_same(conn.lam_r, lam_r)
@@ -160,7 +169,13 @@ def start_of_step(recorded, initial):
 
 @pytest.mark.parametrize(
     "feedback, regularizer",
-    [("symmetric", None), ("symmetric", (1e-5, 4.0)), ("random", None), ("uniform", (1e-5, 4.0))],
+    [
+        ("symmetric", None),
+        ("symmetric", (1e-5, A_DEFAULT)),
+        ("random", None),
+        ("uniform", (1e-5, A_DEFAULT)),
+        ("random", (1e-5, 2.0)),
+    ],
 )
 def test_end_to_end_against_oracle(feedback, regularizer):
     # 12 inputs -> 4 hidden -> 3 outputs with 20 ms update intervals: the oracle
@@ -227,8 +242,7 @@ def test_end_to_end_against_oracle(feedback, regularizer):
                 E_hid,
                 zh=zh[rows],
                 W=W[0],
-                rho=regularizer[0] if regularizer else 0.0,
-                a_exp=regularizer[1] if regularizer else 4.0,
+                **({"rho": regularizer[0], "a_exp": regularizer[1]} if regularizer else {}),
             ),
             conns[1].accumulate(sp[1][rows], zt[1][rows], E_out),
         ]

@@ -4,33 +4,11 @@ Spike steps identical and weights to 1e-9 relative, on a small network over
 many update intervals, for every device and both ways of applying the update.
 """
 
-import numpy as np
 import pytest
 
-from superspike_brian.training.trainer import Trainer
+from superspike_brian import Trainer
 
-from .helpers import SHORT, run_oracle, small_network, small_task, spike_steps
-
-
-def _compare(history, ref, net):
-    names = [net.layer_name(l) for l in range(1, net.n_connections + 1)]
-    total = 0
-    for name, ref_spikes in zip(names, ref["spikes"], strict=True):
-        got = spike_steps(history, name)
-        np.testing.assert_array_equal(got, ref_spikes, err_msg=f"spikes of {name}")
-        total += len(got)
-    assert total > 20, "the test network should spike"
-    for w, w_ref in zip(history.weights, ref["weights"], strict=True):
-        scale = np.abs(w_ref).max()
-        np.testing.assert_allclose(w, w_ref, rtol=1e-9, atol=1e-9 * scale)
-    moved = max(
-        np.abs(a - b).max() for a, b in zip(history.weights, history.initial_weights, strict=True)
-    )
-    assert moved > 1.0, "weights should have learned (mV)"
-    # Cost at block ends agrees too.
-    ref_cost = dict(zip(np.round(ref["cost_times"], 9), ref["cost"], strict=True))
-    for row in history.metrics[1:]:
-        assert row["cost"] == pytest.approx(ref_cost[round(row["time_s"], 9)], rel=1e-9)
+from .helpers import SHORT, compare_with_oracle, run_oracle, small_network, small_task
 
 
 @pytest.fixture(scope="module")
@@ -44,7 +22,7 @@ def setup():
 def test_runtime_matches_oracle(setup, learn):
     task, net, ref = setup
     h = Trainer(net, task, device="runtime", learn=learn, schedule=SHORT, progress=False).run()
-    _compare(h, ref, net)
+    compare_with_oracle(h, ref, net)
 
 
 @pytest.mark.parametrize("learn", ["inside", "controller"])
@@ -59,7 +37,7 @@ def test_cpp_standalone_matches_oracle(setup, learn, tmp_path):
         build_dir=tmp_path / "build",
         progress=False,
     ).run()
-    _compare(h, ref, net)
+    compare_with_oracle(h, ref, net)
 
 
 def _against_oracle(tmp_path, hidden, feedback="symmetric", regularizer=None, **options):
@@ -70,7 +48,7 @@ def _against_oracle(tmp_path, hidden, feedback="symmetric", regularizer=None, **
     trainer = Trainer(
         net, task, schedule=SHORT, build_dir=tmp_path / "build", progress=False, **options
     )
-    _compare(trainer.run(), ref, net)
+    compare_with_oracle(trainer.run(), ref, net)
     return trainer
 
 

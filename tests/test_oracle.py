@@ -446,3 +446,93 @@ def test_surrogate_vanishes_below_u_cut():
     assert np.all(cut["state"]["m"][0] == 0.0) and np.all(cut["state"]["lam"][0] == 0.0)
     free = simulate(n_steps, arrive, target, w, 0.0)
     assert free["state"]["m"][0][0, 0] > 0.0
+
+
+def test_linear_hidden_uses_a_surrogate_of_one():
+    # 1 -> 1 -> 1 with U_cut above every potential: the spec's surrogate is 0
+    # everywhere, so the hidden connection's eligibility vanishes; with
+    # linear_hidden the hidden surrogate is 1, and lam_r of that connection is
+    # the rise filter of zt alone. The output layer keeps its own surrogate.
+    n_steps = 1500
+    arrive = _zeros(n_steps, 1)
+    arrive[10::300, 0] = True
+    target = _zeros(n_steps, 1)
+    target[200::300, 0] = True
+    # The hidden unit peaks at -52.5 mV, below U_cut = theta.
+    weights = [np.array([[30.0]]), np.array([[5.0]])]
+    params = {"U_cut_mV": -50.0}
+    cut = simulate(n_steps, arrive, target, weights, 0.0, params=params)
+    lin = simulate(
+        n_steps, arrive, target, weights, 0.0, params=params, linear_hidden=True, record_every=1
+    )
+    assert all(len(s) == 0 for s in lin["spikes"])
+    assert np.all(cut["state"]["lam"][0] == 0.0) and np.all(cut["state"]["m"][0] == 0.0)
+    zt = np.concatenate([[0.0], lin["record"]["zt"][0][:, 0]])
+    e_r = math.exp(-DT_MS / DEFAULTS["tau_rise_ms"])
+    lam_r = 0.0
+    for n in range(n_steps):
+        lam_r = zt[n] + (lam_r - zt[n]) * e_r
+    assert lin["state"]["lam_r"][0][0, 0] == pytest.approx(lam_r, rel=1e-12)
+    assert lam_r > 0.0 and lin["state"]["m"][0][0, 0] != 0.0
+    # The output connection and the hidden error are those of the plain run.
+    np.testing.assert_array_equal(lin["state"]["m"][1], cut["state"]["m"][1])
+    assert np.all(lin["state"]["m"][1] == 0.0)
+
+
+def test_classification_error_by_hand():
+    # One output unit driven to spike once after each of 4 input arrivals
+    # (steps s1..s4). Windows: A covers s1 and s2 (s1 is the free right answer,
+    # s2 an extra spike); B holds no spike (missed); s3 lies in no window; D
+    # ends on s4 (a spike on an end step lies outside the window).
+    n_steps = 1200
+    arrive = _zeros(n_steps, 1)
+    arrive[[100, 300, 600, 900], 0] = True
+    w = [np.array([[80.0]])]
+    no_windows = (_zeros(n_steps, 1), _zeros(n_steps, 1))
+    s1, s2, s3, s4 = simulate(n_steps, arrive, None, w, 0.0, windows=no_windows)["spikes"][0][:, 0]
+    window_open, window_end = _zeros(n_steps, 1), _zeros(n_steps, 1)
+    for a, b in [(s1 - 5, s2 + 5), (s2 + 20, s2 + 60), (s4 - 10, s4)]:
+        window_open[a:b, 0] = True
+        window_end[b, 0] = True
+    res = simulate(n_steps, arrive, None, w, 0.0, windows=(window_open, window_end), record_every=1)
+    np.testing.assert_array_equal(res["spikes"][0][:, 0], [s1, s2, s3, s4])
+    er = res["record"]["er"][:, 0]
+    jump = er - np.concatenate([[0.0], er[:-1]]) * math.exp(-DT_MS / DEFAULTS["tau_rise_ms"])
+    expected = np.zeros(n_steps)
+    expected[s2] = -1.0  # extra spike in window A
+    expected[s2 + 60] = 1.0  # window B ended without a spike
+    expected[s3] = -1.0  # spike outside every window
+    # s1 (first in A), the end of A (it got its spike) and s4 (-1 for the spike
+    # outside D, +1 for D ending without one) change nothing.
+    np.testing.assert_allclose(jump, expected, rtol=0, atol=1e-12)
+    got = res["record"]["got"][:, 0]
+    np.testing.assert_array_equal(np.flatnonzero(got), np.arange(s1, s2 + 5))
+    # Classification ignores target spikes.
+    target = np.ones((n_steps, 1), dtype=bool)
+    again = simulate(n_steps, arrive, target, w, 0.0, windows=(window_open, window_end))
+    np.testing.assert_array_equal(again["state"]["er"], res["state"]["er"])
+
+
+@pytest.mark.parametrize("a", [2.0, 4.0])
+def test_regularizer_term_uses_the_exponent(a):
+    # Without error (no target, the output never fires), m of the connection
+    # into the hidden layer is the regularizer term alone:
+    # m = -dt * rho * W * sum_n zh_n**a, zh at the start of every step.
+    n_steps, rho, w = 1000, 1e-2, 80.0
+    arrive = _zeros(n_steps, 1)
+    arrive[10::100, 0] = True
+    res = simulate(
+        n_steps,
+        arrive,
+        _zeros(n_steps, 1),
+        [np.array([[w]]), np.array([[0.0]])],
+        0.0,
+        regularizer=(rho, a),
+        params={"t_b_s": 0.5},
+        record_every=1,
+    )
+    zh = np.concatenate([[0.0], res["record"]["zh"][0][:-1, 0]])
+    assert zh.max() > 1.0, "the hidden unit should fire in bursts, so that a matters"
+    expected = -DT_MS * 1e-3 * rho * w * np.sum(zh**a)
+    assert res["state"]["m"][0][0, 0] == pytest.approx(expected, rel=1e-12)
+    assert res["state"]["m"][1][0, 0] == 0.0

@@ -16,8 +16,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numpy as np
-
 __all__ = [
     "CURVES",
     "MEASURED_ON",
@@ -125,6 +123,8 @@ class ReferenceTask:
 
     def holds(self, n_in, n_out, period_s, target_t, target_i):
         """Whether a run with these sizes, period and target ran on this data set."""
+        import numpy as np
+
         target_t = np.asarray(target_t, dtype=float)
         target_i = np.asarray(target_i)
         if (n_in, n_out) != (self.n_in, self.n_out) or abs(period_s - self.period_s) > 1e-9:
@@ -234,6 +234,8 @@ class SeedSpread:
     @property
     def median(self):
         """Median over seeds of the per-seed late medians."""
+        import numpy as np
+
         return float(np.median(self.late_medians))
 
 
@@ -309,6 +311,8 @@ def match(ref, run):
         frozen Poisson input with the statistics of ssbm/poisson);
         ``("different", why)``: anything else. `why` names the difference.
     """
+    import numpy as np
+
     setup = _setup_difference(ref, run["network"], run.get("schedule") or {})
     if setup is not None:
         return "different", setup
