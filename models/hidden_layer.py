@@ -77,7 +77,7 @@ def main(argv=None):
                     "seed": seed,
                     "final_cost": final,
                     "learned": final < learned_below,
-                    "hidden_rate_hz": h.metrics[-1]["hidden_rate_hz"],
+                    "hidden_rate_hz": h.metrics[-1]["hidden_1_rate_hz"],
                 }
             )
             curves[mode].append(cost)

@@ -18,7 +18,7 @@ Run::
     python models/pattern.py --ablation linear                 # symmetric linear
     python models/pattern.py --image my.png --duration 200
 
-Writes a run directory under runs/ (metrics.csv with hidden_rate_hz, learning curve,
+Writes a run directory under runs/ (metrics.csv with hidden_1_rate_hz, learning curve,
 target vs output raster, hidden rates, weights).
 
 Reference: Zenke F, Ganguli S (2018) SuperSpike: Supervised learning in multilayer
@@ -97,7 +97,7 @@ def main(argv=None):
     for row in history.metrics[:: max(1, len(history.metrics) // 10)]:
         print(
             f"block {row['block']:3d}  cost {row['cost']:8.3f}"
-            f"  hidden {row.get('hidden_rate_hz', 0.0):5.1f} Hz"
+            f"  hidden {row.get('hidden_1_rate_hz', 0.0):5.1f} Hz"
             f"  output {row['output_rate_hz']:5.1f} Hz"
         )
     print(f"results in {out}")

@@ -13,7 +13,16 @@ import argparse
 
 from superspike_brian.choices import DEVICES, ENGINES, FEEDBACK_MODES, LEARN_MODES
 
-__all__ = ["add_train_arguments", "train_option_actions", "parse_hidden", "parse_regularizer"]
+__all__ = [
+    "add_train_arguments",
+    "check_train",
+    "train_option_actions",
+    "parse_hidden",
+    "parse_regularizer",
+    "HelpFormatter",
+    "Parser",
+    "reference_names",
+]
 
 
 def parse_hidden(text):
@@ -62,52 +71,104 @@ def non_negative(kind):
     return parse
 
 
-def _reference_names():
+def positive(kind):
+    """A parser of positive numbers of ``kind``."""
+
+    def parse(text):
+        value = non_negative(kind)(text)
+        if value <= 0:
+            raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}")
+        return value
+
+    return parse
+
+
+def reference_names():
     from superspike_brian.reporting.reference import CURVES
 
     return tuple(CURVES)
 
 
+class Parser(argparse.ArgumentParser):
+    """An argument parser whose usage errors are one line, not a usage dump."""
+
+    def error(self, message):
+        self.exit(2, f"{self.prog}: error: {message} (see: {self.prog} --help)\n")
+
+
+class HelpFormatter(argparse.RawDescriptionHelpFormatter):
+    """Help that shows every default and keeps the examples of a description as written."""
+
+    def _get_help_string(self, action):
+        text = action.help or ""
+        default = action.default
+        if "default" in text or default in (None, False, (), argparse.SUPPRESS):
+            return text
+        return f"{text} (default: {default})"
+
+
 def add_task_arguments(p):
     """Where the input and target spikes come from."""
-    g = p.add_argument_group("task")
-    g.add_argument("--input", help="input spikes (.ras: time_s unit_id); default: built-in task")
-    g.add_argument("--target", help="target spikes (.ras) of the output units, or a PNG image")
-    g.add_argument("--period", type=non_negative(float), help="period of input and target (s)")
-    g.add_argument("--input-id-offset", type=int, default=0, help="subtract from input ids")
+    g = p.add_argument_group("task (default: the built-in single-neuron task of Fig 2)")
+    g.add_argument("--input", help="input spikes: a .ras file, one 'time_s unit_id' per line")
+    g.add_argument("--target", help="target spikes of the output units (.ras), or a PNG image")
+    g.add_argument("--period", type=positive(float), help="period of input and target, s")
+    g.add_argument("--input-id-offset", type=int, default=0, help="subtracted from input ids")
     g.add_argument(
-        "--target-id-offset", type=int, default=0, help="subtract from target ids (1 for ids 1..N)"
+        "--target-id-offset", type=int, default=0, help="subtracted from target ids (1 for 1..N)"
     )
-    g.add_argument("--n-in", type=int, help="number of input units (default: from the file)")
-    g.add_argument("--n-out", type=int, help="number of output units (default: from the file)")
+    g.add_argument("--n-in", type=positive(int), help="input units (default: from the file)")
+    g.add_argument("--n-out", type=positive(int), help="output units (default: from the file)")
+    g.add_argument(
+        "--task-seed",
+        type=non_negative(int),
+        default=1,
+        help="seed of the built-in task's input draw (and of image targets' jitter)",
+    )
 
 
 def add_network_arguments(p):
     """Network structure and learning rate."""
     n = p.add_argument_group("network")
     n.add_argument(
-        "--hidden", type=parse_hidden, default=(), help="0, 256 or 64,64 (hidden layer sizes)"
+        "--hidden",
+        type=parse_hidden,
+        default=(),
+        help="hidden layer sizes: 0, 256 or 64,64 (default: 0, no hidden layer)",
     )
     n.add_argument("--feedback", default="symmetric", choices=FEEDBACK_MODES, help="feedback mode")
     n.add_argument(
         "--regularizer",
         type=parse_regularizer,
-        help="RHO[,A]: strength in 1/mV and exponent (default with random feedback: 1e-6,4)",
+        help="RHO[,A]: strength in 1/mV and exponent (on by default with random feedback: 1e-6,4)",
     )
     n.add_argument("--no-regularizer", action="store_true", help="switch the regularizer off")
-    n.add_argument("--r0", type=non_negative(float), default=1.0, help="learning rate (mV)")
-    n.add_argument("--seed", type=int, default=1, help="seed of every random draw")
+    n.add_argument("--r0", type=non_negative(float), default=1.0, help="learning rate, mV")
+    n.add_argument(
+        "--seed",
+        type=non_negative(int),
+        default=1,
+        help="seed of the network: initial weights and random feedback matrices",
+    )
 
 
 def add_schedule_arguments(p):
     """Burn-in, blocks, learning-rate decay."""
     t = p.add_argument_group("schedule")
     t.add_argument(
-        "--duration", type=non_negative(float), default=800.0, help="training after burn-in (s)"
+        "--duration", type=positive(float), default=800.0, help="training after the burn-in, s"
     )
-    t.add_argument("--block", type=non_negative(float), default=10.0, help="block length (s)")
-    t.add_argument("--burn-in", type=non_negative(float), default=10.0, help="burn-in (s)")
-    t.add_argument("--decay-at", type=int, default=20, help="block from which the rate is r0/10")
+    t.add_argument("--block", type=positive(float), default=10.0, help="block length, s")
+    t.add_argument(
+        "--burn-in", type=non_negative(float), default=10.0, help="burn-in (weights fixed), s"
+    )
+    t.add_argument(
+        "--decay-at",
+        type=non_negative(int),
+        default=None,
+        help="block from which the learning rate is r0/10 (default 20, as in the reference"
+        " implementation; no drop when the training is shorter)",
+    )
 
 
 def add_run_arguments(p, *, reference=True):
@@ -118,23 +179,28 @@ def add_run_arguments(p, *, reference=True):
         "--learn",
         default=None,
         choices=LEARN_MODES,
-        help="inside (one run) or controller (per trial, resumable); default inside"
-        " (controller for the factorized engine on runtime)",
+        help="where the weight update runs: inside the simulation, or in the Python controller"
+        " between update intervals (default: inside; controller for the factorized engine"
+        " on runtime)",
     )
     r.add_argument(
         "--engine",
         default="synaptic",
         choices=ENGINES,
-        help="synaptic (per-synapse equations) or factorized (exact, from per-neuron signals;"
-        " C++ inside the binary on cpp_standalone)",
+        help="synaptic (per-synapse equations) or factorized (the same accumulators from"
+        " per-neuron signals; C++ inside the binary on cpp_standalone, much faster)",
     )
     r.add_argument("--float32", action="store_true", help="single precision")
-    r.add_argument("--build-dir", help="standalone project directory (default: a cache)")
+    r.add_argument(
+        "--build-dir", help="standalone project directory (default: a cache per model structure)"
+    )
     if reference:
         r.add_argument(
             "--reference",
-            choices=_reference_names(),
-            help="reference curve of the authors' implementation to draw",
+            choices=reference_names(),
+            metavar="NAME",
+            help="draw this curve of the authors' implementation in the figures, when it was"
+            f" measured on the same task: {', '.join(reference_names())}",
         )
 
 
@@ -144,6 +210,52 @@ def add_train_arguments(p, *, reference=True):
     add_network_arguments(p)
     add_schedule_arguments(p)
     add_run_arguments(p, reference=reference)
+
+
+DEFAULT_DECAY_AT = 20
+
+
+def check_train(args):
+    """Check the options of a training before anything is imported or written.
+
+    Returns the schedule's number of blocks and decay blocks.
+
+    Raises
+    ------
+    ValueError
+        An option is out of range or contradicts another; the message names it
+        and the expected form.
+    """
+    import os
+
+    n_blocks = args.duration / args.block
+    if abs(n_blocks - round(n_blocks)) > 1e-9:
+        raise ValueError(
+            f"--duration {args.duration:g} s must be a whole number of --block {args.block:g} s"
+        )
+    n_blocks = int(round(n_blocks))
+    if args.decay_at is not None and args.decay_at >= n_blocks:
+        raise ValueError(
+            f"--decay-at {args.decay_at} lies beyond the last block: the training has"
+            f" {n_blocks} blocks (0 to {n_blocks - 1})"
+        )
+    files = [args.input, args.target]
+    if any(files) and not all(files + [args.period]):
+        raise ValueError("--input, --target and --period go together")
+    if not any(files) and args.period is not None and abs(args.period - 0.5) > 1e-12:
+        raise ValueError("--period applies to --input/--target files (the built-in task: 0.5 s)")
+    for flag, path in (("--input", args.input), ("--target", args.target)):
+        if path is not None and os.path.isdir(path):
+            raise ValueError(f"{flag} {path} is a directory; give a spike file")
+        if path is not None and not os.path.exists(path):
+            raise ValueError(f"{flag} file {path} does not exist")
+    if args.feedback != "symmetric" and not args.hidden:
+        raise ValueError(
+            f"--feedback {args.feedback} needs a hidden layer (--hidden N); without one"
+            " the output error drives the weights directly"
+        )
+    decay_at = DEFAULT_DECAY_AT if args.decay_at is None else args.decay_at
+    return n_blocks, (decay_at,)
 
 
 def train_option_actions(parser):

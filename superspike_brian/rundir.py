@@ -14,6 +14,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import platform
 from pathlib import Path
 
@@ -38,6 +39,74 @@ def versions():
         pass
     out["numpy"] = np.__version__
     return out
+
+
+#: Files a run directory holds (written by the package; nothing else is touched).
+RUN_FILES = (
+    "config.json",
+    "metrics.csv",
+    "checkpoint.npz",
+    "weights.npz",
+    "spikes.npz",
+    "voltage.npz",
+    "task.npz",
+    "*.png",
+    "*.pdf",
+)
+
+
+def holds_run(out):
+    """True when ``out`` holds files of a run."""
+    out = Path(out)
+    return out.is_dir() and any(any(out.glob(pattern)) for pattern in RUN_FILES)
+
+
+def prepare(out, *, resume=False, overwrite=False, create=True):
+    """Make ``out`` ready for a run, refusing to lose an earlier run's results.
+
+    Parameters
+    ----------
+    out : path
+        Run directory.
+    resume : bool
+        The run continues the one in ``out``.
+    overwrite : bool
+        Delete the files of the run in ``out`` first (only the files a run
+        writes, :data:`RUN_FILES`).
+    create : bool
+        Create ``out`` (False: only check that it could be).
+
+    Raises
+    ------
+    ValueError
+        ``out`` is a file, or holds a run and neither ``resume`` nor ``overwrite``
+        was asked for.
+    PermissionError
+        ``out`` cannot be created or written.
+    """
+    out = Path(out)
+    if out.exists() and not out.is_dir():
+        raise ValueError(f"the run directory {out} is a file; give a directory")
+    if holds_run(out) and not (resume or overwrite):
+        raise ValueError(
+            f"{out} holds a run already: resume it (--resume {out}, resume=True) or replace"
+            " it (--overwrite, overwrite=True), or choose another directory"
+        )
+    existing = next((p for p in [out, *out.parents] if p.exists()), Path("."))
+    if not existing.is_dir():
+        raise PermissionError(f"cannot create the run directory {out}: {existing} is a file")
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise PermissionError(f"cannot write into {existing}, where the run directory {out} goes")
+    if not create:
+        return
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise PermissionError(f"cannot create the run directory {out}: {exc.strerror}") from None
+    if overwrite and not resume:
+        for pattern in RUN_FILES:
+            for path in out.glob(pattern):
+                path.unlink()
 
 
 def write_config(out, config):
@@ -154,6 +223,8 @@ def write_results(out, history, task):
     for key, (t, U) in history.voltage.items():
         volt[f"{key}_t"] = t
         volt[f"{key}_U"] = U
+    if history.voltage_units is not None:
+        volt["units"] = np.asarray(history.voltage_units)
     write_npz(out / "voltage.npz", **volt)
     write_npz(out / "task.npz", **task_arrays(task))
 

@@ -34,7 +34,7 @@ def test_network_rejects(kwargs, message):
         ({"engine": "magic"}, "engine must be one of synaptic, factorized"),
         ({"learn": "outside"}, "learn must be one of inside, controller"),
         (
-            {"engine": "factorized", "learn": "inside"},
+            {"engine": "factorized", "learn": "inside", "device": "runtime"},
             "engine='factorized' with learn='inside' runs only on cpp_standalone",
         ),
         (

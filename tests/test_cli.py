@@ -61,7 +61,7 @@ def _train(files, *extra):
         (["--hidden", "4,x"], "--hidden must be 0 or layer sizes"),
         (["--regularizer", "-1"], "--regularizer must be"),
         (["--engine", "magic"], "--engine: invalid choice: 'magic' .choose from 'synaptic'"),
-        (["--duration", "1.5"], "must be a multiple of --block"),
+        (["--duration", "1.5"], "--duration 1.5 s must be a whole number of --block 1 s"),
         (["--block", "0.3", "--duration", "0.9"], "block .* is not a multiple of t_update"),
     ],
 )
@@ -93,3 +93,93 @@ def test_image_targets(files, capsys):
     argv = _train(files, "--n-out", "1")
     rc, err = _run(argv, capsys)
     assert rc == 2 and "target" in err.lower()
+
+
+def test_resume_refuses_other_options_and_names_them(tmp_path, capsys):
+    config = {
+        "status": "complete",
+        "argv": ["train", "--hidden", "0", "--duration", "20", "--seed", "1", "--out", "x"],
+    }
+    (tmp_path / "config.json").write_text(__import__("json").dumps(config))
+    argv = ["train", "--resume", str(tmp_path), "--seed", "7", "--r0", "0.5"]
+    rc, err = _run(argv, capsys)
+    assert rc == 2
+    assert "--r0 0.5 (the run has 1.0)" in err and "--seed 7 (the run has 1)" in err
+    assert "only a longer --duration" in err
+    rc, err = _run(["train", "--resume", str(tmp_path), "--duration", "10"], capsys)
+    assert rc == 2 and "--duration 10.0 (the run has 20.0)" in err
+    # The same options, or none: a complete run has nothing left to do.
+    assert _run(["train", "--resume", str(tmp_path), "--seed", "1"], capsys)[0] == 0
+
+
+@pytest.mark.parametrize(
+    "extra,message",
+    [
+        (["--block", "0"], "argument --block: expected a positive number, got '0'"),
+        (["--duration", "0"], "argument --duration: expected a positive number, got '0'"),
+        (["--decay-at", "99"], "--decay-at 99 lies beyond the last block: the training has 1"),
+        (["--reference", "bogus"], "argument --reference: invalid choice: 'bogus'"),
+        (["--hidden", "200000000"], r"needs about [0-9.]+ GB of memory, and [0-9.]+ GB are"),
+    ],
+)
+def test_ordinary_mistakes_get_one_line(files, capsys, extra, message):
+    rc, err = _run(_train(files, *extra), capsys)
+    assert rc == 2
+    assert __import__("re").search(message, err), err
+    assert "Traceback" not in err and len(err.strip().splitlines()) == 1
+
+
+def test_run_directory_mistakes(files, capsys, tmp_path):
+    a_file = tmp_path / "file"
+    a_file.write_text("")
+    rc, err = _run(_train(files, "--out", str(a_file)), capsys)
+    assert rc == 2 and f"the run directory {a_file} is a file" in err
+    rc, err = _run(_train(files, "--out", str(a_file / "run")), capsys)
+    assert rc == 2 and f"{a_file} is a file" in err
+    argv = _train(files)
+    argv[2] = str(tmp_path)  # --input a directory
+    rc, err = _run(argv, capsys)
+    assert rc == 2 and "--input" in err and "is a directory" in err
+
+
+def test_an_existing_run_is_never_overwritten_silently(files, capsys, tmp_path):
+    out = tmp_path / "run"
+    out.mkdir()
+    (out / "config.json").write_text("{}")
+    (out / "summary.png").write_bytes(b"old")
+    rc, err = _run(_train(files, "--out", str(out)), capsys)
+    assert rc == 2 and "holds a run already" in err and "--overwrite" in err
+    assert (out / "summary.png").read_bytes() == b"old"
+
+
+def test_an_empty_target_file_asks_for_the_number_of_units(files, capsys):
+    files["tgt"].write_text("")
+    rc, err = _run(_train(files), capsys)
+    assert rc == 2 and "contains no spikes: give --n-out" in err
+
+
+def test_ctrl_c_says_where_the_run_stands_and_how_to_resume(files, capsys, tmp_path, monkeypatch):
+    from superspike_brian.cli import commands
+
+    out = tmp_path / "run"
+
+    def interrupted(args, argv, out):
+        out.mkdir()
+        (out / "metrics.csv").write_text("block,time_s,cost\n0,1,10\n1,2,5\n2,3,2\n")
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(commands, "_train", interrupted)
+    rc, err = _run(_train(files, "--out", str(out)), capsys)
+    assert rc == 130
+    assert f"interrupted after block 2; resume with: superspike train --resume {out}" in err
+
+
+def test_cuda_without_gpu_leaves_no_run_directory(files, capsys, tmp_path):
+    from superspike_brian.training.codegen import gpu_available
+
+    if gpu_available():
+        pytest.skip("a GPU is present here")
+    out = tmp_path / "run"
+    rc, err = _run(_train(files, "--device", "cuda_standalone", "--out", str(out)), capsys)
+    assert rc == 2 and "needs an NVIDIA GPU" in err
+    assert not (out / "config.json").exists()

@@ -58,7 +58,8 @@ def test_synaptic_engine_equations():
     assert "zh_post" in first and "zh_post" not in second
     # The error reaches the hidden layer through the connection above it.
     assert "err_pre = fb * err_post" in second and "err_pre" not in first
-    assert e.carried_variables(1) == ("w", "lam_r", "lam", "m")
+    assert e.carried_variables(1) == ("w", "lam_r", "lam", "m", "v")
+    assert SynapticEngine(net, "controller").carried_variables(1) == ("w", "lam_r", "lam", "m")
     assert e.update_code(1) == optimizer.UPDATE_CODE
 
 
@@ -90,29 +91,38 @@ def test_numpy_factorized_engine_state_round_trip():
 
 @pytest.mark.parametrize("feedback,symmetric", [("symmetric", 1), ("random", 0), ("uniform", 0)])
 def test_cpp_engine_configuration_comes_from_the_model(feedback, symmetric):
-    """The C++ engine gets the feedback matrix kind and the regularizer from Python."""
+    """The C++ engine gets the feedback matrix kind and the regularizer from Python,
+    and keeps everything it carries between intervals in the synapses' arrays."""
 
     class Group:
-        def __init__(self, name):
-            self.variables = {v: name + "_" + v for v in ("z", "zt", "sp", "sigma_prime", "zh")}
-            self.variables.update(er=name + "_er", err=name + "_err")
+        def __init__(self, name, names):
+            self.variables = {v: f"{name}_{v}" for v in names}
 
     class Device:
-        def get_array_name(self, var):
-            return var
+        def get_array_name(self, var, access_data=True):
+            return var if access_data else f"dyn{var}"
 
     import superspike_brian.engines.factorized_cpp as fx
 
     net = small_network(small_task(), hidden=(5,), feedback=feedback)
+    neuron_vars = ("z", "zt", "sigma_prime", "zh", "er", "err")
+    groups = [Group(n, neuron_vars) for n in ("input", "hidden_1", "output")]
+    synapse_vars = ("w", "fb", "rho", "lam_r", "lam", "m")
+    connections = [Group(n, synapse_vars) for n in ("conn_1", "conn_2")]
     real = fx.get_device
     fx.get_device = Device
     try:
-        code = _support_code(net, 200, [Group("input"), Group("hidden_1"), Group("output")])
+        code = _support_code(net, 200, groups, connections)
     finally:
         fx.get_device = real
     regularized = int(bool(net.regularizer))
     assert f", {symmetric}, " in code.split("e.configure(")[1].split(")")[0]
     assert f"_ssfx_regularized[] = {{0, {regularized}, 0}}" in code
+    for l in (1, 2):
+        assert f"e.store({l}, brian::dynconn_{l}_lam_r.data()" in code
+    assert ("brian::conn_1_rho[0]" in code) == bool(regularized)
     e = CppFactorizedEngine(net, "inside")
-    assert "ssfx_gradient(2, i, j, t)" in e.update_code(2)
+    assert e.update_code(2) == optimizer.UPDATE_CODE
+    assert e.carried_variables(1) == ("w", "v", "lam_r", "lam", "m")
     assert "fb : 1 (constant)" in e.connection_equations(1)
+    assert ("rho : volt**-1" in e.connection_equations(1)) == bool(regularized)

@@ -25,7 +25,6 @@ def _train(seed, tmp_path, **kw):
         task,
         device="cpp_standalone",
         schedule=SCHEDULE,
-        build_dir=tmp_path / "b",
         progress=False,
     ).run()
 

@@ -26,7 +26,6 @@ def _train(seed, tmp_path):
         task,
         device="cpp_standalone",
         schedule=SCHEDULE,
-        build_dir=tmp_path / "build",
         progress=False,
     ).run()
 

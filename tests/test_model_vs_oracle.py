@@ -34,7 +34,6 @@ def test_cpp_standalone_matches_oracle(setup, learn, tmp_path):
         device="cpp_standalone",
         learn=learn,
         schedule=SHORT,
-        build_dir=tmp_path / "build",
         progress=False,
     ).run()
     compare_with_oracle(h, ref, net)
@@ -45,9 +44,7 @@ def _against_oracle(tmp_path, hidden, feedback="symmetric", regularizer=None, **
     task = small_task()
     net = small_network(task, hidden=hidden, feedback=feedback, regularizer=regularizer)
     ref = run_oracle(net, task, SHORT)
-    trainer = Trainer(
-        net, task, schedule=SHORT, build_dir=tmp_path / "build", progress=False, **options
-    )
+    trainer = Trainer(net, task, schedule=SHORT, progress=False, **options)
     compare_with_oracle(trainer.run(), ref, net)
     return trainer
 

@@ -72,7 +72,11 @@ def test_resumed_run_equals_uninterrupted(engine, tmp_path, monkeypatch):
     for key in whole.voltage:
         np.testing.assert_array_equal(resumed.voltage[key][1], whole.voltage[key][1])
     assert json.loads((out / "config.json").read_text())["status"] == "complete"
-    assert not (out / checkpoint.FILENAME).exists()
+    # The final state stays, to continue the run with a longer schedule.
+    assert (
+        checkpoint.load(out, _trainer(net, task, engine, build).fingerprint()).k_done
+        == (SHORT.n_blocks + 1) * 2
+    )
     assert read_metrics(out)["cost"].size == SHORT.n_blocks + 1
 
 

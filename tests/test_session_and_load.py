@@ -70,7 +70,9 @@ def test_values_of_another_shape_are_refused():
 def test_load_run_recreates_network_task_schedule_and_results(tmp_path):
     task = small_task()
     net = small_network(task, hidden=(5,), feedback="random", regularizer=True)
-    trainer = Trainer(net, task, schedule=SHORT, progress=False, engine="factorized")
+    trainer = Trainer(
+        net, task, device="runtime", schedule=SHORT, progress=False, engine="factorized"
+    )
     history = trainer.run(out=tmp_path / "run", figures=False)
     config = json.loads((tmp_path / "run" / "config.json").read_text())
     assert config["engine"] == "factorized" and config["learn"] == "controller"

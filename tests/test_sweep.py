@@ -268,8 +268,6 @@ def tiny_task(tmp_path):
         "0.5",
         "--duration",
         "0.5",
-        "--decay-at",
-        "1",
     ]
 
 
@@ -360,4 +358,4 @@ def test_a_run_with_a_checkpoint_resumes_instead_of_starting_again(tmp_path, mon
     assert seen[0][-2:] == ["--resume", str(run_dir)] and "--hidden" not in seen[0]
     (run_dir / "checkpoint.npz").unlink()
     sweep.run_one(run_dir, ["--hidden", "4"])
-    assert seen[1][-4:] == ["--hidden", "4", "--out", str(run_dir)]
+    assert seen[1][-5:] == ["--hidden", "4", "--out", str(run_dir), "--overwrite"]

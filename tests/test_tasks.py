@@ -150,3 +150,30 @@ def test_load_task_errors(tmp_path):
         load_task(tmp_path / "missing.ras", tmp_path / "target.ras", 500 * ms)
     with pytest.raises(TypeError, match=r"period must be a quantity .*500\*ms"):
         load_task(tmp_path / "input.ras", tmp_path / "target.ras", 500)
+
+
+def test_match_scores_one_period_against_the_target():
+    task = Task(
+        "two units",
+        SpikeRaster(np.array([0.01]), np.array([0]), 1, 0.5),
+        SpikeRaster(np.array([0.1, 0.3, 0.2]), np.array([0, 0, 1]), 2, 0.5),
+        0.5,
+    )
+    # Period 2 (1.0-1.5 s): unit 0 hits 0.1 within 0.8 ms, misses 0.3 by 2 ms and
+    # spikes once more; unit 1 hits 0.2 exactly. Spikes of other periods do not count.
+    times = [0.1, 1.1008, 1.302, 1.4, 1.2, 1.6]
+    ids = [0, 0, 0, 0, 1, 0]
+    got = task.match(times, ids, start=1.0)
+    assert got == {"matched": 2, "missing": 1, "extra": 2, "exact": False}
+    assert task.match(times, ids, start=1.0, window=3e-3)["missing"] == 0
+    assert task.match([1.1, 1.3, 1.2], [0, 0, 1], start=1.0)["exact"]
+    # One output spike cannot match two targets.
+    close = Task(
+        "close", task.input, SpikeRaster(np.array([0.1, 0.1005]), np.array([0, 0]), 1, 0.5), 0.5
+    )
+    assert close.match([0.1003], [0], start=0.0) == {
+        "matched": 1,
+        "missing": 1,
+        "extra": 0,
+        "exact": False,
+    }

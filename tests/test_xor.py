@@ -14,6 +14,7 @@ from superspike_brian.model.builder import build_model
 from superspike_brian.model.network import SuperSpikeNetwork
 from superspike_brian.model.values import model_values
 from superspike_brian.tasks.spikeio import SpikeRaster
+from superspike_brian.tasks.task import Task
 from superspike_brian.tasks.xor import (
     DECAY_AFTER,
     DURATION,
@@ -155,12 +156,12 @@ def test_classification_windows_are_validated():
         labels=np.array([0, 0]),
     )
     net = SuperSpikeNetwork(n_in=2, n_out=2, error="classification")
-    devices.activate("runtime")
-    try:
-        with pytest.raises(ValueError, match="overlap"):
-            net.build(bad, learn_inside=False)
-    finally:
-        devices.deactivate()
+    with pytest.raises(ValueError, match="overlap"):
+        model_values(net, bad, [np.zeros(1)])
+    with pytest.raises(ValueError, match="needs a task with windows"):
+        model_values(net, Task("plain", task.input, task.target, task.period), [np.zeros(1)])
+    with pytest.raises(ValueError, match="has 2 inputs and 2 outputs, the network 3 and 2"):
+        model_values(SuperSpikeNetwork(n_in=3, n_out=2), task, [np.zeros(1)])
     with pytest.raises(ValueError, match="error must be one of"):
         SuperSpikeNetwork(n_in=2, n_out=2, error="hinge")
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from brian2 import mV, second
 
-from superspike_brian.options import add_train_arguments
+from superspike_brian.options import add_train_arguments, check_train
 
 __all__ = ["make_task", "make_trainer", "resume_args"]
 
@@ -18,19 +18,22 @@ def make_task(args):
     from superspike_brian.tasks.task import load_task
 
     if args.input is None and args.target is None:
-        if args.period is not None and abs(args.period - 0.5) > 1e-12:
-            raise SystemExit("--period applies to --input/--target files (built-in: 0.5 s)")
-        return single_neuron_task(seed=args.seed)
-    if args.input is None or args.target is None or args.period is None:
-        raise SystemExit("--input, --target and --period go together")
-    if str(args.target).lower().endswith((".png", ".jpg", ".jpeg")):
+        return single_neuron_task(seed=args.task_seed)
+    for flag, path, n in (("--input", args.input, "--n-in"), ("--target", args.target, "--n-out")):
+        if (
+            not _is_image(path)
+            and not _has_spikes(path)
+            and getattr(args, n[2:].replace("-", "_")) is None
+        ):
+            raise ValueError(f"{flag} {path} contains no spikes: give {n}, the number of units")
+    period = args.period * second
+    if _is_image(args.target):
         # A picture as target: one output unit per pixel row, dark pixels are spikes.
         from superspike_brian.tasks.pattern import image_to_raster
         from superspike_brian.tasks.spikeio import read_ras
         from superspike_brian.tasks.task import Task
 
-        period = args.period * second
-        target = image_to_raster(args.target, period, n_units=args.n_out, seed=args.seed)
+        target = image_to_raster(args.target, period, n_units=args.n_out, seed=args.task_seed)
         inp = read_ras(
             args.input, n_units=args.n_in, duration=period, id_offset=args.input_id_offset
         )
@@ -39,7 +42,7 @@ def make_task(args):
     return load_task(
         args.input,
         args.target,
-        args.period * second,
+        period,
         n_in=args.n_in,
         n_out=args.n_out,
         id_offset_input=args.input_id_offset,
@@ -47,45 +50,46 @@ def make_task(args):
     )
 
 
+def _is_image(path):
+    return str(path).lower().endswith((".png", ".jpg", ".jpeg"))
+
+
+def _has_spikes(path):
+    try:
+        with open(path, encoding="utf-8", errors="replace") as fh:
+            return any(line.strip() and not line.lstrip().startswith("#") for line in fh)
+    except OSError:
+        return True  # the reader names the problem
+
+
 def make_trainer(args, task):
+    """The trainer of the options (after :func:`superspike_brian.options.check_train`)."""
     from superspike_brian.model.network import SuperSpikeNetwork
     from superspike_brian.model.parameters import ModelParameters
     from superspike_brian.training.schedule import Schedule
     from superspike_brian.training.trainer import Trainer
 
+    n_blocks, decay_at = check_train(args)
     changes = {"r0": args.r0 * mV}
     if args.regularizer:
         changes["rho"] = args.regularizer[0] / mV
         if len(args.regularizer) == 2:
             changes["a"] = args.regularizer[1]
-    params = ModelParameters().replace(**changes)
-    regularizer = None
-    if args.no_regularizer:
-        regularizer = False
-    elif args.regularizer:
-        regularizer = True
-    if args.feedback != "symmetric" and not args.hidden and args.feedback is not None:
-        raise SystemExit(
-            f"--feedback {args.feedback} needs a hidden layer (--hidden N); without one"
-            " the output error drives the weights directly"
-        )
+    regularizer = False if args.no_regularizer else (True if args.regularizer else None)
     net = SuperSpikeNetwork(
         n_in=task.n_in,
         hidden=args.hidden,
         n_out=task.n_out,
         feedback=args.feedback,
         regularizer=regularizer,
-        params=params,
+        params=ModelParameters().replace(**changes),
         seed=args.seed,
     )
-    n_blocks = args.duration / args.block
-    if abs(n_blocks - round(n_blocks)) > 1e-9:
-        raise SystemExit(f"--duration ({args.duration} s) must be a multiple of --block")
     schedule = Schedule(
         burn_in=args.burn_in * second,
         block=args.block * second,
-        n_blocks=int(round(n_blocks)),
-        decay_at=(args.decay_at,),
+        n_blocks=n_blocks,
+        decay_at=decay_at,
     )
     return Trainer(
         net,
@@ -99,8 +103,38 @@ def make_trainer(args, task):
     )
 
 
+def _train_parser(defaults=True):
+    p = argparse.ArgumentParser(prog="superspike train")
+    add_train_arguments(p)
+    p.add_argument("--out")
+    p.add_argument("--resume")
+    if not defaults:
+        for action in p._actions:
+            action.default = argparse.SUPPRESS
+    return p
+
+
+def _without_train(argv):
+    return list(argv[1:] if argv and argv[0] == "train" else argv)
+
+
 def resume_args(args):
-    """The options of the run in ``args.resume``, to continue it there."""
+    """The options of the run in ``args.resume``, to continue it there.
+
+    Options given with ``--resume`` must equal the run's own, except a longer
+    ``--duration``, which continues the run.
+
+    Returns
+    -------
+    (argparse.Namespace, dict, list of str)
+        The run's options (with the longer duration), its config, and the
+        command line to record.
+
+    Raises
+    ------
+    ValueError
+        An option differs from the run's (each is named with both values).
+    """
     import json
 
     out = Path(args.resume)
@@ -110,11 +144,33 @@ def resume_args(args):
     config = json.loads(config_path.read_text())
     if "argv" not in config:
         raise ValueError(f"--resume {out}: config.json has no command line (argv) to resume")
-    saved = [a for a in config["argv"] if a != "--resume"]
-    p = argparse.ArgumentParser(prog="superspike train")
-    add_train_arguments(p)
-    p.add_argument("--out")
-    resumed = p.parse_args(saved[1:] if saved and saved[0] == "train" else saved)
+    saved = [a for a in _without_train(config["argv"]) if a != "--resume"]
+    resumed = _train_parser().parse_args(saved)
+    given, _ = _train_parser(defaults=False).parse_known_args(_without_train(args.argv))
+    conflicts, argv = [], ["train", *saved]
+    for name, value in sorted(vars(given).items()):
+        if name in ("resume", "out") or value == getattr(resumed, name):
+            continue
+        if name == "duration" and value > resumed.duration:
+            resumed.duration = value
+            argv = _with_option(argv, "--duration", value)
+            continue
+        flag = "--" + name.replace("_", "-")
+        conflicts.append(f"{flag} {value} (the run has {getattr(resumed, name)})")
+    if conflicts:
+        raise ValueError(
+            f"--resume {out}: {'; '.join(conflicts)}. A resumed run keeps its own options;"
+            " only a longer --duration continues it"
+        )
     resumed.out = str(out)
     resumed.resume = str(out)
-    return resumed, config
+    return resumed, config, argv
+
+
+def _with_option(argv, flag, value):
+    argv = list(argv)
+    if flag in argv:
+        argv[argv.index(flag) + 1] = str(value)
+    else:
+        argv += [flag, str(value)]
+    return argv

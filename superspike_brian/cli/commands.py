@@ -10,23 +10,54 @@ __all__ = ["cmd_train", "cmd_codegen", "cmd_collect", "cmd_report", "cmd_sweep"]
 
 
 def cmd_train(args):
-    from superspike_brian.cli.build import make_task, make_trainer, resume_args
+    from superspike_brian.cli.build import resume_args
+    from superspike_brian.options import check_train
+
+    argv = args.argv
+    if args.resume:
+        args, config, argv = resume_args(args)
+        if config.get("status") == "complete" and argv == config["argv"]:
+            print(f"{args.out} is complete; nothing to resume")
+            return 0
+    check_train(args)
+    out = Path(args.out or f"runs/{time.strftime('%Y%m%d-%H%M%S')}-s{args.seed}")
+    if not args.resume:
+        from superspike_brian.rundir import prepare
+
+        prepare(out, overwrite=args.overwrite, create=False)
+    try:
+        return _train(args, argv, out)
+    except KeyboardInterrupt:
+        print(f"\n{_interrupted(out)}", file=sys.stderr)
+        return 130
+
+
+def _interrupted(out):
+    """What a user needs after Ctrl-C: where the run stands and how to go on."""
+    from superspike_brian.rundir import read_metrics
+
+    try:
+        blocks = read_metrics(out)["block"]
+        done = f"after block {int(blocks[-1])}"
+    except (OSError, KeyError, IndexError):
+        done = "before its first block ended"
+    return f"interrupted {done}; resume with: superspike train --resume {out}"
+
+
+def _train(args, argv, out):
+    from superspike_brian.cli.build import make_task, make_trainer
     from superspike_brian.reporting import reference
     from superspike_brian.reporting.figures import make_figures
 
-    argv = sys.argv[1:]
-    if args.resume:
-        args, config = resume_args(args)
-        argv = config["argv"]
-        if config.get("status") == "complete":
-            print(f"{args.out} is complete; nothing to resume")
-            return 0
     task = make_task(args)
     trainer = make_trainer(args, task)
-    out = Path(args.out or f"runs/{time.strftime('%Y%m%d-%H%M%S')}-{task.name}-s{args.seed}")
     print(f"{task.describe()}\nwriting to {out}", file=sys.stderr)
     history = trainer.run(
-        out=out, resume=bool(args.resume), extra_config={"argv": argv}, figures=False
+        out=out,
+        resume=bool(args.resume),
+        overwrite=bool(getattr(args, "overwrite", False)),
+        extra_config={"argv": argv},
+        figures=False,
     )
     ref = reference.curve(args.reference) if args.reference else None
     make_figures(out, reference=ref)
@@ -51,7 +82,7 @@ def cmd_codegen(args):
     if args.compute_capability is not None:
         codegen.check_compute_capability(args.compute_capability)
     if args.device == "runtime":
-        raise SystemExit(
+        raise ValueError(
             "codegen writes standalone projects: --device cpp_standalone or cuda_standalone"
         )
     task = make_task(args)

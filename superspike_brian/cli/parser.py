@@ -23,52 +23,89 @@ Sweep seeds x feedback modes on Dask (a local cluster unless --scheduler)::
 
 from __future__ import annotations
 
-import argparse
 import sys
 
 from superspike_brian.cli import commands
-from superspike_brian.options import add_train_arguments
+from superspike_brian.options import HelpFormatter, Parser, add_train_arguments, reference_names
 
 __all__ = ["main", "build_parser"]
 
-DESCRIPTION = "Train spiking networks with SuperSpike (Zenke & Ganguli 2018) in Brian2."
+DESCRIPTION = """\
+Train spiking networks with SuperSpike (Zenke & Ganguli 2018, Neural Computation
+30:1514) as Brian2 equations in biophysical units, on the CPU (C++) or the GPU (CUDA).
+
+examples:
+  superspike train --out runs/single                     # the built-in task of Fig 2
+  superspike train --input input.ras --target target.ras --period 0.5 --seed 3
+  superspike train --hidden 4 --feedback random --duration 300 --out runs/fig4
+  superspike sweep --out runs/fig4-sweep --seeds 1-20 --grid feedback=symmetric,random \\
+      -- --hidden 4 --duration 300
+  superspike report runs/single                          # redraw the figures
+"""
+
+TRAIN_DESCRIPTION = """\
+Train a network and write a run directory (config.json, metrics.csv, weights,
+spikes, figures; see runs/README.md). The first run of a model structure
+compiles it (minutes on two cores); later runs of the same structure, with other
+seeds, durations, learning rates or data of the same shape, reuse the binary.
+
+examples:
+  superspike train --out runs/single
+  superspike train --input ssbm/poisson/input.ras --target ssbm/poisson/target.ras \\
+      --period 0.5 --seed 1 --reference single_neuron --out runs/ssbm-s1
+  superspike train --resume runs/single --duration 1600    # continue a finished run
+"""
+
+
+def _parser(sub, name, help, description=None):
+    return sub.add_parser(
+        name, help=help, description=description or help, formatter_class=HelpFormatter
+    )
 
 
 def build_parser():
     """The ``superspike`` parser with all its subcommands."""
-    p = argparse.ArgumentParser(prog="superspike", description=DESCRIPTION)
-    sub = p.add_subparsers(dest="command", required=True)
-    tr = sub.add_parser("train", help="train a network and write a run directory")
+    p = Parser(prog="superspike", description=DESCRIPTION, formatter_class=HelpFormatter)
+    sub = p.add_subparsers(dest="command", required=True, parser_class=Parser)
+    tr = _parser(sub, "train", "train a network and write a run directory", TRAIN_DESCRIPTION)
     add_train_arguments(tr)
-    tr.add_argument("--out", help="run directory (default runs/<time>-<task>)")
+    tr.add_argument("--out", help="run directory (default: runs/<date-time>-s<seed>)")
     tr.add_argument(
         "--resume",
         metavar="DIR",
-        help="continue the interrupted run in DIR from its last checkpoint (its own options)",
+        help="continue the run in DIR from its last checkpoint, with its own options"
+        " (a longer --duration continues a finished run)",
     )
+    tr.add_argument("--overwrite", action="store_true", help="replace the run already in --out")
     tr.set_defaults(func=commands.cmd_train)
-    cg = sub.add_parser(
-        "codegen", help="write a standalone (C++ or CUDA) project that trains in one binary"
+    cg = _parser(
+        sub, "codegen", "write a standalone (C++ or CUDA) project that trains in one binary"
     )
     add_train_arguments(cg, reference=False)
     cg.add_argument("--out", required=True, help="project directory")
     cg.add_argument("--compute-capability", help="target GPU, e.g. 9.0 (H100/H200)")
     cg.add_argument("--compile", action="store_true", help="also build it (make -j)")
     cg.set_defaults(func=commands.cmd_codegen)
-    co = sub.add_parser("collect", help="read the results of a generated project's run")
+    co = _parser(sub, "collect", "read the results of a generated project's run")
     co.add_argument("project", help="project directory (after ./main ran)")
-    co.add_argument("--out", help="run directory (default runs/<project name>)")
+    co.add_argument("--out", help="run directory (default: runs/<project name>)")
     co.set_defaults(func=commands.cmd_collect)
-    rp = sub.add_parser("report", help="redraw every figure of a run directory and a summary")
+    rp = _parser(sub, "report", "redraw every figure of a run directory and its summary page")
     rp.add_argument("run", help="run directory")
-    rp.add_argument("--reference", help="reference curve to draw (e.g. single_neuron)")
+    rp.add_argument(
+        "--reference",
+        choices=reference_names(),
+        metavar="NAME",
+        help=f"reference curve to draw: {', '.join(reference_names())}",
+    )
     rp.set_defaults(func=commands.cmd_report)
     from superspike_brian.sweep.arguments import add_sweep_arguments
 
-    sw = sub.add_parser(
+    sw = _parser(
+        sub,
         "sweep",
-        help="train a grid of runs (seeds x train options) on Dask, with a summary",
-        description="Train every combination of --grid values for every seed, each run in"
+        "train a grid of runs (seeds x train options) on Dask, with a summary",
+        "Train every combination of --grid values for every seed, each run in"
         " its own process and run directory OUT/<condition>/seed-<s>, on a local Dask"
         " cluster or the one at --scheduler; finished runs are skipped when the same"
         " command runs again. Exit status 1 if any run failed.",
@@ -80,10 +117,12 @@ def build_parser():
 
 def main(argv=None):
     """Run the command line; returns the exit status."""
+    argv = list(sys.argv[1:] if argv is None else argv)
     args = build_parser().parse_args(argv)
+    args.argv = argv
     try:
         return args.func(args)
-    except (ValueError, TypeError, FileNotFoundError, RuntimeError) as exc:
+    except (ValueError, TypeError, OSError, RuntimeError, MemoryError) as exc:
         print(f"superspike: error: {exc}", file=sys.stderr)
         return 2
 

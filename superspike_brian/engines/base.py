@@ -61,6 +61,10 @@ class Engine:
         """Equations of connection ``l`` (1-based): weights and learning state."""
         return connection.WEIGHT_EQUATION
 
+    def synapse_dtypes(self, l):
+        """Per-variable dtypes of connection ``l`` that differ from the model's."""
+        return {}
+
     def configure_connection(self, model, l, synapses, values):
         """Place the connection's code in the time step and set its fixed values."""
 

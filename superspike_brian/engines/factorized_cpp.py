@@ -28,7 +28,8 @@ controller and the synaptic engine respectively.
 import hashlib
 from pathlib import Path
 
-from brian2 import Function, NeuronGroup, get_device, second, volt
+import numpy as np
+from brian2 import Function, NeuronGroup, get_device
 
 from superspike_brian.engines.base import Engine
 from superspike_brian.model import optimizer, regularizer, steps
@@ -50,18 +51,17 @@ def _not_available(*args):
     )
 
 
-def _support_code(net, n_steps, groups):
+def _support_code(net, n_steps, groups, connections):
     """C++ support code: the configuration of this network and the wrappers Brian2 calls."""
     p = net.params
     lp, rp = p.learning, p.regularizer
     L = net.n_connections
     sizes = net.layer_sizes
     regularized = [int(1 <= l and regularizer.applies(net, l)) for l in range(L + 1)]
-    rho_per_mV = regularizer.rho_per_mV(rp) if net.regularizer else 0.0
     digest = hashlib.sha1(HEADER.read_bytes()).hexdigest()[:12]
     config = (
         f"{L}, _ssfx_sizes, {int(n_steps)}, {float(p.dt)!r}, {float(lp.tau_rise)!r},"
-        f" {float(lp.tau_decay)!r}, {int(uses_forward_weights(net.feedback))}, {rho_per_mV!r},"
+        f" {float(lp.tau_decay)!r}, {int(uses_forward_weights(net.feedback))},"
         f" {float(rp.a)!r}, _ssfx_regularized"
     )
     dev = get_device()
@@ -69,13 +69,27 @@ def _support_code(net, n_steps, groups):
     def arr(l, name):
         return "brian::" + dev.get_array_name(groups[l].variables[name])
 
-    start, after = [], []
+    def syn(l, name):
+        # Per-synapse arrays are std::vectors in a standalone project.
+        var = connections[l - 1].variables[name]
+        return f"brian::{dev.get_array_name(var, access_data=False)}.data()"
+
+    start, after, load, store = [], [], [], []
     for l in range(L + 1):
         if l >= 1:
             # Without the regularizer the engine never reads zh; any array of
             # the group's type fills the slot.
             zh = arr(l, "zh") if regularized[l] else arr(l, "sigma_prime")
             start.append(f"e.post({l}, {arr(l, 'sigma_prime')}, {zh});")
+            rho = "0.0"
+            if regularized[l]:
+                var = connections[l - 1].variables["rho"]
+                rho = f"(double)brian::{dev.get_array_name(var)}[0]"
+            load.append(
+                f"e.load({l}, {syn(l, 'w')}, {syn(l, 'fb')}, {rho},"
+                f" {syn(l, 'lam_r')}, {syn(l, 'lam')});"
+            )
+            store.append(f"e.store({l}, {syn(l, 'lam_r')}, {syn(l, 'lam')}, {syn(l, 'm')});")
         if l < L:
             start.append(f"e.trace({l}, {arr(l, 'z')}, {arr(l, 'zt')});")
             after.append(f"e.after({l}, {arr(l, 'z')});")
@@ -84,6 +98,7 @@ def _support_code(net, n_steps, groups):
             after.append(f"e.after({l}, {arr(l, 'er')});")
     start_code = "\n    ".join(start)
     after_code = "\n    ".join(after)
+    end_code = "\n        ".join([*load, "e.compute();", *store])
     # Guarded: every function carries the same code, and a code object that calls
     # several of them must see it once. The header digest makes a changed engine
     # change the generated sources, so that a cached build is recompiled.
@@ -109,12 +124,12 @@ inline double ssfx_after(int64_t t)
 {{
     superspike_fx::Engine &e = _ssfx();
     {after_code}
+    if (e.interval_ends())
+    {{
+        {end_code}
+    }}
     return 0.0;
 }}
-inline double ssfx_gradient(int l, int i, int j, double t)
-{{ return _ssfx().gradient(l, i, j, t); }}
-inline double ssfx_weight(int l, int i, int j, double w, double fb)
-{{ return _ssfx().weight(l, i, j, w, fb); }}
 #endif
 """
 
@@ -123,9 +138,11 @@ _SIGNATURES = {
     # name: (arg_units, arg_types, return_unit)
     "ssfx_start": ([1], ["integer"], 1),
     "ssfx_after": ([1], ["integer"], 1),
-    "ssfx_gradient": ([1, 1, 1, second], ["integer"] * 3 + ["float"], second),
-    "ssfx_weight": ([1, 1, 1, volt, 1], ["integer"] * 3 + ["float"] * 2, volt),
 }
+
+#: Per-synapse state the engine writes at the end of every update interval.
+ENGINE_STATE = ("lam_r", "lam", "m")
+ENGINE_STATE_EQUATIONS = "lam_r : 1\nlam : 1\nm : second\n"
 
 #: The one-unit group that drives the engine step by step.
 ENGINE_GROUP_EQUATIONS = "fx : 1"
@@ -133,7 +150,7 @@ START_CODE = "fx = ssfx_start(t_in_timesteps)"
 AFTER_CODE = "fx = ssfx_after(t_in_timesteps)"
 
 
-def engine_functions(net, n_steps, groups):
+def engine_functions(net, n_steps, groups, connections):
     """Brian2 functions that connect the model to the C++ engine.
 
     Parameters
@@ -144,13 +161,16 @@ def engine_functions(net, n_steps, groups):
         Steps per update interval.
     groups : list of NeuronGroup
         Input group and every layer, in order (their arrays are read directly).
+    connections : list of Synapses
+        Every connection, in order (weights, feedback weights, regularizer
+        strength and the engine's carried state are read and written directly).
 
     Returns
     -------
     dict
         Namespace entries: name -> :class:`brian2.Function` (C++ only).
     """
-    support = _support_code(net, n_steps, groups)
+    support = _support_code(net, n_steps, groups, connections)
     out = {}
     for name, (arg_units, arg_types, ret) in _SIGNATURES.items():
         f = Function(
@@ -195,27 +215,33 @@ class CppFactorizedEngine(Engine):
     devices = ("cpp_standalone",)
 
     def connection_equations(self, l):
-        # m is the engine's, a temporary of the update code: no per-synapse copy.
-        # The engine reads the fixed feedback weight with each weight.
-        return super().connection_equations(l) + optimizer.STATE_EQUATION + "fb : 1 (constant)\n"
+        # The engine reads the fixed feedback weight with each weight, and keeps
+        # the eligibility state it carries from interval to interval and the
+        # accumulator it hands to the optimizer in the synapses' own arrays.
+        eqs = super().connection_equations(l) + optimizer.STATE_EQUATION
+        eqs += "fb : 1 (constant)\n" + ENGINE_STATE_EQUATIONS
+        if regularizer.applies(self.net, l):
+            eqs += regularizer.STRENGTH_EQUATION
+        return eqs
+
+    def synapse_dtypes(self, l):
+        # The engine's state stays double precision in a float32 model.
+        return {name: np.float64 for name in ENGINE_STATE}
 
     def configure_connection(self, model, l, synapses, values):
         fixed = values.feedback[l - 1]
         synapses.fb = fixed.T.ravel() if fixed is not None else 1.0
 
-    def update_code(self, l):
-        """The optimizer step of connection ``l`` with the engine's accumulator (F6)."""
-        return (
-            f"m = ssfx_gradient({l}, i, j, t)\n"
-            + optimizer.UPDATE_CODE
-            + f"w = ssfx_weight({l}, i, j, w, fb)\n"
-        )
+    def carried_variables(self, l):
+        return ("w", "v", *ENGINE_STATE)
 
     def add_objects(self, model):
         """The one-unit group that drives the engine, and the functions it calls."""
         p = self.net.params
         n_update = steps_of("t_update", p.learning.t_update, p.dt)
-        model.namespace.update(engine_functions(self.net, n_update, model.populations))
+        model.namespace.update(
+            engine_functions(self.net, n_update, model.populations, model.connections)
+        )
         group = NeuronGroup(1, ENGINE_GROUP_EQUATIONS, name="fx_engine")
         # After every group's surrogate derivative at the start of the step, and
         # after every state update.

@@ -31,6 +31,8 @@ class SynapticEngine(Engine):
         if l > 1:
             # This connection carries the error of layer l back into hidden layer l-1.
             eqs += feedback.feedback_equations(self.net.feedback) + "\n"
+        if regularizer.applies(self.net, l):
+            eqs += regularizer.STRENGTH_EQUATION
         return eqs
 
     def configure_connection(self, model, l, synapses, values):
@@ -42,7 +44,8 @@ class SynapticEngine(Engine):
                 synapses.fb = fixed.T.ravel()
 
     def carried_variables(self, l):
-        return ("w", "lam_r", "lam", "m")
+        # Inside the simulation the optimizer's second moment is state too.
+        return ("w", "lam_r", "lam", "m", *(("v",) if self.inside else ()))
 
     def accumulator(self, sim, l):
         return sim.get(connection.name(l), "m")

@@ -24,6 +24,7 @@ from brian2 import (
     mV,
     volt,
 )
+from brian2.core.variables import Subexpression
 
 from superspike_brian.model import (
     connection,
@@ -127,8 +128,10 @@ class BrianModel:
         args = {}
         for l, s in enumerate(self.connections, start=1):
             args[s.w] = values.weights[l - 1].T.ravel() * mV
-            if values.feedback[l - 1] is not None:
+            if values.feedback[l - 1] is not None and _stored(s, "fb"):
                 args[s.fb] = values.feedback[l - 1].T.ravel()
+            if "rho" in s.variables:
+                args[s.rho] = values.rho[l - 1] / volt
         tables = dict(values.tables)
         if self.engine.inside:
             for l, lr in enumerate(values.learning_rates, start=1):
@@ -149,7 +152,12 @@ class BrianModel:
         return out
 
 
-def build_model(net, values, engine, *, record_voltage=4):
+def _stored(group, name):
+    """Whether ``group`` stores variable ``name`` (not a subexpression or absent)."""
+    return name in group.variables and not isinstance(group.variables[name], Subexpression)
+
+
+def build_model(net, values, engine, *, record_voltage=4, scalars_as_arguments=False):
     """Create the Brian2 objects of ``net`` with ``values`` on the active device.
 
     Parameters
@@ -162,12 +170,18 @@ def build_model(net, values, engine, *, record_voltage=4):
         its own objects.
     record_voltage : int
         Number of output units whose membrane potential is monitored.
+    scalars_as_arguments : bool
+        Leave the values that a standalone project would write into its code as
+        literals (the regularizer strength) unset: every execution sets them
+        with run arguments (:meth:`BrianModel.value_args`), so that runs of
+        other values share one compiled binary.
 
     Returns
     -------
     BrianModel
     """
     model = BrianModel(net, values, engine)
+    model.scalars_as_arguments = scalars_as_arguments
     model.namespace.update(_namespace(net, values))
     model.input = _input_population(net, model.n_period)
     for l in range(1, net.n_connections + 1):
@@ -200,7 +214,7 @@ def _namespace(net, values):
         "tau_avg": lp.tau_avg,
     }
     for name, table in values.tables.items():
-        ns[name] = TimedArray(table, dt=p.dt)
+        ns[name] = TimedArray(table, dt=p.dt, name=name)
     return ns
 
 
@@ -263,6 +277,7 @@ def _connection(model, l):
     net, values, engine = model.net, model.values, model.engine
     pops = model.populations
     n_pre, n_post = net.layer_sizes[l - 1], net.layer_sizes[l]
+    dtypes = engine.synapse_dtypes(l)
     s = Synapses(
         pops[l - 1],
         pops[l],
@@ -271,14 +286,19 @@ def _connection(model, l):
         on_event="spike" if l == 1 else "arrival",
         method="exponential_euler",
         name=connection.name(l),
+        **({"dtype": dtypes} if dtypes else {}),
     )
     s.connect(i=np.repeat(np.arange(n_pre), n_post), j=np.tile(np.arange(n_post), n_pre))
     s.w = values.weights[l - 1].T.ravel() * mV
+    if "rho" in s.variables and not model.scalars_as_arguments:
+        s.rho = values.rho[l - 1] / volt
     engine.configure_connection(model, l, s, values)
     if engine.inside:
         table = f"lr_schedule_{l}"
         model.namespace[table] = TimedArray(
-            np.asarray(values.learning_rates[l - 1]) * volt, dt=net.params.learning.t_update
+            np.asarray(values.learning_rates[l - 1]) * volt,
+            dt=net.params.learning.t_update,
+            name=table,
         )
         s.run_regularly(
             optimizer.inside_update_code(table, engine.update_code(l)),
@@ -300,7 +320,16 @@ def _monitors(model, record_voltage):
         name="cost_monitor",
         when=steps.at("weight_update")["when"],
     )
-    n_v = min(record_voltage, net.n_out)
+    model.voltage_units = recorded_units(model.values, net.n_out, record_voltage)
     model.voltage_monitor = StateMonitor(
-        model.output, "U", record=np.arange(n_v), name="voltage_monitor"
+        model.output, "U", record=model.voltage_units, name="voltage_monitor"
     )
+
+
+def recorded_units(values, n_out, n):
+    """The output units whose membrane is recorded: the first ``n`` with target
+    spikes (a picture's first rows may be blank), then the first without."""
+    target = values.tables.get("target_table")
+    with_targets = np.flatnonzero(target.any(axis=0)) if target is not None else np.array([], int)
+    rest = np.setdiff1d(np.arange(n_out), with_targets)
+    return np.concatenate([with_targets, rest])[: min(n, n_out)].astype(int)

@@ -22,6 +22,9 @@ from superspike_brian.model.feedback import check_feedback
 from superspike_brian.model.parameters import ModelParameters
 from superspike_brian.validation import check_positive_int, steps_of
 
+#: Parameters that are values of a model, not constants of its code.
+DATA_PARAMETERS = (("learning", "r0"), ("learning", "w0"), ("regularizer", "rho"))
+
 
 @dataclass
 class SuperSpikeNetwork:
@@ -223,19 +226,28 @@ class SuperSpikeNetwork:
         )
 
     def structure_key(self, task, extra=()):
-        """Hash of what shapes generated code (not weights or spike data)."""
+        """Hash of what shapes the generated code, and nothing that is data.
+
+        Data, which runs of one compiled model may differ in: the seed (initial
+        weights, feedback matrices), the spike tables of the task (of the same
+        period), the learning rate r0 and its schedule, the initial weight scale
+        w0 and the regularizer strength rho (see
+        :class:`~superspike_brian.model.values.ModelValues`).
+        """
+        params = self.params.as_dict()
+        for group, name in DATA_PARAMETERS:
+            params[group].pop(name)
         blob = json.dumps(
             [
                 self.layer_sizes,
                 self.feedback,
                 bool(self.regularizer),
                 self.linear_hidden,
-                self.params.as_dict(),
+                self.error,
+                params,
                 steps_of("period", task.period * second, self.params.dt),
                 list(extra),
-            ]
-            # Only a non-default error signal enters, so that existing keys stay.
-            + ([self.error] if self.error != "van_rossum" else []),
+            ],
             sort_keys=True,
         )
         return hashlib.sha1(blob.encode()).hexdigest()[:16]

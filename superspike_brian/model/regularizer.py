@@ -37,10 +37,14 @@ ON_SPIKE = "zh += 1"
 #: postsynaptic unit i.
 TERM = "rho * w * zh_post**rho_a"
 
+#: The strength is a value of each regularized connection, not a constant of
+#: the generated code: runs of one compiled model may differ in it.
+STRENGTH_EQUATION = "rho : volt**-1 (shared, constant)\n"
+
 
 def namespace(regularizer):
-    """Brian2 namespace entries of the regularizer."""
-    return {"rho": regularizer.rho, "rho_a": float(regularizer.a), "tau_het": regularizer.tau_het}
+    """Brian2 namespace entries of the regularizer (its strength is a variable)."""
+    return {"rho_a": float(regularizer.a), "tau_het": regularizer.tau_het}
 
 
 def rho_per_mV(regularizer):

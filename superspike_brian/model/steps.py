@@ -27,6 +27,7 @@ spikes             thresholds     0      3     threshold crossings, arrivals (ev
 arrivals           synapses       0      4     transmission of arriving spikes
 resets             resets         0      5     resets and trace jumps of spiking units
 events             after_resets   0      4-5   target spikes, ends of windows
+run_control        end            0      -     a chunked run stops after this step
 =================  =============  =====  ====  =====================================
 """
 
@@ -57,6 +58,7 @@ SLOTS = {
     "arrivals": Slot("synapses", 0, "4", "transmission of arriving spikes"),
     "resets": Slot("resets", 0, "5", "resets and trace jumps"),
     "events": Slot("after_resets", 0, "4-5", "target spikes, ends of windows"),
+    "run_control": Slot("end", 0, "-", "a chunked run stops after this step"),
 }
 
 

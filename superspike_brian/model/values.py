@@ -24,12 +24,13 @@ Inputs of a run (``docs/discrete_time.md``, "Inputs of a run"):
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
 from brian2 import second
 
-from superspike_brian.model import error
+from superspike_brian.model import error, regularizer
 from superspike_brian.validation import steps_of
 
 __all__ = ["ModelValues", "model_values", "TABLES"]
@@ -56,6 +57,8 @@ class ModelValues:
     learning_rates : list of ndarray
         Per connection, the learning rate (volts) of every update, index k for
         the update at ``k * t_update``.
+    rho : list of float
+        Per connection, the regularizer strength (1/volt; 0 where it does not act).
     n_period : int
         Steps per period of the task.
     """
@@ -64,7 +67,14 @@ class ModelValues:
     weights: list
     feedback: list
     learning_rates: list
+    rho: list
     n_period: int
+
+    def with_learning_rates(self, learning_rates):
+        """The same values with other learning rates (one chunk of a schedule)."""
+        return dataclasses.replace(
+            self, learning_rates=[np.asarray(lr, dtype=float) for lr in learning_rates]
+        )
 
     def shapes(self):
         """What a binary built for these values expects of any other values."""
@@ -91,6 +101,16 @@ def model_values(net, task, learning_rates):
     -------
     ModelValues
     """
+    if task.n_in != net.n_in or task.n_out != net.n_out:
+        raise ValueError(
+            f"task '{task.name}' has {task.n_in} inputs and {task.n_out} outputs,"
+            f" the network {net.n_in} and {net.n_out}"
+        )
+    if net.error == "classification" and getattr(task, "windows", None) is None:
+        raise ValueError(
+            f"error='classification' needs a task with windows of opportunity"
+            f" (task.windows, e.g. superspike_brian.tasks.xor.xor_task); '{task.name}' has none"
+        )
     p = net.params
     dt = float(p.dt)
     n_period = steps_of("period", task.period * second, p.dt)
@@ -104,10 +124,12 @@ def model_values(net, task, learning_rates):
         )
     fbs = net.feedback_matrices()
     feedback = [None] + [fbs[l - 2] for l in range(2, net.n_connections + 1)]
+    rho = float(p.regularizer.rho)
     return ModelValues(
         tables=tables,
         weights=net.initial_weights(),
         feedback=feedback,
         learning_rates=[np.asarray(lr, dtype=float) for lr in learning_rates],
+        rho=[rho if regularizer.applies(net, l) else 0.0 for l in range(1, net.n_connections + 1)],
         n_period=n_period,
     )

@@ -89,12 +89,13 @@ def run_one(run_dir, argv, command=None, cwd=None):
     resuming = False
     if command is None:
         command = [sys.executable, "-m", "superspike_brian.cli", "train"]
-        # A run killed after some blocks continues from its checkpoint (controller mode).
+        # A run killed after some blocks continues from its checkpoint; one that left
+        # none (runtime) starts again: the sweep owns its run directories.
         resuming = (run_dir / "checkpoint.npz").exists() and (run_dir / "config.json").exists()
     cmd = (
         [*command, "--resume", str(run_dir)]
         if resuming
-        else [*command, *argv, "--out", str(run_dir)]
+        else [*command, *argv, "--out", str(run_dir), "--overwrite"]
     )
     if cwd is not None and not Path(cwd).is_dir():
         cwd = None

@@ -93,6 +93,50 @@ class Task:
         """Number of output units."""
         return self.target.n_units
 
+    def match(self, times, ids, start, window=1e-3):
+        """How the output spikes of one period match the target spikes.
+
+        Parameters
+        ----------
+        times, ids : array_like
+            Output spikes (s, unit) of the whole run.
+        start : float
+            Start (s) of the period to score; the spikes in
+            ``[start, start + period)`` are compared with the target.
+        window : float
+            A target spike is matched by an output spike of its unit at most
+            ``window`` (s) away (default 1 ms); each output spike matches one
+            target at most.
+
+        Returns
+        -------
+        dict
+            ``matched`` (target spikes matched), ``missing`` (not matched),
+            ``extra`` (output spikes that match no target) and ``exact``
+            (``True`` when every target is matched and nothing is extra).
+        """
+        times = np.asarray(times, dtype=float)
+        ids = np.asarray(ids)
+        inside = (times >= start - 1e-12) & (times < start + self.period - 1e-12)
+        phase, units = times[inside] - start, ids[inside]
+        matched = extra = 0
+        for unit in range(self.n_out):
+            out = np.sort(phase[units == unit])
+            used = np.zeros(out.size, dtype=bool)
+            for target in np.sort(self.target.times[self.target.ids == unit]):
+                free = np.flatnonzero(~used & (np.abs(out - target) <= window + 1e-12))
+                if free.size:
+                    used[free[np.argmin(np.abs(out[free] - target))]] = True
+                    matched += 1
+            extra += int(np.count_nonzero(~used))
+        missing = self.target.n_spikes - matched
+        return {
+            "matched": matched,
+            "missing": missing,
+            "extra": extra,
+            "exact": missing == 0 and extra == 0,
+        }
+
     def describe(self):
         """A few lines describing the task, for logs.
 

@@ -60,7 +60,7 @@ def run_batch(nets, tasks, learning_rates, duration, *, key, build_dir=None, bui
             values = model_values(net, task, learning_rates)
             session.execute(model.value_args(values), quiet=True)
             history = History(initial_weights=[w.copy() for w in values.weights])
-            history.spikes = session.records(0.0, keep_voltage=False)["spikes"]
+            history.spikes = session.records(keep_voltage=False)["spikes"]
             history.weights = model.weights()
             session.clear_run_args()
             out.append(history)

@@ -78,6 +78,7 @@ def save(out, state, fingerprint, n_updates):
         "n_updates": int(n_updates),
         "run_s": float(state.run_s),
         "gradient_s": float(state.gradient_s),
+        "sim_s": float(state.sim_s),
         "spike_groups": sorted(spikes),
         "n_connections": len(state.optimizer_v),
         "engine": engine_layout,
@@ -142,6 +143,7 @@ def _state(arrays, meta):
         recording=recording,
         run_s=meta["run_s"],
         gradient_s=meta["gradient_s"],
+        sim_s=meta["sim_s"],
     )
 
 

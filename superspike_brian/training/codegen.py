@@ -24,6 +24,8 @@ from pathlib import Path
 import numpy as np
 from brian2 import prefs
 
+from superspike_brian.files import atomic_write
+
 COMPUTE_CAPABILITY = 9.0  # H100 / H200
 
 
@@ -113,12 +115,35 @@ def configure_cuda(compute_capability=COMPUTE_CAPABILITY, gpu_id=0, detect_gpus=
 
 
 def patch_makefile(directory):
-    """Use C++17 where brian2cuda's template asks for C++11."""
+    """Make a generated makefile build on another machine.
+
+    C++17 where brian2cuda's template asks for C++11, and the cuRAND paths of
+    this machine (from the ``nvidia-curand`` wheel) turned into the make
+    variables ``CURAND_INC`` and ``CURAND_LIB``, with this machine's paths as
+    defaults: ``make CURAND_INC=... CURAND_LIB=...`` points them elsewhere, and
+    empty values use the CUDA toolkit's own cuRAND.
+    """
+    paths = curand_paths()
     for name in ("makefile", "Makefile"):
         path = Path(directory) / name
-        if path.exists():
-            text = path.read_text()
-            path.write_text(text.replace("-std=c++11", "-std=c++17"))
+        if not path.exists():
+            continue
+        text = path.read_text().replace("-std=c++11", "-std=c++17")
+        if paths:
+            inc, lib = (str(p) for p in paths)
+            text = text.replace(f"-I{inc}", "$(addprefix -I,$(CURAND_INC))")
+            text = text.replace(
+                f"-Xlinker -rpath,{lib}", "$(addprefix -Xlinker -rpath$(comma),$(CURAND_LIB))"
+            )
+            text = text.replace(f"-L{lib}", "$(addprefix -L,$(CURAND_LIB))")
+            header = (
+                "comma := ,\n"
+                f"# cuRAND of the machine that generated this project; override on the\n"
+                f"# command line (make CURAND_INC=... CURAND_LIB=...), empty for the toolkit's.\n"
+                f"CURAND_INC ?= {inc}\nCURAND_LIB ?= {lib}\n"
+            )
+            text = header + text
+        atomic_write(path, text)
 
 
 def compile_project(directory, jobs=None):
@@ -183,6 +208,7 @@ Build and run on a machine with {needs}:
     make -j          # builds ./main ({note})
     ./main           # writes results/
 
+{curand}
 Read the results back into a run directory (metrics.csv, weights, figures) on any
 machine with superspike-brian installed:
 

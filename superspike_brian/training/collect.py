@@ -7,6 +7,8 @@ from pathlib import Path
 
 import numpy as np
 
+from superspike_brian.model.builder import recorded_units
+from superspike_brian.model.values import model_values
 from superspike_brian.training import codegen
 from superspike_brian.training.history import History, block_metrics, voltage_windows
 from superspike_brian.training.project import DESCRIPTION
@@ -55,6 +57,8 @@ def history_from_results(trainer, arrays):
         history.spikes[name] = (arrays[f"{name}_t"].astype(float), arrays[f"{name}_i"].astype(int))
         w = arrays[f"conn_{l}_w"].astype(float) * 1e3
         history.weights.append(w.reshape(sizes[l - 1], sizes[l]).T.copy())
+    values = model_values(net, trainer.task, trainer.schedule_rates)
+    history.voltage_units = recorded_units(values, net.n_out, trainer.record_voltage)
     n = trainer.timeline.n_updates
     history.sq = np.vstack([arrays["cost_sq"][:n], arrays["cost_sq_final"][None, :]])
     voltage_windows(

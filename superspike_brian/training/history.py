@@ -27,6 +27,7 @@ class History:
     sq: np.ndarray | None = None  # (n_updates+1, n_out) running averages
     cost: np.ndarray | None = None  # cost at every update time
     voltage: dict = field(default_factory=dict)  # 'before'/'after' -> (t, U mV)
+    voltage_units: np.ndarray | None = None  # output units of the rows of U
     initial_weights: list = field(default_factory=list)
     weights: list = field(default_factory=list)
     timing: dict = field(default_factory=dict)
@@ -74,8 +75,6 @@ def block_metrics(history, net, timeline, n_done=None):
         for l, name in enumerate(names, start=1):
             key = "output_rate_hz" if name == "output" else f"{name}_rate_hz"
             row[key] = _rate(history.spikes.get(name), t_begin, t_end, net.layer_sizes[l])
-        if len(names) > 1:
-            row["hidden_rate_hz"] = float(np.mean([row[f"{n}_rate_hz"] for n in names[:-1]]))
         rows.append(row)
     history.metrics = rows
 

@@ -138,6 +138,7 @@ def _history(path, config, weights, n):
     layers = [k[: -len("_t")] for k in spikes if k.endswith("_t") and k != "target_t"]
     history.spikes = {name: (spikes[f"{name}_t"], spikes[f"{name}_i"]) for name in layers}
     voltage = rundir.read_arrays(path, "voltage")
+    history.voltage_units = voltage.get("units")
     history.voltage = {
         key: (voltage[f"{key}_t"], voltage[f"{key}_U"])
         for key in ("before", "after")

@@ -28,7 +28,22 @@ from superspike_brian.training.history import History, block_metrics, voltage_wi
 from superspike_brian.training.progress import BlockProgress
 from superspike_brian.training.state import RunState
 
-__all__ = ["run_inside", "run_controller", "voltage_segments"]
+__all__ = ["run_inside", "run_chunks", "chunks", "chunk_rates", "chunked", "voltage_segments"]
+
+
+def chunked(learn, device):
+    """Whether a run advances chunk by chunk (else in one execution).
+
+    The controller always does. Learning inside does on cpp_standalone, where
+    one binary per model structure runs block after block with its state
+    carried; runtime runs in this process, and a CUDA binary once.
+    """
+    return learn == "controller" or device == "cpp_standalone"
+
+
+def capacity(trainer):
+    """Update intervals per chunk: a block inside the simulation, one for the controller."""
+    return trainer.timeline.n_per_block if trainer.learn == "inside" else 1
 
 
 def voltage_segments(duration, period):
@@ -57,7 +72,7 @@ def run_inside(trainer, session, model, history):
         history.timing["run_s"] = time.time() - t0
     if trainer.profile:
         history.timing["profile"] = session.profile()
-    records = session.records(0.0)
+    records = session.records()
     final = np.array(model.cost.sq_[:], dtype=float)
     history.sq = np.vstack([records["sq"][: tl.n_updates], final[None, :]])
     history.spikes = records["spikes"]
@@ -76,8 +91,29 @@ def _voltage(trainer, history, t, U):
     )
 
 
-def run_controller(trainer, session, model, history, state=None, out=None):
-    """Train interval after interval, the update applied between intervals.
+def chunks(timeline, k_done, capacity):
+    """(first interval, intervals) of every chunk from ``k_done`` on.
+
+    Chunks hold at most ``capacity`` update intervals and never span a block
+    end, so that a checkpoint can follow every block.
+    """
+    out, k = [], k_done
+    for b in range(timeline.n_blocks + 1):
+        end = timeline.block_end(b)
+        while k < end:
+            n = min(capacity, end - k)
+            out.append((k, n))
+            k += n
+    return out
+
+
+def run_chunks(trainer, session, model, history, state=None, out=None):
+    """Train chunk after chunk of update intervals, the state carried from one to the next.
+
+    ``learn='controller'``: a chunk is one update interval, and the update is
+    applied between chunks. ``learn='inside'`` (cpp_standalone): a chunk is at
+    most one block; the update runs inside, and one binary built for a block
+    runs every chunk (a shorter burn-in too).
 
     Parameters
     ----------
@@ -87,14 +123,15 @@ def run_controller(trainer, session, model, history, state=None, out=None):
     history : History
         Filled with spikes, cost averages, membrane windows and timing.
     state : RunState, optional
-        Where to continue (a resumed run); None starts at the beginning.
+        Where to continue (a resumed or extended run); None starts at the beginning.
     out : path, optional
         Run directory: a checkpoint and the metrics so far at every block end
         (standalone devices only).
     """
     tl = trainer.timeline
     engine = model.engine
-    session.prepare(model, [(tl.t_update, True)])
+    cap = capacity(trainer)
+    session.prepare(model, [(cap * tl.t_update, True)], stoppable=engine.inside)
     if state is None:
         state = RunState(optimizer_v=[np.zeros(n) for n in _synapse_counts(trainer.network)])
     else:
@@ -109,11 +146,11 @@ def run_controller(trainer, session, model, history, state=None, out=None):
         first_block=max(0, (state.k_done - tl.n_burn) // tl.n_per_block + 1),
     )
     try:
-        for k in range(state.k_done, tl.n_updates):
-            _interval(trainer, session, model, state, k)
-            block = tl.block_done(k + 1)
+        for k, n in chunks(tl, state.k_done, cap):
+            _chunk(trainer, session, model, state, k, n, cap)
+            block = tl.block_done(k + n)
             if block is not None:
-                state.k_done = k + 1
+                state.k_done = k + n
                 state.network = session.state
                 state.engine = engine.state()
                 _report_block(trainer, session, progress, block, state)
@@ -123,6 +160,8 @@ def run_controller(trainer, session, model, history, state=None, out=None):
         progress.close()
     history.timing.update(session.timing)
     history.timing["run_s"] = state.run_s
+    if session.standalone:
+        history.timing["sim_s"] = state.sim_s
     if engine.gradients_in_controller:
         history.timing["gradient_s"] = state.gradient_s
     rec = state.recording
@@ -138,29 +177,55 @@ def _synapse_counts(net):
     return [a * b for a, b in zip(s[:-1], s[1:], strict=False)]
 
 
-def _interval(trainer, session, model, state, k):
-    """Update (from the second interval on), then simulate update interval ``k``."""
+def _chunk(trainer, session, model, state, k, n, capacity):
+    """Update (controller, from the second interval on), then simulate intervals k..k+n-1."""
     tl = trainer.timeline
     tb = tl.t_update
-    t_start = k * tb
-    if k > 0:
+    t_start, t_end = k * tb, (k + n) * tb
+    if k > 0 and not model.engine.inside:
         _update(trainer, session, model, state.optimizer_v, k)
     period = trainer.task.period
-    record = t_start < period or t_start + tb > tl.duration - period
+    record = t_start < period or t_end > tl.duration - period
     t0 = time.time()
     if session.standalone:
-        offset = (k * _steps_per_update(trainer)) % model.n_period
-        session.execute(session.state_args(offset), quiet=True)
-        session.read_state(tb)
+        steps = _steps_per_update(trainer)
+        values = _chunk_values(model, trainer.schedule_rates, k, capacity)
+        offset = (k * steps) % model.n_period
+        n_steps = n * steps if model.engine.inside else None
+        session.execute(session.arguments(offset, values, n_steps), quiet=True)
+        state.sim_s += session.last_run_time()
+        session.read_state(n * tb)
     else:
         session.execute(record=record)
-    state.recording.add(session.records(t_start, keep_voltage=record))
+    state.recording.add(session.records(k * _steps_per_update(trainer), keep_voltage=record))
     session.clear_run_args()
     if model.engine.gradients_in_controller:
         t1 = time.time()
         model.engine.after_interval(session)
         state.gradient_s += time.time() - t1
     state.run_s += time.time() - t0
+
+
+def chunk_rates(learning_rates, k, capacity):
+    """The learning rates of the chunk that starts at interval ``k``.
+
+    ``capacity + 1`` entries per connection (the tables of a binary built for
+    chunks of ``capacity`` intervals), zero past the end of the schedule.
+    """
+    rates = []
+    for lr in learning_rates:
+        chunk = np.zeros(capacity + 1)
+        part = lr[k : k + capacity + 1]
+        chunk[: part.size] = part
+        rates.append(chunk)
+    return rates
+
+
+def _chunk_values(model, learning_rates, k, capacity):
+    """The model's values for the chunk that starts at interval ``k``."""
+    if not model.engine.inside:
+        return model.values
+    return model.values.with_learning_rates(chunk_rates(learning_rates, k, capacity))
 
 
 def _steps_per_update(trainer):
@@ -171,7 +236,7 @@ def _steps_per_update(trainer):
 def _update(trainer, session, model, optimizer_v, k):
     """The RMaxProp step of every connection with the engine's accumulators."""
     lp = trainer.network.params.learning
-    lrs, engine = model.values.learning_rates, model.engine
+    lrs, engine = trainer.schedule_rates, model.engine
     for l in range(1, trainer.network.n_connections + 1):
         name = connection.name(l)
         st = {"w": session.get(name, "w"), "m": engine.accumulator(session, l)}

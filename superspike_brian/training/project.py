@@ -96,4 +96,16 @@ def _readme(trainer, directory, compute_capability):
         needs="an NVIDIA GPU, nvcc and make" if cuda else "a C++ compiler and make",
         note=f"compute capability {compute_capability}" if cuda else "g++",
         dirname=directory.name,
+        curand=CURAND_NOTE if cuda else "",
     )
+
+
+CURAND_NOTE = """The CUDA build links cuRAND. The makefile looks for its headers and library
+where they were on the machine that generated the project (`CURAND_INC`,
+`CURAND_LIB` at its top). Elsewhere, point them to yours, or leave them empty
+to use the CUDA toolkit's own cuRAND:
+
+    make -j CURAND_INC= CURAND_LIB=                                   # toolkit's cuRAND
+    make -j CURAND_INC=$HOME/venv/lib/python3.12/site-packages/nvidia/cu13/include \\
+            CURAND_LIB=$HOME/venv/lib/python3.12/site-packages/nvidia/cu13/lib
+"""

@@ -28,9 +28,9 @@ import time
 from pathlib import Path
 
 import numpy as np
-from brian2 import Network, Quantity, defaultclock, device, second
+from brian2 import Network, Quantity, TimedArray, defaultclock, device, second
 
-from superspike_brian.training import devices
+from superspike_brian.training import compiler, devices, run_control
 
 __all__ = ["Session"]
 
@@ -76,6 +76,7 @@ class Session:
         self.network = None
         self.segments = ()
         self.state = None
+        self.control = None
         self.timing = {}
         self._seen = {}
 
@@ -86,9 +87,13 @@ class Session:
 
     # -------------------------------------------------------------- lifetime
     def __enter__(self):
+        # Objects of an earlier session in this process must be gone before this
+        # one builds: Brian2 names objects after the free names, and names that
+        # differ from one build to the next would make a cached project compile.
+        devices.release(self.device)
         self._stack = contextlib.ExitStack()
         if self.standalone and self._lock:
-            self._stack.enter_context(devices.build_lock(self.directory))
+            self._stack.enter_context(devices.build_lock(self.directory, say=self.say))
         devices.activate(
             self.device,
             directory=self.directory,
@@ -100,6 +105,8 @@ class Session:
 
     def __exit__(self, *exc):
         self._stack.close()
+        self.model = self.network = self.control = None
+        devices.release(self.device)
         return False
 
     def say(self, message):
@@ -108,7 +115,9 @@ class Session:
             print(message, file=sys.stderr, flush=True)
 
     # ----------------------------------------------------------------- build
-    def prepare(self, model, segments, *, report=None, profile=False, compile=True):
+    def prepare(
+        self, model, segments, *, report=None, profile=False, compile=True, stoppable=False
+    ):
         """Take ``model`` and the segments that one execution runs.
 
         Parameters
@@ -124,30 +133,52 @@ class Session:
             Collect Brian2's per-code-object run times.
         compile : bool
             Standalone: compile the project (False only writes it).
+        stoppable : bool
+            Standalone: every execution may run fewer steps than the segment,
+            given by :meth:`arguments` (``n_steps``): one binary serves chunks of
+            any length up to the segment's.
         """
         self.model = model
         self.segments = tuple((float(d), bool(r)) for d, r in segments)
-        self.network = Network(*model.objects)
+        self.namespace = dict(model.namespace)
+        objects = list(model.objects)
+        if stoppable:
+            self.control = run_control.control_group()
+            self.namespace.update(run_control.namespace())
+            objects.append(self.control)
+        self.network = Network(*objects, name="network")
         self._report, self._profile = report, profile
         if not self.standalone:
             return
         self._run_segments()
         model.engine.prepare_project(self.directory)
+        t0 = time.time()
+        device.build(directory=str(self.directory), compile=False, run=False)
+        self.timing["codegen_s"] = time.time() - t0
         if compile:
+            self._compile()
+
+    def _compile(self):
+        """Compile what changed since the project was last built (nothing if no code changed)."""
+        d = str(self.directory)
+        compiler.keep_equivalent_sources(self.directory)
+        self.timing["cached"] = compiler.up_to_date(self.directory)
+        if not self.timing["cached"]:
             self.say(f"compiling {self.device} project in {self.directory} ...")
         t0 = time.time()
-        device.build(directory=str(self.directory), compile=compile, run=False)
-        if compile:
-            self.timing["compile_s"] = time.time() - t0
+        device.compile_source(d, compiler="unix", debug=False, clean=False)
+        self.timing["compile_s"] = time.time() - t0
+        if not self.timing["cached"]:
             self.say(f"compiled in {self.timing['compile_s']:.1f} s; running ...")
 
     def _run_segments(self, record=True):
         for duration, rec in self.segments:
             self.model.voltage_monitor.active = rec and record
+            # Brian2's report shows progress through the long, unrecorded segment.
             self.network.run(
                 duration * second,
-                namespace=self.model.namespace,
-                report=self._report,
+                namespace=self.namespace,
+                report=self._report if not rec else None,
                 report_period=10 * second,
                 profile=self._profile,
             )
@@ -171,6 +202,10 @@ class Session:
             return
         device.run(str(self.directory), with_output=not quiet, run_args=args or {})
 
+    def last_run_time(self):
+        """Standalone: seconds the last execution spent in its network loop."""
+        return float(device._last_run_time)
+
     def clear_run_args(self):
         """Standalone: delete the run-argument files of the last execution."""
         if self.standalone:
@@ -184,14 +219,15 @@ class Session:
         return out
 
     # ---------------------------------------------------------------- records
-    def records(self, t_start, keep_voltage=True):
+    def records(self, step_start=0, keep_voltage=True):
         """What the monitors recorded in the last execution, times from the run's start.
 
         Parameters
         ----------
-        t_start : float
-            Time (s) at which the last execution started in the whole training:
-            added to the times of a standalone binary, which restarts at 0.
+        step_start : int
+            Step at which the last execution started in the whole training. A
+            standalone binary restarts at step 0; its times become
+            ``(step + step_start) * dt``, the very numbers one long run gives.
         keep_voltage : bool
             Return the membrane samples (else None).
 
@@ -201,27 +237,51 @@ class Session:
             ``spikes`` (layer -> (t, i)), ``sq`` (rows, n_out), ``vt``, ``vU``.
         """
         m = self.model
-        shift = t_start if self.standalone else 0.0
         spikes = {
-            mon.source.name: (self._since(mon, "t_") + shift, self._since(mon, "i").astype(int))
+            mon.source.name: (self._times(mon, step_start), self._since(mon, "i").astype(int))
             for mon in m.spike_monitors
         }
         sq = self._since(m.cost_monitor, "sq_").T
-        vt = self._since(m.voltage_monitor, "t_") + shift
+        vt = self._times(m.voltage_monitor, step_start)
         vU = self._since(m.voltage_monitor, "U_")
         if not keep_voltage or vt.size == 0:
             vt = vU = None
         return {"spikes": spikes, "sq": sq, "vt": vt, "vU": vU}
 
+    def _times(self, monitor, step_start):
+        t = self._since(monitor, "t_")
+        if not self.standalone or step_start == 0:
+            return t
+        dt = float(self.model.net.params.dt)
+        return (np.round(t / dt).astype(np.int64) + step_start) * dt
+
     def _since(self, monitor, name):
         """A monitor's array; in runtime mode only what it recorded since the last call."""
-        values = np.array(getattr(monitor, name)[:], dtype=int if name == "i" else float)
         if self.standalone:
-            return values
+            return self._result(monitor, name.rstrip("_"))
+        values = np.array(getattr(monitor, name)[:], dtype=int if name == "i" else float)
         key = (monitor.name, name)
         seen = self._seen.get(key, 0)
         self._seen[key] = values.shape[-1]
         return values[..., seen:]
+
+    def _result(self, monitor, name):
+        """A monitor's array from the binary's result file.
+
+        Read directly: Brian2's own reader guesses the shape of a 2-d monitor
+        array from the previous execution, which fails when executions run
+        different numbers of steps.
+        """
+        var = monitor.variables[name]
+        path = Path(device.results_dir) / device.get_array_filename(var)
+        values = np.fromfile(path, dtype=var.dtype)
+        if name == "i":
+            return values.astype(int)
+        values = values.astype(float)
+        if isinstance(var.size, tuple):
+            columns = len(monitor.record) if hasattr(monitor, "record") else var.size[1]
+            values = values.reshape(-1, columns).T
+        return values
 
     # ----------------------------------------------------------------- state
     def read_state(self, duration):
@@ -239,16 +299,45 @@ class Session:
         self.state = state
         return state
 
-    def state_args(self, step_offset):
-        """Standalone run arguments: the carried state and the tables' step offset."""
+    def arguments(self, step_offset, values=None, n_steps=None):
+        """Standalone run arguments of the next execution.
+
+        Parameters
+        ----------
+        step_offset : int
+            Step of the task period at which the execution starts.
+        values : ModelValues, optional
+            The run's values (weights, feedback weights, regularizer strength,
+            tables, learning rates), where they may differ from those the
+            binary was built with; the carried state takes precedence.
+        n_steps : int, optional
+            Steps to run (a stoppable session).
+
+        Returns
+        -------
+        dict
+            Brian2 variable or TimedArray -> values.
+        """
         m = self.model
-        args = {m.input.step_offset: step_offset, m.output.step_offset: step_offset}
-        if self.state is None:
-            return args
-        for group, name in m.carried_state():
-            var = group.variables[name]
-            args[getattr(group, name)] = Quantity(self.state[f"{group.name}.{name}"], dim=var.dim)
-        return args
+        merged = {}
+
+        def put(key, value):
+            owner = "timedarray" if isinstance(key, TimedArray) else key.group.name
+            merged[owner, key.name] = (key, value)
+
+        if values is not None:
+            for key, value in m.value_args(values).items():
+                put(key, value)
+        put(m.input.step_offset, step_offset)
+        put(m.output.step_offset, step_offset)
+        if n_steps is not None:
+            put(self.control.n_steps, n_steps)
+        if self.state is not None:
+            for group, name in m.carried_state():
+                var = group.variables[name]
+                value = Quantity(self.state[f"{group.name}.{name}"], dim=var.dim)
+                put(getattr(group, name), value)
+        return dict(merged.values())
 
     def get(self, group, name):
         """A carried variable (``"conn_1"``, ``"w"``): the state between chunks, as floats.
@@ -266,6 +355,14 @@ class Session:
             self.state[f"{group}.{name}"][...] = values
         else:
             getattr(self._object(group), name + "_")[:] = values
+
+    def weights(self):
+        """The carried weights, one (n_post, n_pre) array in mV per connection."""
+        sizes = self.model.net.layer_sizes
+        return [
+            self.get(s.name, "w").reshape(sizes[l - 1], sizes[l]).T * 1e3
+            for l, s in enumerate(self.model.connections, start=1)
+        ]
 
     def _object(self, name):
         return next(o for o in self.model.objects if o.name == name)

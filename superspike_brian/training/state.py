@@ -85,6 +85,9 @@ class RunState:
     recording : Recording
     run_s, gradient_s : float
         Wall time spent simulating, and computing accumulators in the controller.
+    sim_s : float
+        Of ``run_s``, the time standalone binaries spent in their network loops
+        (the rest is starting them and moving the state in and out).
     """
 
     k_done: int = 0
@@ -94,3 +97,4 @@ class RunState:
     recording: Recording = field(default_factory=Recording)
     run_s: float = 0.0
     gradient_s: float = 0.0
+    sim_s: float = 0.0

@@ -22,7 +22,7 @@ from superspike_brian.model.builder import build_model
 from superspike_brian.model.network import SuperSpikeNetwork
 from superspike_brian.model.values import model_values
 from superspike_brian.tasks.task import Task
-from superspike_brian.training import checkpoint, devices, loop
+from superspike_brian.training import checkpoint, devices, loop, memory
 from superspike_brian.training.history import History, block_metrics
 from superspike_brian.training.schedule import Schedule, timeline
 from superspike_brian.training.session import Session, set_clock
@@ -41,7 +41,8 @@ class Trainer:
     network : SuperSpikeNetwork
     task : Task
     device : {'runtime', 'cpp_standalone', 'cuda_standalone'}
-        Brian2 target (default 'runtime').
+        Brian2 target (default 'cpp_standalone', as on the command line: the
+        fast path, one binary per model structure; 'runtime' needs no compiler).
     learn : {'inside', 'controller'}
         Where the weight update runs: 'inside' the simulation, so that a whole
         training is one run, or in the Python 'controller' between update
@@ -86,7 +87,7 @@ class Trainer:
         network,
         task,
         *,
-        device="runtime",
+        device="cpp_standalone",
         learn=None,
         engine="synaptic",
         schedule=None,
@@ -117,8 +118,10 @@ class Trainer:
         self.build_dir = build_dir
         p = network.params
         steps_of("t_update", p.learning.t_update, p.dt)
-        steps_of("period", task.period * second, p.dt)
+        memory.check(network, steps_of("period", task.period * second, p.dt))
         self.timeline = timeline(self.schedule, p.learning.t_update, p.dt)
+        #: Per connection, the learning rate (volts) of every update of the schedule.
+        self.schedule_rates = self.learning_rates()
 
     @property
     def n_updates(self):
@@ -159,15 +162,29 @@ class Trainer:
         }
 
     def fingerprint(self):
-        """What must not change between a run and its resumption."""
+        """What must not change between a run and its resumption.
+
+        Everything but the number of blocks: a run may be resumed with more
+        blocks than it had, to continue it.
+        """
         config = self.config()
-        for key in ("versions", "package", "codegen_target", "record_voltage"):
+        for key in ("versions", "package", "codegen_target"):
             config.pop(key, None)
+        config["schedule"].pop("n_blocks")
         return json.loads(json.dumps(config, default=str))
 
     def structure_key(self):
-        """Hash of what shapes the generated code (the build directory's name)."""
-        extra = [self.float32, self.engine] + (["profile"] if self.profile else [])
+        """Hash of what shapes the generated code (the build directory's name).
+
+        Besides the network's structure: precision, engine, learn mode, the
+        membrane monitor, profiling and, for a run chunk by chunk, the length
+        of a chunk (a block inside the simulation, an interval in the controller).
+        """
+        extra = [self.float32, self.engine, self.learn, self.record_voltage]
+        if loop.chunked(self.learn, self.device):
+            extra.append(["chunk", loop.capacity(self), float(self.timeline.t_update)])
+        if self.profile:
+            extra.append("profile")
         return self.network.structure_key(self.task, extra)
 
     def build_directory(self):
@@ -179,7 +196,7 @@ class Trainer:
         return devices.default_build_root() / f"{self.device}-{self.learn}-{self.structure_key()}"
 
     # ------------------------------------------------------------------ runs
-    def run(self, out=None, *, resume=False, extra_config=None, figures=True):
+    def run(self, out=None, *, resume=False, overwrite=False, extra_config=None, figures=True):
         """Train; returns a :class:`History` (and writes it to ``out`` if given).
 
         Parameters
@@ -191,19 +208,23 @@ class Trainer:
             boundary, so an interrupted run keeps them; the complete run
             directory is written at the end (``status: complete``).
         resume : bool
-            Continue from ``out/checkpoint.npz`` when it exists (controller mode
-            on cpp_standalone; the result equals an uninterrupted run bit for
-            bit). A run directory without a checkpoint starts from the beginning.
+            Continue from ``out/checkpoint.npz`` (standalone devices; the result
+            equals an uninterrupted run bit for bit). A schedule with more blocks
+            continues a finished run. A run directory without a checkpoint starts
+            from the beginning.
+        overwrite : bool
+            Replace the run in ``out``; without it (or ``resume``) a directory
+            that holds a run is refused, so that no result is lost silently.
         extra_config : dict, optional
             Stored in ``config.json`` besides the trainer's own configuration.
         figures : bool
             Draw the figures at the end (default True).
         """
-        state = self._start(out, resume, extra_config)
         if self.device == "cuda_standalone":
             from superspike_brian.training import codegen
 
             codegen.require_gpu()
+        state = self._start(out, resume, overwrite, extra_config)
         t0 = time.time()
         with Session(
             self.device,
@@ -216,21 +237,28 @@ class Trainer:
         history.timing["total_s"] = time.time() - t0
         block_metrics(history, self.network, self.timeline)
         if out is not None:
+            # The checkpoint stays: it is the final state, from which a longer
+            # schedule continues the run (resume=True with more blocks).
             self.write(out, history, extra_config=extra_config, figures=figures)
-            checkpoint.remove(out)
         return history
 
-    def _start(self, out, resume, extra_config):
+    def _start(self, out, resume, overwrite, extra_config):
         """Write the config of a starting run; the checkpoint to resume from, or None."""
         if out is None:
             if resume:
                 raise ValueError("resume=True needs the run directory: run(out=DIR, resume=True)")
             return None
+        rundir.prepare(out, resume=resume, overwrite=overwrite)
         state = None
         if resume:
             state = checkpoint.load(out, self.fingerprint())
             if state is None:
                 self._say(f"no checkpoint in {out}: starting from the beginning")
+            elif state.k_done > self.n_updates:
+                raise ValueError(
+                    f"the run in {out} has done {state.k_done} update intervals, more than"
+                    f" the {self.n_updates} of this schedule: give at least as many blocks"
+                )
             else:
                 self._say(
                     f"resuming {out} after {state.k_done} of {self.n_updates} update intervals"
@@ -242,15 +270,28 @@ class Trainer:
     def _train(self, session, state, out):
         net = self.network
         set_clock(net)
-        values = model_values(net, self.task, self.learning_rates())
+        values = model_values(net, self.task, self.schedule_rates)
+        chunked = loop.chunked(self.learn, self.device)
+        if chunked and self.learn == "inside":
+            # The binary's learning-rate tables hold one chunk of the schedule.
+            cap = loop.capacity(self)
+            values = values.with_learning_rates(loop.chunk_rates(self.schedule_rates, 0, cap))
         engine = engines.create(net, self.engine, self.learn, self.device)
-        model = build_model(net, values, engine, record_voltage=self.record_voltage)
+        model = build_model(
+            net,
+            values,
+            engine,
+            record_voltage=self.record_voltage,
+            scalars_as_arguments=chunked and session.standalone,
+        )
         history = History(initial_weights=[w.copy() for w in values.weights])
-        if self.learn == "inside":
-            loop.run_inside(self, session, model, history)
+        history.voltage_units = model.voltage_units
+        if chunked:
+            loop.run_chunks(self, session, model, history, state=state, out=out)
+            history.weights = session.weights()
         else:
-            loop.run_controller(self, session, model, history, state=state, out=out)
-        history.weights = model.weights()
+            loop.run_inside(self, session, model, history)
+            history.weights = model.weights()
         return history
 
     def write(self, out, history, *, extra_config=None, figures=True):

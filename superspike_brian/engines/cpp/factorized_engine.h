@@ -19,11 +19,16 @@
 //       of layer l >= 1, trace of layer l < L, output error trace
 //   after(l, x)  z (l < L) or er (l == L) after the state update; the value at
 //       the next start minus this one is the increment of the step
-// and once per update interval, in the synapses' update code:
-//   gradient(l, i, j, t)            m of synapse i -> j of connection l (s); the
-//                                   first call of a new t computes every m
-//   weight(l, i, j, w, fb)          the weight (V) in force from now on, and the
-//                                   fixed feedback weight (random feedback)
+// and, after the state update of the last step of every update interval
+// (interval_ends()), for every connection l:
+//   load(l, w, fb, rho, lam_r, lam)   weights, feedback weights, regularizer
+//                                     strength and carried state from Brian2
+//   compute()                         F2-F6 of every connection
+//   store(l, lam_r, lam, m)           the carried state and the accumulators m
+//                                     (s) back into the synapses' arrays
+// The optimizer's ordinary update code (F7) then reads m at the start of the
+// next step. All state that outlives an interval is in Brian2's arrays, so a
+// binary run block by block carries it like any other state variable.
 //
 // Index conventions: connection l (1..L) goes from layer l-1 to layer l; per
 // synapse arrays are stored presynaptic-major, [i_pre * n_post + j_post], the
@@ -51,8 +56,7 @@ class Engine {
     bool ready = false;
 
     void configure(int L, const int *sizes, int n_steps, double dt, double tau_rise,
-                   double tau_decay, int symmetric, double rho_per_mV, double a_exp,
-                   const int *regularized) {
+                   double tau_decay, int symmetric, double a_exp, const int *regularized) {
         L_ = L;
         sizes_.assign(sizes, sizes + L + 1);
         N_ = n_steps;
@@ -64,7 +68,6 @@ class Engine {
         d_ = tau_rise == tau_decay ? dt / tau_decay * a_
                                    : tau_rise / (tau_rise - tau_decay) * (a_ - b_);
         symmetric_ = symmetric != 0;
-        rho_ = rho_per_mV;
         a_exp_ = a_exp;
         regularized_.assign(regularized, regularized + L + 1);
         kernels();
@@ -78,6 +81,7 @@ class Engine {
         lam_r_.resize(L + 1);
         lam_.resize(L + 1);
         m_.resize(L + 1);
+        rho_.assign(L + 1, 0.0);
         E_.resize(L + 1);
         for (int l = 0; l <= L; ++l) {
             const size_t n = sizes_[l];
@@ -145,18 +149,46 @@ class Engine {
         for (int i = 0, n = sizes_[l]; i < n; ++i) a[i] = x[i];
     }
 
-    // F7: the optimizer's update code asks for m, then hands back the new weight.
-    double gradient(int l, int i, int j, double t_seconds) {
-        const int64_t t = (int64_t)std::llround(t_seconds / dt_);
-        if (t != last_compute_) compute(t);
-        return m_[l][(size_t)i * sizes_[l] + j];
+    // True after the state update of the last step of an update interval: the
+    // accumulators are computed now (F2-F6), so that the optimizer's update at
+    // the start of the next step (F7) finds them in the synapses' m, and a
+    // binary that stops here hands on nothing but Brian2's own arrays.
+    bool interval_ends() const { return s_ == N_ - 1; }
+
+    // The connection's weights (V), fixed feedback weights, regularizer strength
+    // (1/V) and carried eligibility state, from the synapses' arrays.
+    template <typename FW, typename FF>
+    void load(int l, const FW *w, const FF *fb, double rho, const double *lam_r,
+              const double *lam) {
+        const size_t n_syn = W_[l].size();
+        for (size_t k = 0; k < n_syn; ++k) {
+            W_[l][k] = (double)w[k] * 1e3;  // mV as plain numbers, like the Python engine
+            fb_[l][k] = fb[k];
+            lam_r_[l][k] = lam_r[k];
+            lam_[l][k] = lam[k];
+        }
+        rho_[l] = rho * 1e-3;  // per mV
     }
 
-    double weight(int l, int i, int j, double w_volt, double fb) {
-        const size_t k = (size_t)i * sizes_[l] + j;
-        W_[l][k] = w_volt * 1e3;  // mV as plain numbers, like the Python engine
-        fb_[l][k] = fb;
-        return w_volt;
+    // F2-F6 for every connection of the interval that ends with this step.
+    void compute() {
+        const int64_t T = T_;
+        hidden_errors(T);
+        for (int l = 1; l <= L_; ++l) connection(l, T);
+        for (int l = 0; l <= L_; ++l) events_[l].clear();
+        for (int l = 1; l <= L_; ++l) std::fill(zpow_[l].begin(), zpow_[l].end(), 0.0);
+        start_ += N_;
+        T_ = 0;
+    }
+
+    // The accumulators and the carried eligibility state, into the synapses' arrays.
+    void store(int l, double *lam_r, double *lam, double *m) const {
+        const size_t n_syn = m_[l].size();
+        for (size_t k = 0; k < n_syn; ++k) {
+            lam_r[k] = lam_r_[l][k];
+            lam[k] = lam_[l][k];
+            m[k] = m_[l][k];
+        }
     }
 
   private:
@@ -165,11 +197,12 @@ class Engine {
     // matrix stored with the forward synapses (random draw, or ones for
     // uniform feedback): superspike_brian.model.feedback.FEEDBACK_MATRIX.
     bool symmetric_ = false;
-    double dt_ = 0, a_ = 0, b_ = 0, d_ = 0, rho_ = 0, a_exp_ = 4;
+    double dt_ = 0, a_ = 0, b_ = 0, d_ = 0, a_exp_ = 4;
     std::vector<int> sizes_, regularized_;
     // Kernels of the per-synapse (lam_r, lam) recursions (factorized._responses).
     std::vector<double> h_r_, h_, c1_, c2_, f_r_;
-    int64_t start_ = 0, last_compute_ = -1, T_ = 0, s_ = 0;
+    int64_t start_ = 0, T_ = 0, s_ = 0;
+    std::vector<double> rho_;
     std::vector<std::vector<double>> sp_, zpow_, after_, x0_, W_, fb_, lam_r_, lam_, m_, E_;
     std::vector<std::vector<Event>> events_;
 
@@ -343,14 +376,14 @@ class Engine {
         }
         double *m = m_[l].data(), *lam_r = lam_r_[l].data(), *lam = lam_[l].data();
         const double *W = W_[l].data(), *zp = zpow_[l].data();
-        const bool reg = regularized_[l] && rho_ != 0.0;
+        const bool reg = regularized_[l] && rho_[l] != 0.0;
         const double fr = f_r_[T], k1 = c1_[T], k2 = c2_[T];
         for (int j = 0; j < p; ++j) {
             for (int i = 0; i < n; ++i) {
                 const size_t k = (size_t)j * n + i;
                 // F5: the accumulator; F6: the state carried into the next interval.
                 double drive = S[k] + A[i] * lam_r[k] + B[i] * lam[k];
-                if (reg) drive -= rho_ * W[k] * zp[i];
+                if (reg) drive -= rho_[l] * W[k] * zp[i];
                 m[k] = dt_ * drive;
                 const double lr_new = fr * lam_r[k] + S[n_syn + k];
                 const double l_new = k1 * lam_r[k] + k2 * lam[k] + S[2 * n_syn + k];
@@ -358,21 +391,6 @@ class Engine {
                 lam[k] = l_new;
             }
         }
-    }
-
-    void compute(int64_t t) {
-        const int64_t T = T_;
-        if (T > 0) {
-            hidden_errors(T);
-            for (int l = 1; l <= L_; ++l) connection(l, T);
-        } else {
-            for (int l = 1; l <= L_; ++l) std::fill(m_[l].begin(), m_[l].end(), 0.0);
-        }
-        for (int l = 0; l <= L_; ++l) events_[l].clear();
-        for (int l = 1; l <= L_; ++l) std::fill(zpow_[l].begin(), zpow_[l].end(), 0.0);
-        start_ = t;
-        T_ = 0;
-        last_compute_ = t;
     }
 };
 

@@ -1,0 +1,25 @@
+"""Test-session settings.
+
+Standalone builds go to one cache directory for the whole test session (never
+the user's ``~/.cache``), so that tests of the same model structure share one
+compiled binary, as runs do. Tests about building itself give their own
+``build_dir``.
+"""
+
+import os
+import tempfile
+
+import pytest
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _build_cache(tmp_path_factory):
+    if "SUPERSPIKE_BUILD_DIR" not in os.environ:
+        os.environ["SUPERSPIKE_BUILD_DIR"] = str(tmp_path_factory.mktemp("build-cache"))
+    yield
+
+
+def pytest_configure(config):
+    # Sweep runs are subprocesses: they read the variable at start.
+    if "SUPERSPIKE_BUILD_DIR" not in os.environ:
+        os.environ["SUPERSPIKE_BUILD_DIR"] = tempfile.mkdtemp(prefix="superspike-test-cache-")
