@@ -3,9 +3,10 @@
 A run that learns inside a cpp_standalone binary executes the binary once per
 block (:mod:`superspike_brian.training.loop`), handing the whole state from one
 execution to the next. This prints, per block, the wall time of an execution
-as the trainer sees it (``run_s``), the time the binary spent in its network
-loop (``sim_s``, Brian2's own measure), and the rest: the overhead of working
-block by block, as a fraction of the block's wall time.
+as the trainer sees it (``run_s``) plus the checkpoint written after it
+(``checkpoint_s``), the time the binary spent in its network loop (``sim_s``,
+Brian2's own measure), and the rest: the overhead of working block by block,
+as a fraction of the block's wall time.
 
 Examples
 --------
@@ -54,10 +55,11 @@ def main(argv=None):
             build_dir=Path(tmp) / "build",
             progress=False,
         )
-        timing = trainer.run().timing
+        timing = trainer.run(Path(tmp) / "run", figures=False).timing
     n = args.blocks + 1
-    per_block = timing["run_s"] / n
+    per_block = (timing["run_s"] + timing["checkpoint_s"]) / n
     sim = timing["sim_s"] / n
+    checkpoint = timing["checkpoint_s"] / n
     overhead = per_block - sim
     row = {
         "network": args.network,
@@ -67,14 +69,15 @@ def main(argv=None):
         "wall_per_block_s": per_block,
         "simulation_per_block_s": sim,
         "overhead_per_block_s": overhead,
+        "checkpoint_per_block_s": checkpoint,
         "overhead_fraction": overhead / per_block,
         "compile_s": timing.get("compile_s"),
     }
     print(
         f"{args.network} ({args.engine}), {n} executions of {args.block:g} s:"
         f" {per_block:.3f} s per block, of which {sim:.3f} s simulating and"
-        f" {overhead:.3f} s starting the binary and moving the state"
-        f" ({100 * row['overhead_fraction']:.1f} %)"
+        f" {overhead:.3f} s starting the binary, moving the state and writing the"
+        f" checkpoint ({checkpoint:.3f} s) ({100 * row['overhead_fraction']:.1f} %)"
     )
     if args.out:
         Path(args.out).write_text(json.dumps(row, indent=1) + "\n")

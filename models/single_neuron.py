@@ -2,28 +2,45 @@
 
 One LIF neuron receives 100 frozen Poisson inputs (5 Hz) that repeat every
 500 ms and learns, with SuperSpike, to fire 5 equidistant spikes per period from
-a silent start. The paper reports learning within about 250 s (500 trials); the
-reference implementation's cost falls from 10 to below 1 by block 10 and settles
-around 0.03 (REFERENCE.md §4).
+a silent start (10 s burn-in, 80 blocks of 10 s, r0 = 1 mV divided by 10 from
+block 20). The paper reports learning within about 250 s (500 trials).
+
+How well one network learns depends on its initial weights: the authors'
+reference implementation, run over 21 seeds of its initial weights on its own
+benchmark data, ends (median cost of blocks 40-79) anywhere between an exact
+match and 0.65, with a median of 0.10 (docs/data.md). One seed shows one draw
+of that spread, so this script trains several seeds on the same input (one
+compiled binary serves them all), prints each seed's result and where it lies,
+and draws the typical run: the seed with the median cost. Its figures compare
+with the reference's spread over seeds, the only reference measured on a task
+of this kind.
 
 Run::
 
-    python models/single_neuron.py                    # C++ standalone, seed 1
-    python models/single_neuron.py --device runtime --duration 100
+    python models/single_neuron.py                     # seeds 1-5, C++ standalone
+    python models/single_neuron.py --seeds 1-21 --task-seed 2
+    python models/single_neuron.py --seeds 3 --duration 200
 
-Writes a run directory (config, metrics.csv, weights, figures) under runs/.
+Writes one run directory per seed (config, metrics.csv, weights, spikes) and
+``learning_curves.png`` under ``runs/single_neuron/``; the typical seed's
+directory has every figure. Running the same command again continues or
+reuses the runs there; ``--overwrite`` starts them afresh.
 
 Reference: Zenke F, Ganguli S (2018) SuperSpike: Supervised learning in multilayer
 spiking neural networks. Neural Computation 30(6):1514-1541.
 """
 
 import argparse
+import sys
+from pathlib import Path
 
+import numpy as np
 from brian2 import Hz, ms, mV, second
 
 from superspike_brian import ModelParameters, Schedule, SuperSpikeNetwork, Trainer
+from superspike_brian.reporting import plotting
 from superspike_brian.reporting.figures import make_figures
-from superspike_brian.reporting.reference import curve
+from superspike_brian.reporting.reference import spread
 from superspike_brian.tasks.single_neuron import single_neuron_task
 
 # Task
@@ -37,44 +54,168 @@ burn_in = 10 * second
 block = 10 * second
 n_blocks = 80
 decay_at = (20,)
+# The reference's spread is given as each seed's median cost over these blocks.
+late_blocks = (40, 79)
+# Below this cost a run matches its target exactly (the cost then decays to 0).
+exact_cost = 1e-10
 
 
-def main(argv=None):
-    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    p.add_argument("--seed", type=int, default=1)
-    p.add_argument("--device", default="cpp_standalone")
+def seed_list(text):
+    """'1-5' or '1,3,7' or '2' -> list of ints (argparse type)."""
+    seeds = []
+    try:
+        for part in text.split(","):
+            first, _, last = part.partition("-")
+            seeds += list(range(int(first), int(last or first) + 1))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected seeds like 1-5 or 1,3,7; got {text!r}")
+    if not seeds or min(seeds) < 0:
+        raise argparse.ArgumentTypeError(f"expected non-negative seeds like 1-5; got {text!r}")
+    return seeds
+
+
+def positive(text):
+    """A positive float (argparse type)."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"expected a positive number of seconds; got {text!r}")
+    return value
+
+
+def parse_args(argv):
+    p = argparse.ArgumentParser(
+        description=__doc__.split("\n")[0],
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    )
+    p.add_argument("--seeds", type=seed_list, default="1-5", help="network seeds")
+    p.add_argument("--task-seed", type=int, default=1, help="seed of the input draw")
     p.add_argument(
         "--duration",
-        type=float,
+        type=positive,
         default=float(n_blocks * block / second),
-        help="training after burn-in (s)",
+        help="training after the burn-in (s)",
     )
-    p.add_argument("--out", default=None)
-    args = p.parse_args(argv)
+    p.add_argument("--device", default="cpp_standalone", choices=["cpp_standalone", "runtime"])
+    p.add_argument("--out", default="runs/single_neuron", help="folder of the runs")
+    p.add_argument("--overwrite", action="store_true", help="start existing runs afresh")
+    return p.parse_args(argv)
 
-    task = single_neuron_task(
-        seed=args.seed, n_in=n_in, rate=rate, period=period, n_target_spikes=n_target_spikes
-    )
-    net = SuperSpikeNetwork(
-        n_in=n_in, n_out=1, params=ModelParameters().replace(r0=r0), seed=args.seed
-    )
+
+def train(seed, task, args, out):
+    """Train network `seed`; reuse or continue the run already in `out`."""
+    net = SuperSpikeNetwork(n_in=n_in, n_out=1, params=ModelParameters().replace(r0=r0), seed=seed)
     schedule = Schedule(
         burn_in=burn_in,
         block=block,
-        n_blocks=int(round(args.duration / float(block / second))),
+        n_blocks=max(1, int(round(args.duration / float(block / second)))),
         decay_at=decay_at,
     )
-    trainer = Trainer(net, task, device=args.device, schedule=schedule)
-    history = trainer.run()
-    out = args.out or f"runs/single_neuron-s{args.seed}"
-    trainer.write(out, history, figures=False)
-    make_figures(out, reference=curve("single_neuron"))
-    for row in history.metrics[:: max(1, len(history.metrics) // 16)]:
-        print(
-            f"block {row['block']:3d}  cost {row['cost']:8.4f}"
-            f"  rate {row['output_rate_hz']:5.1f} Hz"
-        )
-    print(f"results in {out}")
+    trainer = Trainer(net, task, device=args.device, schedule=schedule, progress=False)
+    resume = (out / "config.json").exists() and not args.overwrite
+    history = trainer.run(out, resume=resume, overwrite=args.overwrite, figures=False)
+    return history, trainer
+
+
+def score(seed, history, trainer, task):
+    """One seed's result: late median cost and the match of its last period."""
+    cost = history.metric("cost")
+    first, last = late_blocks
+    late = cost[first : last + 1] if cost.size > last else cost[cost.size // 2 :]
+    end = trainer.timeline.duration
+    t, i = history.spikes["output"]
+    match = task.match(t, i, start=np.floor(end / task.period - 1) * task.period)
+    return {
+        "seed": seed,
+        "late": float(np.median(late)),
+        "cost": cost,
+        "blocks": history.metric("block"),
+        "match": match,
+    }
+
+
+def describe(row):
+    m = row["match"]
+    if m["exact"]:
+        spikes = f"all {m['matched']} target spikes within 1 ms, none extra"
+    else:
+        spikes = f"{m['matched']} of {m['matched'] + m['missing']} within 1 ms, {m['extra']} extra"
+    return f"seed {row['seed']:3d}  late cost {row['late']:9.3g}  last period: {spikes}"
+
+
+def report(rows, out):
+    """Print each seed, the typical one and how the seeds compare with the reference."""
+    ref = spread("single_neuron")
+    order = sorted(rows, key=lambda r: r["late"])
+    typical = order[(len(order) - 1) // 2]
+    lates = np.array([r["late"] for r in rows])
+    learned = sum(r["match"]["exact"] for r in rows)
+    below = int(np.sum(np.asarray(ref.late_medians) <= typical["late"]))
+    print(
+        f"\n{len(rows)} seeds: median late cost {np.median(lates):.3g}"
+        f" (range {lates.min():.3g}-{lates.max():.3g}); {learned} of {len(rows)} learn all"
+        f" five spikes within 1 ms; {int(np.sum(lates < exact_cost))} converge exactly"
+    )
+    print(
+        f"reference implementation, {ref.n_seeds} seeds on the authors' data: median"
+        f" {ref.median:.3g}, range 0-{max(ref.late_medians):.2g}, {ref.n_exact} exact;"
+        f" {below} of its {ref.n_seeds} seeds end at or below the typical seed here"
+    )
+    print(
+        f"typical run: seed {typical['seed']} (the median of the {len(rows)} seeds),"
+        f" {out / run_name(typical['seed'])}"
+    )
+    return typical
+
+
+def run_name(seed):
+    return f"seed-{seed}"
+
+
+def curves_figure(rows, typical, path):
+    """Every seed's cost, the typical seed thick, the reference's spread behind."""
+    blocks = rows[0]["blocks"]
+    n = min(r["cost"].size for r in rows)
+    costs = np.array([r["cost"][:n] for r in rows])
+    plotting.plot_learning_curve(
+        path,
+        blocks[:n],
+        costs,
+        highlight=rows.index(typical),
+        label=f"typical seed ({typical['seed']})",
+        spread=spread("single_neuron"),
+        title=(
+            f"Single neuron: {len(rows)} network seeds on one input draw\n"
+            "reference code: its 21 seeds on its own input (ssbm/poisson), same schedule"
+        ),
+    )
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    root = Path(args.out)
+    if root.exists() and not root.is_dir():
+        sys.exit(f"--out: {root} is a file; expected a folder for the runs")
+    task = single_neuron_task(
+        seed=args.task_seed, n_in=n_in, rate=rate, period=period, n_target_spikes=n_target_spikes
+    )
+    print(
+        f"training {len(args.seeds)} seeds of 100 -> 1 on input draw {args.task_seed};"
+        " the first run compiles the model (a few minutes on 2 cores, once per machine)"
+    )
+    first, last = late_blocks
+    print(f"late cost: the median cost of blocks {first}-{last} (the last half if shorter)")
+    rows = []
+    for seed in args.seeds:
+        history, trainer = train(seed, task, args, root / run_name(seed))
+        rows.append(score(seed, history, trainer, task))
+        print(describe(rows[-1]), flush=True)
+    typical = report(rows, root)
+    make_figures(root / run_name(typical["seed"]), reference="single_neuron")
+    curves_figure(rows, typical, root / "learning_curves.png")
+    print(f"figures: {root / 'learning_curves.png'}, {root / run_name(typical['seed'])}/*.png")
 
 
 if __name__ == "__main__":

@@ -67,12 +67,16 @@ def write_json(path, data):
     atomic_write(path, json.dumps(data, indent=2, default=str) + "\n")
 
 
-def write_npz(path, **arrays):
-    """Write numpy arrays as a compressed ``.npz`` (atomically)."""
+def write_npz(path, *, compress=True, **arrays):
+    """Write numpy arrays as an ``.npz`` (atomically), compressed unless told not to.
+
+    A checkpoint, rewritten at every block, is written uncompressed: zlib
+    would cost more than the block's simulation on small networks.
+    """
     import numpy as np
 
     buf = io.BytesIO()
-    np.savez_compressed(buf, **arrays)
+    (np.savez_compressed if compress else np.savez)(buf, **arrays)
     atomic_write(path, buf.getvalue())
 
 

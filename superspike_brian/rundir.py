@@ -12,6 +12,7 @@ into a network, task, schedule and history.
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import json
 import os
@@ -148,6 +149,13 @@ def package_version():
 
 def package_info():
     """This package's version and, when it runs from a git checkout, the commit."""
+    return dict(_package_info())
+
+
+@functools.lru_cache(maxsize=1)
+def _package_info():
+    # Asked at every checkpoint (the fingerprint); the code a process runs
+    # does not change while it runs, so git is asked once.
     import subprocess
 
     version = package_version()

@@ -138,6 +138,13 @@ class RunData:
         return task_info(self.config)
 
     @property
+    def label(self):
+        """The task's name and the network's seed, as the figures' titles name the run."""
+        name, _ = self.task
+        seed = self.network.get("seed")
+        return name if seed is None else f"{name}, network seed {seed}"
+
+    @property
     def blocks(self):
         """Number of training blocks (rows after block 0, the end of the burn-in)."""
         return int(np.sum(self.metrics["block"] > 0))
@@ -224,9 +231,8 @@ def _reference_args(run, reference):
 
 
 def _learning_curve(run, reference=None):
-    name, _ = run.task
     cost, label = run.cost
-    kwargs = {"title": f"{name}: cost per block", "ylabel": label}
+    kwargs = {"title": f"{run.label}: cost per block", "ylabel": label}
     kwargs.update(_reference_args(run, reference))
     return (run.metrics["block"], cost), kwargs
 
@@ -237,11 +243,10 @@ def _output_raster(run):
     # Show the last complete period of training, not a partial one.
     keep = sp["output_t"] < whole - 1e-9
     args = (sp["output_t"][keep], sp["output_i"][keep], sp["target_t"], sp["target_i"], run.period)
-    name, _ = run.task
     kwargs = {
         "n_units": n_out,
         "duration": whole,
-        "title": f"{name}: output spikes against the target",
+        "title": f"{run.label}: output spikes against the target",
         "unit0_top": n_out > 1 and unit0_on_top(run.config),
     }
     return args, kwargs

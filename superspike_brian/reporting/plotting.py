@@ -243,11 +243,13 @@ def _checked_cost(block, cost):
     return block, cost
 
 
-def _draw_runs(ax, block, cost, label):
-    """This run's cost (or several runs' and their mean); returns the values drawn."""
+def _draw_runs(ax, block, cost, label, highlight=None):
+    """This run's cost (or several runs' and their mean or one of them); returns what is drawn."""
     if cost.ndim == 1:
         ax.plot(block, _positive_for_log(cost), color=_AFTER_COLOR, lw=2, label=label, gid="cost")
         return cost
+    if highlight is not None and not 0 <= highlight < len(cost):
+        raise ValueError(f"highlight: expected a run index in 0..{len(cost) - 1}; got {highlight}")
     for k, run in enumerate(_positive_for_log(cost)):
         ax.plot(
             block,
@@ -258,6 +260,16 @@ def _draw_runs(ax, block, cost, label):
             label=f"individual runs (n = {len(cost)})" if k == 0 else None,
             gid="cost-run",
         )
+    if highlight is not None:
+        ax.plot(
+            block,
+            _positive_for_log(cost[highlight]),
+            color=_AFTER_COLOR,
+            lw=2,
+            label=label,
+            gid="cost",
+        )
+        return cost
     # The mean of the raw costs, not of the masked ones: a run that has
     # not started yet (cost 0) must pull the mean down, not vanish.
     mean = cost.mean(axis=0)
@@ -353,6 +365,7 @@ def draw_learning_curve(
     ylabel=COST_LABEL,
     reference_label="reference implementation",
     note=None,
+    highlight=None,
 ):
     """Draw the cost per block on a log axis into `fig` (Figure or SubFigure).
 
@@ -386,6 +399,10 @@ def draw_learning_curve(
         Legend label of `reference`.
     note : str, optional
         A line of small text in the axes, e.g. why no reference is drawn.
+    highlight : int, optional
+        With several runs: draw run `highlight` as the thick line (labelled
+        `label`) instead of their mean, e.g. the seed with the median cost;
+        a mean over seeds on a log axis follows the worst seed.
 
     Returns
     -------
@@ -400,7 +417,7 @@ def draw_learning_curve(
     block, cost = _checked_cost(block, cost)
     ref = _reference_points(reference) if reference is not None else None
     ax = fig.add_subplot()
-    drawn = list(np.ravel(_draw_runs(ax, block, cost, label)))
+    drawn = list(np.ravel(_draw_runs(ax, block, cost, label, highlight)))
     if ref is not None:
         ax.plot(
             ref[0],

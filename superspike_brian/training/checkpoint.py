@@ -85,7 +85,7 @@ def save(out, state, fingerprint, n_updates):
         "config": fingerprint,
     }
     arrays["meta"] = np.array(json.dumps(meta))
-    write_npz(Path(out) / FILENAME, **arrays)
+    write_npz(Path(out) / FILENAME, compress=False, **arrays)
 
 
 def load(out, fingerprint):

@@ -145,6 +145,7 @@ def run_chunks(trainer, session, model, history, state=None, out=None):
         enabled=trainer.progress,
         first_block=max(0, (state.k_done - tl.n_burn) // tl.n_per_block + 1),
     )
+    written = 0.0
     try:
         for k, n in chunks(tl, state.k_done, cap):
             _chunk(trainer, session, model, state, k, n, cap)
@@ -155,10 +156,14 @@ def run_chunks(trainer, session, model, history, state=None, out=None):
                 state.engine = engine.state()
                 _report_block(trainer, session, progress, block, state)
                 if checkpointing:
+                    t0 = time.time()
                     _checkpoint(trainer, out, state, history)
+                    written += time.time() - t0
     finally:
         progress.close()
     history.timing.update(session.timing)
+    if checkpointing:
+        history.timing["checkpoint_s"] = written
     history.timing["run_s"] = state.run_s
     if session.standalone:
         history.timing["sim_s"] = state.sim_s
