@@ -31,7 +31,7 @@ from brian2 import second
 from superspike_brian import Schedule, SuperSpikeNetwork, Trainer, single_neuron_task
 from superspike_brian.reporting.plotting import plot_learning_curve
 
-# Task and schedule (REFERENCE.md §4: same schedule as the single neuron)
+# Task and schedule (the reference implementation's, as for the single neuron: docs/data.md)
 n_in = 100
 burn_in = 10 * second
 block = 10 * second

@@ -203,7 +203,7 @@ def main(argv=None):
     )
     print(
         f"training {len(args.seeds)} seeds of 100 -> 1 on input draw {args.task_seed};"
-        " the first run compiles the model (a few minutes on 2 cores, once per machine)"
+        " the first run on a machine compiles the model (10 s to a few minutes)"
     )
     first, last = late_blocks
     print(f"late cost: the median cost of blocks {first}-{last} (the last half if shorter)")

@@ -17,6 +17,7 @@ import io
 import json
 import os
 import platform
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -47,6 +48,7 @@ RUN_FILES = (
     "config.json",
     "metrics.csv",
     "checkpoint.npz",
+    "checkpoint_records",
     "weights.npz",
     "spikes.npz",
     "voltage.npz",
@@ -107,7 +109,10 @@ def prepare(out, *, resume=False, overwrite=False, create=True):
     if overwrite and not resume:
         for pattern in RUN_FILES:
             for path in out.glob(pattern):
-                path.unlink()
+                if path.is_dir():
+                    shutil.rmtree(path)
+                else:
+                    path.unlink()
 
 
 def write_config(out, config):

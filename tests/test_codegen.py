@@ -131,3 +131,34 @@ def test_cuda_project_compiles_with_nvcc(tmp_path):
         tmp_path / "cuda", compile=True
     )
     assert (d / "main").exists()
+
+
+def test_cuda_makefile_takes_curand_from_make_variables(tmp_path, monkeypatch):
+    """The generating machine's cuRAND paths become overridable defaults, not literals."""
+    inc, lib = tmp_path / "gen" / "include", tmp_path / "gen" / "lib"
+    monkeypatch.setattr(codegen, "curand_paths", lambda: (inc, lib))
+    (tmp_path / "makefile").write_text(
+        "all:\n"
+        f"\t@echo nvcc -std=c++11 -I{inc} -c main.cu\n"
+        f"\t@echo nvcc -o main main.o -L{lib} -Xlinker -rpath,{lib} -lcurand\n"
+    )
+    codegen.patch_makefile(tmp_path)
+    text = (tmp_path / "makefile").read_text()
+    assert "-std=c++17" in text and "c++11" not in text
+    # The old paths stay only as the defaults of the two variables.
+    assert text.count(str(inc)) == 1 and text.count(str(lib)) == 1
+
+    def build(*variables):
+        run = subprocess.run(
+            ["make", "-s", *variables], cwd=tmp_path, capture_output=True, text=True, check=True
+        )
+        return run.stdout
+
+    here = build()
+    assert f"-I{inc}" in here and f"-L{lib}" in here and f"-rpath,{lib}" in here
+    other = build("CURAND_INC=/opt/cu/include", "CURAND_LIB=/opt/cu/lib")
+    assert "-I/opt/cu/include" in other and "-L/opt/cu/lib -Xlinker -rpath,/opt/cu/lib" in other
+    assert str(inc) not in other and str(lib) not in other
+    toolkit = build("CURAND_INC=", "CURAND_LIB=")
+    assert "-I" not in toolkit and "-L" not in toolkit and "rpath" not in toolkit
+    assert "-lcurand" in toolkit

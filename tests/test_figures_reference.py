@@ -1,4 +1,4 @@
-"""Reference numbers for the figures: curves keep working, spreads hold REFERENCE.md §4."""
+"""Reference numbers for the figures: curves keep working, spreads hold docs/data.md's numbers."""
 
 import numpy as np
 import pytest
@@ -24,7 +24,7 @@ def test_single_neuron_spread_over_seeds():
     assert s.late_blocks == (40, 79)
     assert s.ranges == {1: (5.7, 8.8), 10: (0.17, 2.9), 30: (4e-10, 0.79)}
     assert s.n_exact == 6  # below 1e-10
-    # The 11th of the 21 listed medians; REFERENCE.md quotes 0.109 (the 12th)
+    # The 11th of the 21 listed medians; docs/data.md also quotes 0.109 (the 12th)
     # beside the same list, so the figure shows the value of the list.
     assert s.median == pytest.approx(0.097)
     assert max(s.late_medians) == 0.645

@@ -3,7 +3,7 @@
 Seeds 1-3 of the project's own single-neuron task with symmetric feedback reached
 costs of 0.058, 2.7e-7 and 4.4e-7 after 300 s (10 s burn-in, 30 blocks of 10 s):
 the output matches the target spike for spike, as the reference implementation
-does (REFERENCE.md §4). With the hidden layer fixed (its weights do not learn, the
+does (docs/data.md). With the hidden layer fixed (its weights do not learn, the
 Fig 7 ablation) the silent hidden units never drive the output and the cost
 stays at 10.
 """

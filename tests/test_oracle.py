@@ -1,7 +1,7 @@
 """Tests of the numpy oracle itself against closed-form properties of the model.
 
 These check the oracle (``tests/oracle.py``) against facts derived by hand from
-``docs/discrete_time.md`` and REFERENCE.md, independently of the Brian2 model.
+``docs/discrete_time.md`` and ``docs/model.md``, independently of the Brian2 model.
 """
 
 import math

@@ -5,10 +5,12 @@ import json
 
 import numpy as np
 import pytest
+from brian2 import ms
 
 from superspike_brian.rundir import read_metrics
 from superspike_brian.training import checkpoint
 from superspike_brian.training.progress import BlockProgress
+from superspike_brian.training.schedule import Schedule
 from superspike_brian.training.state import Recording, RunState
 from superspike_brian.training.trainer import Trainer
 
@@ -137,3 +139,43 @@ def test_cli_resume_of_a_missing_or_complete_run(tmp_path, capsys):
     (tmp_path / "config.json").write_text(json.dumps(config))
     assert main(["train", "--resume", str(tmp_path)]) == 0
     assert "nothing to resume" in capsys.readouterr().out
+
+
+def test_each_checkpoint_writes_only_its_block_and_reads_back_whole(tmp_path):
+    task = small_task()
+    net = small_network(task, hidden=(5,))
+    trainer = _trainer(net, task, "synaptic", tmp_path / "build")
+    out = tmp_path / "run"
+    trainer.run(out=out, figures=False)
+    parts = sorted((out / checkpoint.RECORDS).iterdir())
+    assert len(parts) == SHORT.n_blocks + 1  # the burn-in's and one per block
+    spikes = np.load(out / "spikes.npz")
+    block = 0.04  # SHORT: 40 ms burn-in and blocks
+    ends = [block * (b + 1) for b in range(SHORT.n_blocks + 1)]
+    total = 0
+    for k, part in enumerate(parts):
+        with np.load(part) as data:
+            t = data["spikes/output/t"]
+            assert np.all((t >= ends[k] - block - 1e-9) & (t < ends[k] + 1e-9)), part.name
+            total += t.size
+    assert total == spikes["output_t"].size
+    state = checkpoint.load(out, trainer.fingerprint())
+    t, i = state.recording.spike_arrays()["output"]
+    np.testing.assert_array_equal(t, spikes["output_t"])
+    np.testing.assert_array_equal(i, spikes["output_i"])
+    # A part that cannot be read is named, not a numpy traceback.
+    parts[3].write_bytes(b"truncated")
+    with pytest.raises(ValueError, match=f"cannot read the checkpoint .*{parts[3].name}"):
+        checkpoint.load(out, trainer.fingerprint())
+    # --overwrite leaves no part of the old run behind.
+    shorter = Trainer(
+        net,
+        task,
+        device="cpp_standalone",
+        learn="controller",
+        schedule=Schedule(burn_in=40 * ms, block=40 * ms, n_blocks=2),
+        build_dir=tmp_path / "build",
+        progress=False,
+    )
+    shorter.run(out=out, overwrite=True, figures=False)
+    assert len(list((out / checkpoint.RECORDS).iterdir())) == 3

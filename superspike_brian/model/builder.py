@@ -35,6 +35,7 @@ from superspike_brian.model import (
     optimizer,
     regularizer,
     steps,
+    tables,
     traces,
 )
 from superspike_brian.model.exact import BLOCK_EXACT
@@ -132,11 +133,14 @@ class BrianModel:
                 args[s.fb] = values.feedback[l - 1].T.ravel()
             if "rho" in s.variables:
                 args[s.rho] = values.rho[l - 1] / volt
-        tables = dict(values.tables)
+        given = {}
+        for name, table in values.tables.items():
+            if self.values.tables.get(name) is not table:
+                given[name] = tables.pack(table)  # the build's own need no pass over them
         if self.engine.inside:
             for l, lr in enumerate(values.learning_rates, start=1):
-                tables[f"lr_schedule_{l}"] = np.asarray(lr) * volt
-        for name, table in tables.items():
+                given[f"lr_schedule_{l}"] = np.asarray(lr) * volt
+        for name, table in given.items():
             built = self.namespace[name]
             if not np.array_equal(np.asarray(built.values), np.asarray(table)):
                 args[built] = table
@@ -214,7 +218,7 @@ def _namespace(net, values):
         "tau_avg": lp.tau_avg,
     }
     for name, table in values.tables.items():
-        ns[name] = TimedArray(table, dt=p.dt, name=name)
+        ns[name] = TimedArray(tables.pack(table), dt=p.dt, name=name)
     return ns
 
 
@@ -241,7 +245,8 @@ def _layer(net, l, n_period):
         if net.error == "classification":
             eqs += error.CLASSIFICATION_EQUATIONS
             step = traces.TABLE_STEP.format(n_steps=n_period)
-            reset.append(error.CLASSIFICATION_RESET.format(step=step))
+            window_open = tables.bit("window_table", step)
+            reset.append(error.CLASSIFICATION_RESET.format(window_open=window_open))
             events["window_end"] = traces.table_condition("window_end_table", n_period)
             on_event = ("window_end", error.ON_WINDOW_END)
         else:

@@ -1,15 +1,16 @@
 """Published cost curves of the authors' reference implementation.
 
-Block values of the cost of REFERENCE.md §4 (block k = end of burn-in plus k
-training blocks), for comparing a run with the reference in figures and notes.
+Block values of the reference implementation's cost, as listed in docs/data.md
+(block k = end of burn-in plus k training blocks), for comparing a run with the
+reference in figures and notes.
 The costs are on the reference code's scale (the ``cost_ref`` column of
 ``metrics.csv``).
 
 Every curve was measured on one task, one network and one schedule
 (:data:`MEASURED_ON`): a run is compared with a curve only when it ran the same
 (:func:`match`). One run of the reference is one draw; :data:`SPREADS` holds
-the spread over seeds of the initial weights where REFERENCE.md gives it, the
-fair thing to compare a run (or a band of runs) with.
+the spread over seeds of the initial weights where it was measured
+(docs/data.md), the fair thing to compare a run (or a band of runs) with.
 """
 
 from __future__ import annotations
@@ -75,7 +76,7 @@ CURVES = {
         20: 19.1,
         21: 16.5,
     },
-    # Oxford, random feedback with regularizer, the run of REFERENCE.md with seed 121.
+    # Oxford, random feedback with regularizer, the run with its master seed 121.
     "oxford_random": {
         0: 214,
         1: 150,
@@ -93,7 +94,7 @@ CURVES = {
     },
 }
 
-#: Summary statistics quoted in REFERENCE.md beyond single blocks.
+#: Summary statistics quoted with the curves beyond single blocks.
 SUMMARIES = {
     "single_neuron": "blocks 40-79 between 0.006 and 0.21, median about 0.03",
     "oxford_symmetric": "16.3 to 17.5 from block 23 to 49, mean of blocks 40-49: 16.9",
@@ -240,7 +241,7 @@ class SeedSpread:
 
 
 SPREADS = {
-    # REFERENCE.md §4: master seeds 1-20 and 121, same data and schedule. It
+    # docs/data.md: master seeds 1-20 and 121, same data and schedule. It
     # quotes "median over seeds 0.109" beside this list, whose median (the
     # 11th of 21 values) is 0.097: `SeedSpread.median` takes the list's.
     "single_neuron": SeedSpread(

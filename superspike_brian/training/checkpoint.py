@@ -1,13 +1,15 @@
 """Checkpoints: the full state of a training run at a block boundary.
 
-In controller mode a run directory gets ``checkpoint.npz`` at the end of every
-block: the :class:`~superspike_brian.training.state.RunState`, field by field
-(the carried network state: membranes, currents, traces, error traces, weights,
-eligibility, the cost average; the optimizer state; the engine's own state,
-such as factorized filter state and the gradients waiting to be applied; and
-everything recorded so far: spikes, cost rows, membrane windows). It is written
-to a temporary name and renamed, so a run killed at any moment leaves either the
-previous or the new checkpoint, never half of one. Nothing in a run draws random numbers after the
+A run directory gets ``checkpoint.npz`` at the end of every block: the
+:class:`~superspike_brian.training.state.RunState`, field by field (the carried
+network state: membranes, currents, traces, error traces, weights, eligibility,
+the cost average; the optimizer state; the engine's own state, such as
+factorized filter state and the gradients waiting to be applied) and the list
+of its record parts in ``checkpoint_records/``, each holding what was recorded
+(spikes, cost rows, membrane windows) since the checkpoint before. Every file is
+written to a temporary name and renamed, parts before the state that lists
+them, so a run killed at any moment leaves either the previous or the new
+checkpoint, never half of one. Nothing in a run draws random numbers after the
 network is built from its seed, so the state and the seed determine the rest:
 a resumed run equals an uninterrupted one bit for bit.
 
@@ -21,6 +23,7 @@ Examples
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -29,10 +32,15 @@ from superspike_brian.files import write_npz
 from superspike_brian.training.state import Recording, RunState
 
 FILENAME = "checkpoint.npz"
-#: Layout of the file; bumped when it changes (2: RunState with an engine section).
-FORMAT = 2
+#: Folder of the records (spikes, cost rows, membrane) of the checkpoints, one part each.
+RECORDS = "checkpoint_records"
+#: Layout of the file; bumped when it changes (2: RunState with an engine section;
+#: 3: records in parts beside it).
+FORMAT = 3
+#: Formats this version reads.
+READABLE = (2, 3)
 
-__all__ = ["save", "load", "remove", "FILENAME", "FORMAT"]
+__all__ = ["save", "load", "remove", "FILENAME", "FORMAT", "RECORDS"]
 
 
 def _lists(prefix, named_lists):
@@ -48,6 +56,13 @@ def _lists(prefix, named_lists):
 def save(out, state, fingerprint, n_updates):
     """Write ``out/checkpoint.npz`` from ``state`` (atomically).
 
+    What was recorded since the previous checkpoint goes to a new part file in
+    ``out/checkpoint_records/`` first; ``checkpoint.npz`` (the state) then
+    lists the parts that belong to it. A block's checkpoint thus writes that
+    block's records and the state, not the whole run so far. A part written
+    by a run killed before its ``checkpoint.npz`` is not listed, and the
+    resumed run writes it again.
+
     Parameters
     ----------
     out : path
@@ -59,19 +74,14 @@ def save(out, state, fingerprint, n_updates):
         Update intervals of the whole run.
     """
     rec = state.recording
+    part = f"part-{len(state.record_parts):05d}.npz"
+    _write_part(Path(out) / RECORDS / part, rec.unsaved())
+    parts = [*state.record_parts, part]
     arrays = {f"network/{name}": value for name, value in (state.network or {}).items()}
     engine_arrays, engine_layout = _lists("engine", state.engine)
     arrays.update(engine_arrays)
     opt_arrays, _ = _lists("optimizer", {"v": state.optimizer_v})
     arrays.update(opt_arrays)
-    spikes = rec.spike_arrays()
-    for name, (t, i) in spikes.items():
-        arrays[f"spikes/{name}/t"] = t
-        arrays[f"spikes/{name}/i"] = i
-    arrays["sq_rows"] = np.vstack(rec.sq_rows)
-    voltage = rec.voltage()
-    if voltage is not None:
-        arrays["vt"], arrays["vU"] = voltage
     meta = {
         "format": FORMAT,
         "k_done": int(state.k_done),
@@ -79,13 +89,37 @@ def save(out, state, fingerprint, n_updates):
         "run_s": float(state.run_s),
         "gradient_s": float(state.gradient_s),
         "sim_s": float(state.sim_s),
-        "spike_groups": sorted(spikes),
+        "records": parts,
         "n_connections": len(state.optimizer_v),
         "engine": engine_layout,
         "config": fingerprint,
     }
     arrays["meta"] = np.array(json.dumps(meta))
     write_npz(Path(out) / FILENAME, compress=False, **arrays)
+    state.record_parts = parts
+    rec.mark_saved()
+
+
+def _write_part(path, chunk):
+    arrays = {"layers": np.array(json.dumps(sorted(chunk["spikes"])))}
+    for name, (t, i) in chunk["spikes"].items():
+        arrays[f"spikes/{name}/t"] = t
+        arrays[f"spikes/{name}/i"] = i
+    if chunk["sq"] is not None:
+        arrays["sq_rows"] = chunk["sq"]
+    if "vt" in chunk:
+        arrays["vt"], arrays["vU"] = chunk["vt"], chunk["vU"]
+    path.parent.mkdir(exist_ok=True)
+    write_npz(path, compress=False, **arrays)
+
+
+def _read(path):
+    """Every array of an ``.npz``; a ValueError that names the file if it cannot be read."""
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            return {k: data[k] for k in data.files}
+    except Exception as exc:
+        raise ValueError(f"cannot read the checkpoint {path}: {exc}") from exc
 
 
 def load(out, fingerprint):
@@ -100,13 +134,12 @@ def load(out, fingerprint):
     path = Path(out) / FILENAME
     if not path.exists():
         return None
+    arrays = _read(path)
     try:
-        with np.load(path, allow_pickle=False) as data:
-            arrays = {k: data[k] for k in data.files}
         meta = json.loads(str(arrays.pop("meta")))
     except Exception as exc:
         raise ValueError(f"cannot read the checkpoint {path}: {exc}") from exc
-    if meta.get("format") != FORMAT:
+    if meta.get("format") not in READABLE:
         raise ValueError(f"{path} has checkpoint format {meta.get('format')}, expected {FORMAT}")
     if meta["config"] != fingerprint:
         diff = sorted(
@@ -118,29 +151,44 @@ def load(out, fingerprint):
             f"the checkpoint in {out} was written by another configuration (differs in:"
             f" {', '.join(diff)}); resume with the options of that run"
         )
-    return _state(arrays, meta)
+    return _state(arrays, meta, Path(out))
 
 
-def _state(arrays, meta):
+def _recording(out, meta, arrays):
+    """The records of a checkpoint: its parts (format 3) or its own arrays (format 2)."""
+    rec = Recording()
+    if meta["format"] == 2:
+        sources = [(arrays, meta["spike_groups"])]
+    else:
+        sources = []
+        for name in meta["records"]:
+            part = _read(out / RECORDS / name)
+            sources.append((part, json.loads(str(part["layers"]))))
+    for data, layers in sources:
+        chunk = {
+            "spikes": {n: (data[f"spikes/{n}/t"], data[f"spikes/{n}/i"]) for n in layers},
+            "sq": data["sq_rows"] if "sq_rows" in data else None,
+        }
+        if "vt" in data:
+            chunk["vt"], chunk["vU"] = data["vt"], data["vU"]
+        rec.add(chunk)
+    rec.sq_rows[:] = [rows for rows in rec.sq_rows if rows is not None]
+    rec.mark_saved()
+    return rec
+
+
+def _state(arrays, meta, out):
     def listed(prefix, key, n):
         return None if n is None else [arrays[f"{prefix}/{key}/{l}"] for l in range(n)]
 
-    recording = Recording(
-        spikes={
-            name: ([arrays[f"spikes/{name}/t"]], [arrays[f"spikes/{name}/i"]])
-            for name in meta["spike_groups"]
-        },
-        sq_rows=[arrays["sq_rows"]],
-        vt=[arrays["vt"]] if "vt" in arrays else [],
-        vU=[arrays["vU"]] if "vU" in arrays else [],
-    )
     network = {k[len("network/") :]: v for k, v in arrays.items() if k.startswith("network/")}
     return RunState(
         k_done=meta["k_done"],
         network=network or None,
         optimizer_v=listed("optimizer", "v", meta["n_connections"]),
         engine={key: listed("engine", key, n) for key, n in meta["engine"].items()},
-        recording=recording,
+        recording=_recording(out, meta, arrays),
+        record_parts=list(meta.get("records", [])),
         run_s=meta["run_s"],
         gradient_s=meta["gradient_s"],
         sim_s=meta["sim_s"],
@@ -148,5 +196,6 @@ def _state(arrays, meta):
 
 
 def remove(out):
-    """Delete the checkpoint of a finished run."""
+    """Delete the checkpoint of a run and its record parts."""
     (Path(out) / FILENAME).unlink(missing_ok=True)
+    shutil.rmtree(Path(out) / RECORDS, ignore_errors=True)

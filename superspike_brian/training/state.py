@@ -18,12 +18,19 @@ __all__ = ["Recording", "RunState"]
 
 @dataclass
 class Recording:
-    """What the monitors produced so far, chunk by chunk (times in s from the start)."""
+    """What the monitors produced so far, chunk by chunk (times in s from the start).
+
+    Chunks are merged when the whole is asked for (:meth:`spike_arrays`,
+    :meth:`sq`), so asking at every block copies each record a bounded number
+    of times. :meth:`unsaved` gives what was recorded since the last
+    :meth:`mark_saved`: a checkpoint writes only that.
+    """
 
     spikes: dict = field(default_factory=dict)  # layer -> ([times chunks], [ids chunks])
     sq_rows: list = field(default_factory=list)  # (rows, n_out) per chunk
     vt: list = field(default_factory=list)  # membrane sample times per chunk
     vU: list = field(default_factory=list)  # (n_units, samples) per chunk
+    saved: dict = field(default_factory=dict)  # what mark_saved() saw: counts
 
     def add(self, chunk):
         """Append one chunk's records (see :meth:`Session.records`)."""
@@ -38,17 +45,50 @@ class Recording:
 
     def spike_arrays(self):
         """Layer name -> (times, ids) arrays of everything recorded."""
-        return {
-            name: (
-                np.concatenate(t) if t else np.zeros(0),
-                np.concatenate(i).astype(int) if i else np.zeros(0, dtype=int),
-            )
-            for name, (t, i) in self.spikes.items()
-        }
+        out = {}
+        for name, (t, i) in self.spikes.items():
+            if len(t) != 1:
+                t[:] = [np.concatenate(t) if t else np.zeros(0)]
+                i[:] = [np.concatenate(i).astype(int) if i else np.zeros(0, dtype=int)]
+            out[name] = (t[0], i[0].astype(int, copy=False))
+        return out
+
+    def sq_array(self):
+        """Cost averages at every update time recorded, (rows, n_out); None before any."""
+        if not self.sq_rows:
+            return None
+        if len(self.sq_rows) != 1:
+            self.sq_rows[:] = [np.vstack(self.sq_rows)]
+        return self.sq_rows[0]
 
     def sq(self, final):
         """Cost averages at every update time, then ``final`` (the state at the end)."""
-        return np.vstack([*self.sq_rows, np.asarray(final, dtype=float)[None, :]])
+        final = np.asarray(final, dtype=float)[None, :]
+        rows = self.sq_array()
+        return final if rows is None else np.vstack([rows, final])
+
+    def unsaved(self):
+        """What was recorded since :meth:`mark_saved`, as one chunk of :meth:`add`."""
+        saved = self.saved or {"spikes": {}, "sq": 0, "v": 0}
+        spikes = {
+            name: (t[saved["spikes"].get(name, 0) :], i[saved["spikes"].get(name, 0) :])
+            for name, (t, i) in self.spike_arrays().items()
+        }
+        rows = self.sq_array()
+        chunk = {"spikes": spikes, "sq": None if rows is None else rows[saved["sq"] :]}
+        if len(self.vt) > saved["v"]:
+            chunk["vt"] = np.concatenate(self.vt[saved["v"] :])
+            chunk["vU"] = np.hstack(self.vU[saved["v"] :])
+        return chunk
+
+    def mark_saved(self):
+        """Everything recorded so far is in a checkpoint."""
+        rows = self.sq_array()
+        self.saved = {
+            "spikes": {name: t.size for name, (t, _) in self.spike_arrays().items()},
+            "sq": 0 if rows is None else len(rows),
+            "v": len(self.vt),
+        }
 
     def voltage(self):
         """(times, U) of every membrane sample kept, or None."""
@@ -83,6 +123,8 @@ class RunState:
     engine : dict
         The engine's own state (:meth:`Engine.state`).
     recording : Recording
+    record_parts : list of str
+        The checkpoint's record files so far (:mod:`superspike_brian.training.checkpoint`).
     run_s, gradient_s : float
         Wall time spent simulating, and computing accumulators in the controller.
     sim_s : float
@@ -95,6 +137,7 @@ class RunState:
     optimizer_v: list = field(default_factory=list)
     engine: dict = field(default_factory=dict)
     recording: Recording = field(default_factory=Recording)
+    record_parts: list = field(default_factory=list)
     run_s: float = 0.0
     gradient_s: float = 0.0
     sim_s: float = 0.0
