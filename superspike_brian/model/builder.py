@@ -35,7 +35,6 @@ from superspike_brian.model import (
     optimizer,
     regularizer,
     steps,
-    tables,
     traces,
 )
 from superspike_brian.model.exact import BLOCK_EXACT
@@ -136,7 +135,7 @@ class BrianModel:
         given = {}
         for name, table in values.tables.items():
             if self.values.tables.get(name) is not table:
-                given[name] = tables.pack(table)  # the build's own need no pass over them
+                given[name] = table  # the build's own need no pass over them
         if self.engine.inside:
             for l, lr in enumerate(values.learning_rates, start=1):
                 given[f"lr_schedule_{l}"] = np.asarray(lr) * volt
@@ -218,7 +217,7 @@ def _namespace(net, values):
         "tau_avg": lp.tau_avg,
     }
     for name, table in values.tables.items():
-        ns[name] = TimedArray(tables.pack(table), dt=p.dt, name=name)
+        ns[name] = TimedArray(table, dt=p.dt, name=name)
     return ns
 
 
@@ -245,8 +244,7 @@ def _layer(net, l, n_period):
         if net.error == "classification":
             eqs += error.CLASSIFICATION_EQUATIONS
             step = traces.TABLE_STEP.format(n_steps=n_period)
-            window_open = tables.bit("window_table", step)
-            reset.append(error.CLASSIFICATION_RESET.format(window_open=window_open))
+            reset.append(error.CLASSIFICATION_RESET.format(step=step))
             events["window_end"] = traces.table_condition("window_end_table", n_period)
             on_event = ("window_end", error.ON_WINDOW_END)
         else:

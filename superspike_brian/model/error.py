@@ -39,7 +39,7 @@ got : 1
 #: open window is the right answer (no error, and it sets ``got``); every other
 #: spike, in or out of a window, is one unit of negative error at once.
 CLASSIFICATION_RESET = """
-open_now = int({window_open})
+open_now = int(window_table({step}, i) > 0)
 er -= 1 - open_now * (1 - got)
 got += open_now * (1 - got)
 """

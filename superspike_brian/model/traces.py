@@ -14,8 +14,6 @@ Hidden units increment ``z`` on their ``arrival`` event (see
 :mod:`superspike_brian.model.neurons`).
 """
 
-from superspike_brian.model import tables
-
 PRE_TRACE_EQUATIONS = """
 dz/dt = -z / tau_rise : 1
 dzt/dt = (z - zt) / tau_decay : 1
@@ -32,8 +30,8 @@ step_offset : integer (shared)
 
 
 def table_condition(table_name, n_steps):
-    """Threshold condition of a unit driven by a spike table (packed, see `tables`)."""
-    return tables.bit(table_name, TABLE_STEP.format(n_steps=n_steps))
+    """Threshold condition of a unit driven by a boolean spike table."""
+    return f"{table_name}({TABLE_STEP.format(n_steps=n_steps)}, i) > 0"
 
 
 def trace_namespace(learning):
