@@ -1,7 +1,8 @@
 """The cost of running a training block by block: starting the binary and moving the state.
 
-A run that learns inside a cpp_standalone binary executes the binary once per
-block (:mod:`superspike_brian.training.loop`), handing the whole state from one
+A run that learns inside a cpp_standalone binary executes the binary block
+after block, one or several blocks per execution
+(:mod:`superspike_brian.training.loop`), handing the whole state from one
 execution to the next. This prints, per block, the wall time of an execution
 as the trainer sees it (``run_s``) plus the checkpoint written after it
 (``checkpoint_s``), the time the binary spent in its network loop (``sim_s``,
@@ -56,7 +57,7 @@ def main(argv=None):
             progress=False,
         )
         timing = trainer.run(Path(tmp) / "run", figures=False).timing
-    n = args.blocks + 1
+    n = args.blocks + 1  # the burn-in and the training blocks
     per_block = (timing["run_s"] + timing["checkpoint_s"]) / n
     sim = timing["sim_s"] / n
     checkpoint = timing["checkpoint_s"] / n
@@ -65,7 +66,8 @@ def main(argv=None):
         "network": args.network,
         "engine": args.engine,
         "block_s": args.block,
-        "executions": n,
+        "blocks": n,
+        "executions": timing.get("executions", n),
         "wall_per_block_s": per_block,
         "simulation_per_block_s": sim,
         "overhead_per_block_s": overhead,
@@ -74,7 +76,8 @@ def main(argv=None):
         "compile_s": timing.get("compile_s"),
     }
     print(
-        f"{args.network} ({args.engine}), {n} executions of {args.block:g} s:"
+        f"{args.network} ({args.engine}), {n} blocks of {args.block:g} s in"
+        f" {row['executions']} executions:"
         f" {per_block:.3f} s per block, of which {sim:.3f} s simulating and"
         f" {overhead:.3f} s starting the binary, moving the state and writing the"
         f" checkpoint ({checkpoint:.3f} s) ({100 * row['overhead_fraction']:.1f} %)"

@@ -18,7 +18,7 @@ import pytest
 from brian2 import ms, mV
 
 from superspike_brian import Schedule, Task
-from superspike_brian.training import checkpoint, devices
+from superspike_brian.training import checkpoint, devices, loop
 from superspike_brian.training.trainer import Trainer
 
 from .helpers import small_network, small_task
@@ -142,6 +142,9 @@ def test_inside_run_killed_after_a_block_resumes_bit_for_bit(engine, tmp_path, m
             raise Interrupted
 
     monkeypatch.setattr(checkpoint, "save", save_then_die)
+    # Executions of two blocks: the kill comes after block 4, in a run chunked
+    # otherwise than the uninterrupted one (as many blocks as its timing asks).
+    monkeypatch.setattr(loop, "blocks_per_chunk", lambda *args: 2)
     out = tmp_path / "broken"
     with pytest.raises(Interrupted):
         _trainer(net, task, build, engine=engine).run(out=out, figures=False)

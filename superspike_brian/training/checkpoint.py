@@ -1,6 +1,7 @@
 """Checkpoints: the full state of a training run at a block boundary.
 
-A run directory gets ``checkpoint.npz`` at the end of every block: the
+A run directory gets ``checkpoint.npz`` at the end of every chunk of blocks (a
+binary's execution; with the controller, every block): the
 :class:`~superspike_brian.training.state.RunState`, field by field (the carried
 network state: membranes, currents, traces, error traces, weights, eligibility,
 the cost average; the optimizer state; the engine's own state, such as
@@ -105,8 +106,9 @@ def _write_part(path, chunk):
     for name, (t, i) in chunk["spikes"].items():
         arrays[f"spikes/{name}/t"] = t
         arrays[f"spikes/{name}/i"] = i
-    if chunk["sq"] is not None:
-        arrays["sq_rows"] = chunk["sq"]
+    if chunk["sq"] is None:
+        raise ValueError(f"{path}: nothing was recorded since the last checkpoint")
+    arrays["sq_rows"] = chunk["sq"]
     if "vt" in chunk:
         arrays["vt"], arrays["vU"] = chunk["vt"], chunk["vU"]
     path.parent.mkdir(exist_ok=True)
@@ -167,12 +169,11 @@ def _recording(out, meta, arrays):
     for data, layers in sources:
         chunk = {
             "spikes": {n: (data[f"spikes/{n}/t"], data[f"spikes/{n}/i"]) for n in layers},
-            "sq": data["sq_rows"] if "sq_rows" in data else None,
+            "sq": data["sq_rows"],
         }
         if "vt" in data:
             chunk["vt"], chunk["vU"] = data["vt"], data["vU"]
         rec.add(chunk)
-    rec.sq_rows[:] = [rows for rows in rec.sq_rows if rows is not None]
     rec.mark_saved()
     return rec
 

@@ -10,7 +10,9 @@
     (:func:`superspike_brian.model.optimizer.apply_update`) to the accumulators
     its engine hands over. On a standalone device the binary is built once and
     re-run per trial with the whole state carried as run arguments, and a run
-    directory gets a checkpoint at the end of every block.
+    directory gets a checkpoint at the end of every block. Learning inside a
+    cpp_standalone binary runs the same way with chunks of whole blocks, as
+    many as keep the fixed cost of an execution small (:func:`blocks_per_chunk`).
 """
 
 from __future__ import annotations
@@ -28,7 +30,16 @@ from superspike_brian.training.history import History, block_metrics, voltage_wi
 from superspike_brian.training.progress import BlockProgress
 from superspike_brian.training.state import RunState
 
-__all__ = ["run_inside", "run_chunks", "chunks", "chunk_rates", "chunked", "voltage_segments"]
+__all__ = [
+    "run_inside",
+    "run_chunks",
+    "chunks",
+    "next_chunk",
+    "blocks_per_chunk",
+    "chunk_rates",
+    "chunked",
+    "voltage_segments",
+]
 
 
 def chunked(learn, device):
@@ -41,9 +52,32 @@ def chunked(learn, device):
     return learn == "controller" or device == "cpp_standalone"
 
 
+#: Learning inside: the most blocks one execution of the binary runs (it is
+#: built for this many and told how many steps to run).
+MAX_BLOCKS_PER_CHUNK = 16
+#: Learning inside: starting the binary, moving the state in and out and
+#: writing the checkpoint may cost this fraction of the simulation; executions
+#: grow by whole blocks until they do.
+OVERHEAD_TARGET = 0.02
+
+
 def capacity(trainer):
-    """Update intervals per chunk: a block inside the simulation, one for the controller."""
-    return trainer.timeline.n_per_block if trainer.learn == "inside" else 1
+    """Most update intervals per chunk: blocks inside the simulation, one for the controller."""
+    tl = trainer.timeline
+    return tl.n_per_block * MAX_BLOCKS_PER_CHUNK if trainer.learn == "inside" else 1
+
+
+def blocks_per_chunk(overhead_s, sim_per_block_s, target=OVERHEAD_TARGET):
+    """Whole blocks per execution that bring the fixed cost of one to ``target`` of its time.
+
+    ``overhead_s``: the cost of one execution beyond simulating (starting the
+    binary, moving the state, the checkpoint); ``sim_per_block_s``: simulation
+    seconds per block. At least 1, at most :data:`MAX_BLOCKS_PER_CHUNK`.
+    """
+    if sim_per_block_s <= 0:
+        return MAX_BLOCKS_PER_CHUNK
+    wanted = int(np.ceil(overhead_s / (target * sim_per_block_s)))
+    return int(min(max(wanted, 1), MAX_BLOCKS_PER_CHUNK))
 
 
 def voltage_segments(duration, period):
@@ -91,20 +125,56 @@ def _voltage(trainer, history, t, U):
     )
 
 
-def chunks(timeline, k_done, capacity):
+def recording_intervals(trainer):
+    """Update intervals from a chunk's start in which it records the membrane (a period)."""
+    tl = trainer.timeline
+    return int(np.ceil(trainer.task.period / tl.t_update - 1e-9))
+
+
+def chunk_segments(trainer):
+    """Segments (seconds, record membrane?) of one chunk of a chunked run.
+
+    The membrane is needed in the first and the last period of training only:
+    a chunk records it in its first period, and chunks start at the beginning
+    of the run and at :func:`last_period_start`. Recording every step of long
+    executions would only move data that is thrown away.
+    """
+    tl = trainer.timeline
+    cap, rec = capacity(trainer), recording_intervals(trainer)
+    if cap <= rec:
+        return [(cap * tl.t_update, True)]
+    return [(rec * tl.t_update, True), ((cap - rec) * tl.t_update, False)]
+
+
+def last_period_start(trainer):
+    """The update interval at which a chunk starts to record the last period."""
+    return max(0, trainer.timeline.n_updates - recording_intervals(trainer))
+
+
+def chunks(timeline, k_done, capacity, blocks=1):
     """(first interval, intervals) of every chunk from ``k_done`` on.
 
-    Chunks hold at most ``capacity`` update intervals and never span a block
-    end, so that a checkpoint can follow every block.
+    Chunks hold at most ``capacity`` update intervals and end where a block
+    ends (or inside a block, when a block is longer than ``capacity``), so
+    that a checkpoint can follow every chunk that ends a block. A chunk reaches
+    up to the end of the ``blocks``-th block that ends after its start.
     """
     out, k = [], k_done
-    for b in range(timeline.n_blocks + 1):
-        end = timeline.block_end(b)
-        while k < end:
-            n = min(capacity, end - k)
-            out.append((k, n))
-            k += n
+    while k < timeline.n_updates:
+        n = next_chunk(timeline, k, capacity, blocks)
+        out.append((k, n))
+        k += n
     return out
+
+
+def next_chunk(timeline, k, capacity, blocks=1):
+    """Intervals of the chunk that starts at interval ``k`` (see :func:`chunks`)."""
+    if k < timeline.n_burn:
+        end = timeline.n_burn
+    else:
+        first = (k - timeline.n_burn) // timeline.n_per_block + 1
+        end = timeline.block_end(min(first + blocks - 1, timeline.n_blocks))
+    return min(capacity, end - k)
 
 
 def run_chunks(trainer, session, model, history, state=None, out=None):
@@ -125,13 +195,15 @@ def run_chunks(trainer, session, model, history, state=None, out=None):
     state : RunState, optional
         Where to continue (a resumed or extended run); None starts at the beginning.
     out : path, optional
-        Run directory: a checkpoint and the metrics so far at every block end
+        Run directory: a checkpoint and the metrics so far at the end of every chunk
+        that ends a block
         (standalone devices only).
     """
     tl = trainer.timeline
     engine = model.engine
     cap = capacity(trainer)
-    session.prepare(model, [(cap * tl.t_update, True)], stoppable=engine.inside)
+    session.prepare(model, chunk_segments(trainer), stoppable=engine.inside)
+    last = last_period_start(trainer)
     if state is None:
         state = RunState(optimizer_v=[np.zeros(n) for n in _synapse_counts(trainer.network)])
     else:
@@ -145,23 +217,32 @@ def run_chunks(trainer, session, model, history, state=None, out=None):
         enabled=trainer.progress,
         first_block=max(0, (state.k_done - tl.n_burn) // tl.n_per_block + 1),
     )
-    written = 0.0
+    written, blocks, k, executions = 0.0, 1, state.k_done, 0
     try:
-        for k, n in chunks(tl, state.k_done, cap):
-            _chunk(trainer, session, model, state, k, n, cap)
-            block = tl.block_done(k + n)
-            if block is not None:
-                state.k_done = k + n
-                state.network = session.state
-                state.engine = engine.state()
-                _report_block(trainer, session, progress, block, state)
-                if checkpointing:
-                    t0 = time.time()
-                    _checkpoint(trainer, out, state, history)
-                    written += time.time() - t0
+        while k < tl.n_updates:
+            n = next_chunk(tl, k, cap, blocks)
+            if k < last < k + n:
+                n = last - k  # an execution starts where the last period's membrane is recorded
+            wall, sim, sq = _chunk(trainer, session, model, state, k, n, cap)
+            executions += 1
+            _report_blocks(trainer, session, progress, state, k, n, sq)
+            k += n
+            if tl.block_done(k) is None:
+                continue
+            state.k_done = k
+            state.network = session.state
+            state.engine = engine.state()
+            t0 = time.time()
+            if checkpointing:
+                _checkpoint(trainer, out, state, history)
+            written += time.time() - t0
+            if engine.inside:
+                sim_per_block = sim * tl.n_per_block / n
+                blocks = blocks_per_chunk(wall - sim + time.time() - t0, sim_per_block)
     finally:
         progress.close()
     history.timing.update(session.timing)
+    history.timing["executions"] = executions
     if checkpointing:
         history.timing["checkpoint_s"] = written
     history.timing["run_s"] = state.run_s
@@ -191,24 +272,28 @@ def _chunk(trainer, session, model, state, k, n, capacity):
         _update(trainer, session, model, state.optimizer_v, k)
     period = trainer.task.period
     record = t_start < period or t_end > tl.duration - period
-    t0 = time.time()
+    t0, sim = time.time(), 0.0
     if session.standalone:
         steps = _steps_per_update(trainer)
         values = _chunk_values(model, trainer.schedule_rates, k, capacity)
         offset = (k * steps) % model.n_period
         n_steps = n * steps if model.engine.inside else None
         session.execute(session.arguments(offset, values, n_steps), quiet=True)
-        state.sim_s += session.last_run_time()
+        sim = session.last_run_time()
+        state.sim_s += sim
         session.read_state(n * tb)
     else:
         session.execute(record=record)
-    state.recording.add(session.records(k * _steps_per_update(trainer), keep_voltage=record))
+    records = session.records(k * _steps_per_update(trainer), keep_voltage=record)
+    state.recording.add(records)
     session.clear_run_args()
     if model.engine.gradients_in_controller:
         t1 = time.time()
         model.engine.after_interval(session)
         state.gradient_s += time.time() - t1
-    state.run_s += time.time() - t0
+    wall = time.time() - t0
+    state.run_s += wall
+    return wall, sim, records["sq"]
 
 
 def chunk_rates(learning_rates, k, capacity):
@@ -251,27 +336,50 @@ def _update(trainer, session, model, optimizer_v, k):
         engine.accumulator_applied(session, l, st["m"])
 
 
-def _report_block(trainer, session, progress, block, state):
-    tl = trainer.timeline
-    t = state.k_done * tl.t_update
-    c = float(cost_from_average(session.get("cost", "sq"), t, trainer.network.params.learning))
-    t_begin = t - (tl.block if block > 0 else t)
-    net = trainer.network
-    rates = {
-        net.layer_name(l): state.recording.rate(
-            net.layer_name(l), t_begin, net.layer_sizes[l], t, last_chunks=tl.n_per_block
-        )
-        for l in range(1, net.n_connections + 1)
-    }
-    progress.update(block, t, c, rates)
+def _report_blocks(trainer, session, progress, state, k, n, sq):
+    """Report every block that ended in the chunk of intervals k..k+n-1.
+
+    A block that ends inside the chunk takes its cost from the cost average
+    recorded at its end (row ``end - k`` of the chunk's ``sq``); the chunk's
+    last one from the state the execution ended with.
+    """
+    tl, net = trainer.timeline, trainer.network
+    lp = net.params.learning
+    for end in range(k + 1, k + n + 1):
+        block = tl.block_done(end)
+        if block is None:
+            continue
+        average = session.get("cost", "sq") if end == k + n else sq[end - k]
+        t = end * tl.t_update
+        c = float(cost_from_average(average, t, lp))
+        t_begin = t - (tl.block if block > 0 else t)
+        rates = {
+            net.layer_name(l): state.recording.rate(
+                net.layer_name(l), t_begin, net.layer_sizes[l], t, last_chunks=tl.n_per_block
+            )
+            for l in range(1, net.n_connections + 1)
+        }
+        progress.update(block, t, c, rates)
 
 
 def _checkpoint(trainer, out, state, history):
     """Write the metrics of the blocks done and the checkpoint, atomically."""
-    partial = History(initial_weights=history.initial_weights)
-    partial.spikes = state.recording.spike_arrays()
-    partial.sq = state.recording.sq(state.network["cost.sq"])
-    block_metrics(partial, trainer.network, trainer.timeline, n_done=state.k_done)
-    rundir.write_metrics(out, partial.metrics)
+    rundir.write_metrics(out, _metrics_rows(trainer, state, history))
     # After the metrics: a checkpoint is never ahead of the blocks on disk.
     checkpoint.save(out, state, trainer.fingerprint(), trainer.timeline.n_updates)
+
+
+def _metrics_rows(trainer, state, history):
+    """The metrics rows of the blocks done: those before kept, the new ones added.
+
+    The blocks since the last checkpoint have all their spikes in the records
+    not yet saved, so their rows need no pass over the whole run (the first
+    checkpoint of a resumed run computes every row once).
+    """
+    rec = state.recording
+    partial = History(initial_weights=history.initial_weights)
+    partial.spikes = rec.unsaved()["spikes"] if state.metrics else rec.spike_arrays()
+    partial.sq = rec.sq(state.network["cost.sq"])
+    block_metrics(partial, trainer.network, trainer.timeline, n_done=state.k_done)
+    state.metrics = state.metrics + partial.metrics[len(state.metrics) :]
+    return state.metrics

@@ -172,8 +172,12 @@ class Session:
             self.say(f"compiled in {self.timing['compile_s']:.1f} s; running ...")
 
     def _run_segments(self, record=True):
-        for duration, rec in self.segments:
+        for k, (duration, rec) in enumerate(self.segments):
             self.model.voltage_monitor.active = rec and record
+            if k and self.standalone:
+                # An execution stopped early (n_steps, or Ctrl-C) skips the
+                # segments after the one it stopped in.
+                device.insert_code("main", "if (!Network::_globally_stopped) {")
             # Brian2's report shows progress through the long, unrecorded segment.
             self.network.run(
                 duration * second,
@@ -182,6 +186,8 @@ class Session:
                 report_period=10 * second,
                 profile=self._profile,
             )
+            if k and self.standalone:
+                device.insert_code("main", "}")
 
     # ------------------------------------------------------------------- run
     def execute(self, args=None, *, record=True, quiet=False):
@@ -242,9 +248,11 @@ class Session:
             for mon in m.spike_monitors
         }
         sq = self._since(m.cost_monitor, "sq_").T
-        vt = self._times(m.voltage_monitor, step_start)
-        vU = self._since(m.voltage_monitor, "U_")
-        if not keep_voltage or vt.size == 0:
+        vt = vU = None
+        if keep_voltage or not self.standalone:  # runtime: _since must see every sample
+            vt = self._times(m.voltage_monitor, step_start)
+            vU = self._since(m.voltage_monitor, "U_")
+        if not keep_voltage or vt.size == 0 or vU.shape[0] == 0:
             vt = vU = None
         return {"spikes": spikes, "sq": sq, "vt": vt, "vU": vU}
 
@@ -280,6 +288,8 @@ class Session:
         values = values.astype(float)
         if isinstance(var.size, tuple):
             columns = len(monitor.record) if hasattr(monitor, "record") else var.size[1]
+            if columns == 0:  # a monitor of no units (record_voltage=0)
+                return np.zeros((0, 0))
             values = values.reshape(-1, columns).T
         return values
 

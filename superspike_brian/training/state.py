@@ -16,14 +16,17 @@ import numpy as np
 __all__ = ["Recording", "RunState"]
 
 
+def _join(chunks, dtype):
+    return np.concatenate(chunks).astype(dtype, copy=False) if chunks else np.zeros(0, dtype)
+
+
 @dataclass
 class Recording:
     """What the monitors produced so far, chunk by chunk (times in s from the start).
 
-    Chunks are merged when the whole is asked for (:meth:`spike_arrays`,
-    :meth:`sq`), so asking at every block copies each record a bounded number
-    of times. :meth:`unsaved` gives what was recorded since the last
-    :meth:`mark_saved`: a checkpoint writes only that.
+    :meth:`unsaved` gives what was recorded since the last :meth:`mark_saved`:
+    a checkpoint writes only that, so checkpoints cost what a block records,
+    not what the whole run has.
     """
 
     spikes: dict = field(default_factory=dict)  # layer -> ([times chunks], [ids chunks])
@@ -45,37 +48,25 @@ class Recording:
 
     def spike_arrays(self):
         """Layer name -> (times, ids) arrays of everything recorded."""
-        out = {}
-        for name, (t, i) in self.spikes.items():
-            if len(t) != 1:
-                t[:] = [np.concatenate(t) if t else np.zeros(0)]
-                i[:] = [np.concatenate(i).astype(int) if i else np.zeros(0, dtype=int)]
-            out[name] = (t[0], i[0].astype(int, copy=False))
-        return out
-
-    def sq_array(self):
-        """Cost averages at every update time recorded, (rows, n_out); None before any."""
-        if not self.sq_rows:
-            return None
-        if len(self.sq_rows) != 1:
-            self.sq_rows[:] = [np.vstack(self.sq_rows)]
-        return self.sq_rows[0]
+        return {name: (_join(t, float), _join(i, int)) for name, (t, i) in self.spikes.items()}
 
     def sq(self, final):
         """Cost averages at every update time, then ``final`` (the state at the end)."""
-        final = np.asarray(final, dtype=float)[None, :]
-        rows = self.sq_array()
-        return final if rows is None else np.vstack([rows, final])
+        return np.vstack([*self.sq_rows, np.asarray(final, dtype=float)[None, :]])
 
     def unsaved(self):
-        """What was recorded since :meth:`mark_saved`, as one chunk of :meth:`add`."""
-        saved = self.saved or {"spikes": {}, "sq": 0, "v": 0}
+        """What was recorded since :meth:`mark_saved`, as one chunk of :meth:`add`.
+
+        Every chunk adds one entry to each layer's lists and to ``sq_rows``, so
+        the chunks since the last checkpoint are the entries past its count.
+        """
+        saved = self.saved or {"chunks": 0, "v": 0}
+        c = saved["chunks"]
         spikes = {
-            name: (t[saved["spikes"].get(name, 0) :], i[saved["spikes"].get(name, 0) :])
-            for name, (t, i) in self.spike_arrays().items()
+            name: (_join(t[c:], float), _join(i[c:], int)) for name, (t, i) in self.spikes.items()
         }
-        rows = self.sq_array()
-        chunk = {"spikes": spikes, "sq": None if rows is None else rows[saved["sq"] :]}
+        rows = self.sq_rows[c:]
+        chunk = {"spikes": spikes, "sq": np.vstack(rows) if rows else None}
         if len(self.vt) > saved["v"]:
             chunk["vt"] = np.concatenate(self.vt[saved["v"] :])
             chunk["vU"] = np.hstack(self.vU[saved["v"] :])
@@ -83,12 +74,7 @@ class Recording:
 
     def mark_saved(self):
         """Everything recorded so far is in a checkpoint."""
-        rows = self.sq_array()
-        self.saved = {
-            "spikes": {name: t.size for name, (t, _) in self.spike_arrays().items()},
-            "sq": 0 if rows is None else len(rows),
-            "v": len(self.vt),
-        }
+        self.saved = {"chunks": len(self.sq_rows), "v": len(self.vt)}
 
     def voltage(self):
         """(times, U) of every membrane sample kept, or None."""
@@ -97,11 +83,11 @@ class Recording:
         return np.concatenate(self.vt), np.hstack(self.vU)
 
     def rate(self, name, t_begin, n_units, t_end, last_chunks=None):
-        """Mean rate (Hz) of layer ``name`` from ``t_begin`` on, over the last chunks."""
+        """Mean rate (Hz) of layer ``name`` in [t_begin, t_end), looking at the last chunks."""
         times = self.spikes.get(name, ([], []))[0]
         if last_chunks is not None:
             times = times[-last_chunks:]
-        n = sum(np.count_nonzero(x >= t_begin - 1e-12) for x in times)
+        n = sum(np.count_nonzero((x >= t_begin - 1e-12) & (x < t_end - 1e-12)) for x in times)
         return n / max(t_end - t_begin, 1e-12) / n_units
 
 
@@ -125,6 +111,8 @@ class RunState:
     recording : Recording
     record_parts : list of str
         The checkpoint's record files so far (:mod:`superspike_brian.training.checkpoint`).
+    metrics : list of dict
+        Metrics rows of the blocks done (rebuilt from the records on resumption).
     run_s, gradient_s : float
         Wall time spent simulating, and computing accumulators in the controller.
     sim_s : float
@@ -138,6 +126,7 @@ class RunState:
     engine: dict = field(default_factory=dict)
     recording: Recording = field(default_factory=Recording)
     record_parts: list = field(default_factory=list)
+    metrics: list = field(default_factory=list)
     run_s: float = 0.0
     gradient_s: float = 0.0
     sim_s: float = 0.0

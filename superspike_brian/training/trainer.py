@@ -203,10 +203,12 @@ class Trainer:
         ----------
         out : path, optional
             Run directory. ``config.json`` is written first (``status: running``);
-            in controller mode a checkpoint (``checkpoint.npz``) and the metrics
-            of the blocks done so far are written atomically at every block
-            boundary, so an interrupted run keeps them; the complete run
-            directory is written at the end (``status: complete``).
+            on a standalone device a checkpoint (``checkpoint.npz``) and the
+            metrics of the blocks done so far are written atomically at block
+            ends (every block with the controller; after each execution of the
+            binary, one or several blocks, when learning inside), so an
+            interrupted run keeps them; the complete run directory is written
+            at the end (``status: complete``).
         resume : bool
             Continue from ``out/checkpoint.npz`` (standalone devices; the result
             equals an uninterrupted run bit for bit). A schedule with more blocks
