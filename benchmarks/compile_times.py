@@ -89,9 +89,7 @@ def write_project(net, task, engine, project):
             engines.create(net, engine, None, "cpp_standalone"),
             scalars_as_arguments=True,
         )
-        session.prepare(
-            model, [(cap * trainer.timeline.t_update, True)], stoppable=True, compile=False
-        )
+        session.prepare(model, loop.chunk_segments(trainer), stoppable=True, compile=False)
 
 
 def compile_commands(project):
