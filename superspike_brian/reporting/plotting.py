@@ -448,6 +448,8 @@ def draw_learning_curve(
             fontsize=8,
             color="0.35",
             gid="note",
+            # Readable where it crosses the reference's bars.
+            bbox={"facecolor": "white", "alpha": 0.85, "edgecolor": "none", "pad": 2},
         )
         text.set_in_layout(False)  # a long note must not shrink the axes
     ax.set_xlabel("block (0 = end of the burn-in)")

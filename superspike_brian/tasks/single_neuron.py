@@ -125,7 +125,7 @@ def single_neuron_task(
     inputs = frozen_poisson(n_in, rate, period, seed)
     target = equidistant_targets(n_target_spikes, period, n_units=1)
     return Task(
-        name=f"single_neuron(seed={seed})",
+        name=f"single_neuron(task_seed={seed})",
         input=inputs,
         target=target,
         period=inputs.duration,
