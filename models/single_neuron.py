@@ -38,9 +38,11 @@ import numpy as np
 from brian2 import Hz, ms, mV, second
 
 from superspike_brian import ModelParameters, Schedule, SuperSpikeNetwork, Trainer
+from superspike_brian.options import positive
 from superspike_brian.reporting import plotting
 from superspike_brian.reporting.figures import make_figures
 from superspike_brian.reporting.reference import spread
+from superspike_brian.sweep.grid import parse_seeds
 from superspike_brian.tasks.single_neuron import single_neuron_task
 
 # Task
@@ -61,28 +63,11 @@ exact_cost = 1e-10
 
 
 def seed_list(text):
-    """'1-5' or '1,3,7' or '2' -> list of ints (argparse type)."""
-    seeds = []
+    """'1-5', '1,3,7' or '2' -> list of ints (argparse type; the sweep's parser)."""
     try:
-        for part in text.split(","):
-            first, _, last = part.partition("-")
-            seeds += list(range(int(first), int(last or first) + 1))
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected seeds like 1-5 or 1,3,7; got {text!r}")
-    if not seeds or min(seeds) < 0:
-        raise argparse.ArgumentTypeError(f"expected non-negative seeds like 1-5; got {text!r}")
-    return seeds
-
-
-def positive(text):
-    """A positive float (argparse type)."""
-    try:
-        value = float(text)
-    except ValueError:
-        value = -1.0
-    if not value > 0:
-        raise argparse.ArgumentTypeError(f"expected a positive number of seconds; got {text!r}")
-    return value
+        return parse_seeds(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def parse_args(argv):
@@ -94,7 +79,7 @@ def parse_args(argv):
     p.add_argument("--task-seed", type=int, default=1, help="seed of the input draw")
     p.add_argument(
         "--duration",
-        type=positive,
+        type=positive(float),
         default=float(n_blocks * block / second),
         help="training after the burn-in (s)",
     )

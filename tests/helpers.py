@@ -296,3 +296,15 @@ __all__ = [
     "compare_with_oracle",
     "SHORT",
 ]
+
+
+def assert_same_results(a, b):
+    """Two training histories are equal bit for bit: weights, metrics, spikes, membrane."""
+    for w_a, w_b in zip(a.weights, b.weights, strict=True):
+        np.testing.assert_array_equal(w_b, w_a)
+    assert b.metrics == a.metrics
+    for name, (t, i) in a.spikes.items():
+        np.testing.assert_array_equal(b.spikes[name][0], t)
+        np.testing.assert_array_equal(b.spikes[name][1], i)
+    for key in a.voltage:
+        np.testing.assert_array_equal(b.voltage[key][1], a.voltage[key][1])

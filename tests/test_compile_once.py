@@ -21,7 +21,7 @@ from superspike_brian import Schedule, Task
 from superspike_brian.training import checkpoint, devices, loop
 from superspike_brian.training.trainer import Trainer
 
-from .helpers import small_network, small_task
+from .helpers import assert_same_results, small_network, small_task
 
 SHORT = Schedule(burn_in=20 * ms, block=40 * ms, n_blocks=4, decay_at=(2,))
 LONGER = dataclasses.replace(SHORT, n_blocks=7)
@@ -47,17 +47,6 @@ def _binary_state(build):
     """Modification times of the binary and of every object file."""
     files = [build / "main", *sorted(build.glob("code_objects/*.o"))]
     return {str(f): os.stat(f).st_mtime_ns for f in files}
-
-
-def _assert_same_results(a, b):
-    for w_a, w_b in zip(a.weights, b.weights, strict=True):
-        np.testing.assert_array_equal(w_a, w_b)
-    assert a.metrics == b.metrics
-    for name, (t, i) in a.spikes.items():
-        np.testing.assert_array_equal(b.spikes[name][0], t)
-        np.testing.assert_array_equal(b.spikes[name][1], i)
-    for key in a.voltage:
-        np.testing.assert_array_equal(b.voltage[key][1], a.voltage[key][1])
 
 
 def _other_data(task, seed):
@@ -112,7 +101,7 @@ def test_the_cached_binary_gives_the_results_of_a_fresh_build(built, tmp_path):
     cached = _trainer(net, task, build, schedule).run()
     fresh = _trainer(net, task, tmp_path / "fresh", schedule).run()
     assert cached.timing["cached"] is True and fresh.timing["cached"] is False
-    _assert_same_results(fresh, cached)
+    assert_same_results(fresh, cached)
 
 
 def test_a_structure_change_compiles(built):
@@ -151,12 +140,12 @@ def test_inside_run_killed_after_a_block_resumes_bit_for_bit(engine, tmp_path, m
     monkeypatch.setattr(checkpoint, "save", save)
     assert json.loads((out / "config.json").read_text())["status"] == "running"
     resumed = _trainer(net, task, build, engine=engine).run(out=out, resume=True, figures=False)
-    _assert_same_results(whole, resumed)
+    assert_same_results(whole, resumed)
 
     # A finished run continues with a longer schedule, as one longer run would.
     longer = _trainer(net, task, build, LONGER, engine).run(out=out, resume=True, figures=False)
     once = _trainer(net, task, build, LONGER, engine).run()
-    _assert_same_results(once, longer)
+    assert_same_results(once, longer)
 
 
 def test_a_shorter_schedule_cannot_continue_a_run(built, tmp_path):

@@ -14,7 +14,7 @@ from superspike_brian.training.schedule import Schedule
 from superspike_brian.training.state import Recording, RunState
 from superspike_brian.training.trainer import Trainer
 
-from .helpers import SHORT, small_network, small_task
+from .helpers import SHORT, assert_same_results, small_network, small_task
 
 
 class Interrupted(Exception):
@@ -65,14 +65,7 @@ def test_resumed_run_equals_uninterrupted(engine, tmp_path, monkeypatch):
     assert (out / checkpoint.FILENAME).exists()
 
     resumed = _trainer(net, task, engine, build).run(out=out, resume=True, figures=False)
-    for w_whole, w_resumed in zip(whole.weights, resumed.weights):
-        np.testing.assert_array_equal(w_resumed, w_whole)  # bit for bit
-    assert resumed.metrics == whole.metrics
-    for name, (t, i) in whole.spikes.items():
-        np.testing.assert_array_equal(resumed.spikes[name][0], t)
-        np.testing.assert_array_equal(resumed.spikes[name][1], i)
-    for key in whole.voltage:
-        np.testing.assert_array_equal(resumed.voltage[key][1], whole.voltage[key][1])
+    assert_same_results(whole, resumed)  # bit for bit
     assert json.loads((out / "config.json").read_text())["status"] == "complete"
     # The final state stays, to continue the run with a longer schedule.
     assert (

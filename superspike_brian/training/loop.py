@@ -151,29 +151,32 @@ def last_period_start(trainer):
     return max(0, trainer.timeline.n_updates - recording_intervals(trainer))
 
 
-def chunks(timeline, k_done, capacity, blocks=1):
+def chunks(timeline, k_done, capacity, blocks=1, split=None):
     """(first interval, intervals) of every chunk from ``k_done`` on.
 
     Chunks hold at most ``capacity`` update intervals and end where a block
     ends (or inside a block, when a block is longer than ``capacity``), so
     that a checkpoint can follow every chunk that ends a block. A chunk reaches
-    up to the end of the ``blocks``-th block that ends after its start.
+    up to the end of the ``blocks``-th block that ends after its start, and a
+    chunk starts at interval ``split`` (where the last period is recorded).
     """
     out, k = [], k_done
     while k < timeline.n_updates:
-        n = next_chunk(timeline, k, capacity, blocks)
+        n = next_chunk(timeline, k, capacity, blocks, split)
         out.append((k, n))
         k += n
     return out
 
 
-def next_chunk(timeline, k, capacity, blocks=1):
+def next_chunk(timeline, k, capacity, blocks=1, split=None):
     """Intervals of the chunk that starts at interval ``k`` (see :func:`chunks`)."""
     if k < timeline.n_burn:
         end = timeline.n_burn
     else:
         first = (k - timeline.n_burn) // timeline.n_per_block + 1
         end = timeline.block_end(min(first + blocks - 1, timeline.n_blocks))
+    if split is not None and k < split < end:
+        end = split
     return min(capacity, end - k)
 
 
@@ -220,9 +223,7 @@ def run_chunks(trainer, session, model, history, state=None, out=None):
     written, blocks, k, executions = 0.0, 1, state.k_done, 0
     try:
         while k < tl.n_updates:
-            n = next_chunk(tl, k, cap, blocks)
-            if k < last < k + n:
-                n = last - k  # an execution starts where the last period's membrane is recorded
+            n = next_chunk(tl, k, cap, blocks, split=last)
             wall, sim, sq = _chunk(trainer, session, model, state, k, n, cap)
             executions += 1
             _report_blocks(trainer, session, progress, state, k, n, sq)
