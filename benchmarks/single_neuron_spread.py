@@ -34,16 +34,9 @@ import numpy as np
 from brian2 import Hz, second
 
 from superspike_brian import Schedule, SuperSpikeNetwork, Trainer, load_task, single_neuron_task
+from superspike_brian.sweep.grid import parse_seeds
 
 SCHEDULE = Schedule(burn_in=10 * second, block=10 * second, n_blocks=80, decay_at=(20,))
-
-
-def parse_seeds(text):
-    out = []
-    for part in text.split(","):
-        a, _, b = part.partition("-")
-        out += list(range(int(a), int(b or a) + 1))
-    return out
 
 
 def train(task, seed, build):
