@@ -145,6 +145,13 @@ def add_network_arguments(p):
     n.add_argument("--no-regularizer", action="store_true", help="switch the regularizer off")
     n.add_argument("--r0", type=non_negative(float), default=1.0, help="learning rate, mV")
     n.add_argument(
+        "--error-delay",
+        type=non_negative(float),
+        default=0.2,
+        help="ms from an output or target spike to its error (0.2: the reference"
+        " implementation's timing; 0: on the spike's own step)",
+    )
+    n.add_argument(
         "--seed",
         type=non_negative(int),
         default=1,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from brian2 import mV, second
+from brian2 import ms, mV, second
 
 from superspike_brian.options import add_train_arguments, check_train
 
@@ -70,7 +70,7 @@ def make_trainer(args, task):
     from superspike_brian.training.trainer import Trainer
 
     n_blocks, decay_at = check_train(args)
-    changes = {"r0": args.r0 * mV}
+    changes = {"r0": args.r0 * mV, "error_delay": args.error_delay * ms}
     if args.regularizer:
         changes["rho"] = args.regularizer[0] / mV
         if len(args.regularizer) == 2:

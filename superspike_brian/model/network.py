@@ -22,7 +22,24 @@ from superspike_brian.model.feedback import check_feedback
 from superspike_brian.model.parameters import ModelParameters
 from superspike_brian.validation import check_positive_int, steps_of
 
+
 #: Parameters that are values of a model, not constants of its code.
+def legacy_defaults(config):
+    """A network config with the parameters that older versions did not record.
+
+    Runs written before ``error_delay`` existed gave the error on the spike's
+    own step: their config, read today, means ``error_delay = 0``.
+    """
+    learning = config.get("params_si", {}).get("learning")
+    if learning is None or "error_delay" in learning:
+        return config
+    config = json.loads(json.dumps(config))
+    config["params_si"]["learning"]["error_delay"] = 0.0
+    if "params" in config:
+        config["params"]["learning"]["error_delay"] = "0.0 ms"
+    return config
+
+
 DATA_PARAMETERS = (("learning", "r0"), ("learning", "w0"), ("regularizer", "rho"))
 
 
@@ -217,7 +234,7 @@ class SuperSpikeNetwork:
             n_out=int(config["n_out"]),
             feedback=config["feedback"],
             regularizer=bool(config["regularizer"]),
-            params=ModelParameters.from_si(config["params_si"]),
+            params=ModelParameters.from_si(legacy_defaults(config)["params_si"]),
             seed=int(config["seed"]),
             fixed=tuple(config["fixed"]),
             linear_hidden=bool(config["linear_hidden"]),

@@ -30,6 +30,7 @@ from pathlib import Path
 import numpy as np
 
 from superspike_brian.files import write_npz
+from superspike_brian.model.network import legacy_defaults
 from superspike_brian.training.state import Recording, RunState
 
 FILENAME = "checkpoint.npz"
@@ -143,6 +144,8 @@ def load(out, fingerprint):
         raise ValueError(f"cannot read the checkpoint {path}: {exc}") from exc
     if meta.get("format") not in READABLE:
         raise ValueError(f"{path} has checkpoint format {meta.get('format')}, expected {FORMAT}")
+    if "network" in meta["config"]:
+        meta["config"]["network"] = legacy_defaults(meta["config"]["network"])
     if meta["config"] != fingerprint:
         diff = sorted(
             k
