@@ -142,6 +142,8 @@ def _run_directory(path, flag="RUN"):
 
 
 def cmd_evaluate(args):
+    from brian2 import second
+
     from superspike_brian.tasks.spikeio import read_ras
     from superspike_brian.training.evaluate import (
         evaluate,
@@ -164,7 +166,7 @@ def cmd_evaluate(args):
         raster = read_ras(
             args.input,
             n_units=net.n_in,
-            duration=period,
+            duration=period * second,
             id_offset=args.input_id_offset,
             name="--input file",
         )
@@ -173,7 +175,7 @@ def cmd_evaluate(args):
             target = read_ras(
                 args.target,
                 n_units=net.n_out,
-                duration=period,
+                duration=period * second,
                 id_offset=args.target_id_offset,
                 name="--target file",
             )
