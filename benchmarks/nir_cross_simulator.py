@@ -10,7 +10,7 @@ CPU PyTorch is at hand for Python 3.11:
    ``DIR/brian2.npz``::
 
        .venv/bin/python benchmarks/nir_cross_simulator.py prepare runs/nir-single \\
-           --periods 2 --out benchmarks/results/nir-single
+           --periods 2 --out runs/nir-cross-single
 
 2. ``compare`` (any Python with ``nir`` and numpy; Norse and torch when they
    import): read ``DIR/net.nir`` with ``nir.read`` only (this package is not
@@ -30,7 +30,7 @@ CPU PyTorch is at hand for Python 3.11:
    then match every simulator's spikes to ours, unit by unit, within 1 ms::
 
        /work/venv-nir311/bin/python benchmarks/nir_cross_simulator.py compare \\
-           benchmarks/results/nir-single
+           runs/nir-cross-single
 
    It prints a table and writes ``DIR/comparison.json``.
 """
@@ -60,7 +60,8 @@ def prepare(run_dir, out, periods, device):
     nir_io.write(out / "net.nir", nir_io.to_nir(run.network, run.history.weights))
     options = {k: run.options[k] for k in ("device", "engine", "learn") if k in run.options}
     if device:
-        options = {"device": device}
+        options.update(device=device)
+        options.pop("learn", None)  # that device's default
     duration = periods * run.task.period
     result = evaluate(net, run.task, duration, **options)
     arrays = {
@@ -234,6 +235,21 @@ def simulate_norse(graph, data, dt):
     return {k: _as_times(v, dt) for k, v in spikes.items()}
 
 
+def shifted(graph, spikes):
+    """Spikes of layer l moved later by the delays of the l connections before it."""
+    succ = {a: b for a, b in graph.edges}
+    name = next(k for k, n in graph.nodes.items() if type(n).__name__ == "Input")
+    total, out = 0.0, {}
+    while name in succ:  # walk the chain in order (the file keeps nodes by name)
+        name = succ[name]
+        node = graph.nodes[name]
+        if type(node).__name__ == "Linear":
+            total += float(node.metadata.get("delay_s", 0.0))
+        elif name in spikes:
+            out[name] = (spikes[name][0] + total, spikes[name][1])
+    return out
+
+
 def match(ours, theirs, n_units, window=MATCH_WINDOW):
     """One-to-one matches within ``window``, unit by unit, nearest first."""
     matched, offsets = 0, []
@@ -285,12 +301,21 @@ def compare(directory):
     try:
         import norse  # noqa: F401
 
-        runs["norse (Euler, float32, NIR only)"] = lambda: simulate_norse(graph, data, dt)
+        norse_run = {}
+
+        def norse_once():
+            if not norse_run:
+                norse_run.update(simulate_norse(graph, data, dt))
+            return norse_run
+
+        runs["norse (Euler, float32, NIR only)"] = norse_once
+        # In a chain, delaying every connection by d delays layer l by l*d.
+        runs["norse, + delay (layer l shifted by l*d)"] = lambda: shifted(graph, norse_once())
     except ImportError:
         print("norse does not import here: the numpy reference only", file=sys.stderr)
     report = {"duration_s": float(data["duration"]), "dt_s": dt, "simulators": {}}
     print(
-        f"{'simulator':38s} {'layer':8s} {'ours':>6s} {'theirs':>6s} {'<=1ms':>6s}"
+        f"{'simulator':42s} {'layer':8s} {'ours':>6s} {'theirs':>6s} {'<=1ms':>6s}"
         f" {'same step':>9s} {'mean|dt| ms':>11s} {'median dt ms':>12s}"
     )
     for label, simulate in runs.items():
@@ -302,7 +327,7 @@ def compare(directory):
             mean = "-" if m["mean_abs_offset_ms"] is None else f"{m['mean_abs_offset_ms']:.3f}"
             med = "-" if m["median_offset_ms"] is None else f"{m['median_offset_ms']:+.3f}"
             print(
-                f"{label:38s} {k:8s} {m['ours']:6d} {m['theirs']:6d} {m['matched_1ms']:6d}"
+                f"{label:42s} {k:8s} {m['ours']:6d} {m['theirs']:6d} {m['matched_1ms']:6d}"
                 f" {m['exact_step']:9d} {mean:>11s} {med:>12s}"
             )
     (directory / "comparison.json").write_text(json.dumps(report, indent=2))
