@@ -26,6 +26,9 @@ Examples
 >>> net = SuperSpikeNetwork(n_in=100, hidden=[4], n_out=1)
 >>> graph = net.to_nir()                       # doctest: +SKIP
 >>> again = SuperSpikeNetwork.from_nir(graph)  # doctest: +SKIP
+
+The import half, :func:`network_arguments`, returns the arguments of that
+network (this module does not import the network class).
 """
 
 from __future__ import annotations
@@ -40,7 +43,7 @@ from brian2 import Quantity, second, volt
 
 __all__ = [
     "to_nir",
-    "from_nir",
+    "network_arguments",
     "write",
     "read",
     "file_digest",
@@ -207,8 +210,10 @@ def file_digest(path):
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()[:16]
 
 
-def from_nir(graph, *, params=None, **options):
-    """A :class:`SuperSpikeNetwork` whose initial weights are those of ``graph``.
+def network_arguments(graph, *, params=None, **options):
+    """Arguments of the :class:`SuperSpikeNetwork` whose initial weights are those of ``graph``.
+
+    ``SuperSpikeNetwork.from_nir(graph)`` is ``SuperSpikeNetwork(**network_arguments(graph))``.
 
     Parameters
     ----------
@@ -227,13 +232,18 @@ def from_nir(graph, *, params=None, **options):
         Other :class:`SuperSpikeNetwork` arguments (feedback, regularizer, seed,
         ...); default: those stored by :func:`to_nir`, else the package defaults.
 
+    Returns
+    -------
+    dict
+        n_in, hidden, n_out, params, initial (mV), initial_source (for a path)
+        and the options.
+
     Raises
     ------
     NirError
         A node the model cannot represent (its name and type in the message),
         recurrence or branches, or neuron parameters that differ between units.
     """
-    from superspike_brian.model.network import SuperSpikeNetwork
     from superspike_brian.model.parameters import ModelParameters
 
     nir = _nir()
@@ -280,7 +290,7 @@ def from_nir(graph, *, params=None, **options):
     stored = _json(meta.get(NETWORK_KEY), NETWORK_KEY) or {}
     kwargs = {k: stored[k] for k in ("feedback", "regularizer", "seed", "error") if k in stored}
     kwargs.update(options)
-    return SuperSpikeNetwork(
+    return dict(
         n_in=sizes[0],
         hidden=tuple(sizes[1:-1]),
         n_out=sizes[-1],

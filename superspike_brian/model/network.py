@@ -259,7 +259,7 @@ class SuperSpikeNetwork:
             A chain Input -> (Linear -> CubaLIF)+ -> Output.
         **options
             ``params`` and other network arguments (feedback, seed, ...); see
-            :func:`superspike_brian.interop.nir.from_nir`.
+            :func:`superspike_brian.interop.nir.network_arguments`.
 
         Raises
         ------
@@ -268,7 +268,7 @@ class SuperSpikeNetwork:
         """
         from superspike_brian.interop import nir
 
-        return nir.from_nir(graph, **options)
+        return cls(**nir.network_arguments(graph, **options))
 
     def structure_key(self, task, extra=()):
         """Hash of what shapes the generated code, and nothing that is data.

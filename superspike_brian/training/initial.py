@@ -21,7 +21,7 @@ def initial_network(source, *, flag="--init"):
     ----------
     source : path
         A run directory (its final weights, parameters and options) or a NIR
-        file (:func:`superspike_brian.interop.nir.from_nir`).
+        file (:meth:`SuperSpikeNetwork.from_nir`).
     flag : str
         Named in error messages.
 
@@ -47,9 +47,9 @@ def initial_network(source, *, flag="--init"):
         return trained_network(run)
     if not path.exists():
         raise FileNotFoundError(f"{flag} {path} does not exist; give a run directory or a NIR file")
-    from superspike_brian.interop.nir import from_nir
+    from superspike_brian.model.network import SuperSpikeNetwork
 
-    return from_nir(path)
+    return SuperSpikeNetwork.from_nir(path)
 
 
 def with_initial(network, source_network, *, flag="--init"):
