@@ -160,6 +160,11 @@ def cmd_evaluate(args):
         if args.target is not None:
             raise ValueError("--target needs --input (without both: the run's own task)")
         task = run.task
+    elif run.network.error == "classification":
+        raise ValueError(
+            f"--input: {args.run} learned a classification task (windows of opportunity,"
+            " the spiking XOR); evaluate it on its own task, without --input"
+        )
     else:
         period = run.task.period if args.period is None else args.period
         net = run.network
