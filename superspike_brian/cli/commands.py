@@ -39,7 +39,7 @@ def _interrupted(out):
     try:
         blocks = read_metrics(out)["block"]
         done = f"after block {int(blocks[-1])}"
-    except (OSError, KeyError, IndexError):
+    except (OSError, ValueError, KeyError, IndexError):
         done = "before its first block ended"
     return f"interrupted {done}; resume with: superspike train --resume {out}"
 

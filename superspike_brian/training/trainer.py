@@ -300,9 +300,11 @@ class Trainer:
         """Write the complete run directory of a finished training."""
         config = dict(self.config(), timing=history.timing, **(extra_config or {}))
         config["status"] = "complete"
-        rundir.write_config(out, config)
-        rundir.write_metrics(out, history.metrics)
-        rundir.write_results(out, history, self.task)
+        files = {"metrics.csv": rundir.write_metrics(out, history.metrics)}
+        files.update(rundir.write_results(out, history, self.task))
+        # Last, with the checksums of the files above: a run killed before this
+        # line is still "running" and resumes, never "complete" with stale files.
+        rundir.write_config(out, config, files={k: v for k, v in files.items() if v})
         if figures:
             from superspike_brian.reporting.figures import make_figures
 
