@@ -21,6 +21,7 @@ __all__ = [
     "parse_regularizer",
     "HelpFormatter",
     "Parser",
+    "one_line",
     "reference_names",
 ]
 
@@ -89,11 +90,20 @@ def reference_names():
     return tuple(CURVES)
 
 
+def one_line(text):
+    """``text`` with every character that would break or garble a terminal line escaped.
+
+    Error messages quote what the user gave, which may hold a newline or a
+    control character; the message stays one line.
+    """
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in str(text))
+
+
 class Parser(argparse.ArgumentParser):
     """An argument parser whose usage errors are one line, not a usage dump."""
 
     def error(self, message):
-        self.exit(2, f"{self.prog}: error: {message} (see: {self.prog} --help)\n")
+        self.exit(2, f"{self.prog}: error: {one_line(message)} (see: {self.prog} --help)\n")
 
 
 class HelpFormatter(argparse.RawDescriptionHelpFormatter):

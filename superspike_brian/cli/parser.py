@@ -26,7 +26,13 @@ from __future__ import annotations
 import sys
 
 from superspike_brian.cli import commands
-from superspike_brian.options import HelpFormatter, Parser, add_train_arguments, reference_names
+from superspike_brian.options import (
+    HelpFormatter,
+    Parser,
+    add_train_arguments,
+    one_line,
+    reference_names,
+)
 
 __all__ = ["main", "build_parser"]
 
@@ -123,7 +129,7 @@ def main(argv=None):
     try:
         return args.func(args)
     except (ValueError, TypeError, OSError, RuntimeError, MemoryError) as exc:
-        print(f"superspike: error: {exc}", file=sys.stderr)
+        print(f"superspike: error: {one_line(exc)}", file=sys.stderr)
         return 2
 
 
