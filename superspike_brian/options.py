@@ -50,7 +50,13 @@ def parse_regularizer(text):
         raise argparse.ArgumentTypeError(
             f"--regularizer must be RHO or RHO,A (numbers; RHO in 1/mV); got {text!r}"
         ) from None
-    if len(parts) not in (1, 2) or parts[0] < 0 or (len(parts) == 2 and parts[1] <= 0):
+    finite = all(x == x and abs(x) != float("inf") for x in parts)
+    if (
+        not finite
+        or len(parts) not in (1, 2)
+        or parts[0] < 0
+        or (len(parts) == 2 and parts[1] <= 0)
+    ):
         raise argparse.ArgumentTypeError(
             f"--regularizer must be RHO>=0 or RHO,A with A>0; got {text!r}"
         )
@@ -65,6 +71,8 @@ def non_negative(kind):
             value = kind(text)
         except ValueError:
             raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+        if value != value or value in (float("inf"), float("-inf")):
+            raise argparse.ArgumentTypeError(f"expected a finite number, got {text!r}")
         if value < 0:
             raise argparse.ArgumentTypeError(f"expected a non-negative number, got {text!r}")
         return value

@@ -4,8 +4,9 @@ Property tests (hypothesis): every generated input ends either in a valid
 result or in one error with a message (ValueError or TypeError from the
 readers, as :mod:`superspike_brian.validation` defines them; one line
 ``superspike: error: ...`` or argparse's one-line usage error from the command
-line, whatever characters the input holds). No other exception escapes. ``SUPERSPIKE_HYPOTHESIS_EXAMPLES`` sets the
-examples per test (default 200, kept small for CI).
+line, whatever characters the input holds). No other exception escapes.
+``SUPERSPIKE_HYPOTHESIS_EXAMPLES`` sets the examples per test (default 200, kept
+small for CI).
 """
 
 import os

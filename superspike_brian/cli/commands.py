@@ -47,7 +47,6 @@ def _interrupted(out):
 def _train(args, argv, out):
     from superspike_brian.cli.build import make_task, make_trainer
     from superspike_brian.reporting import reference
-    from superspike_brian.reporting.figures import make_figures
 
     task = make_task(args)
     trainer = make_trainer(args, task)
@@ -60,7 +59,7 @@ def _train(args, argv, out):
         figures=False,
     )
     ref = reference.curve(args.reference) if args.reference else None
-    make_figures(out, reference=ref)
+    _figures(out, ref)
     for row in history.metrics:
         if row["block"] % max(1, len(history.metrics) // 20) == 0 or row is history.metrics[-1]:
             print(f"block {row['block']:4d}  t = {row['time_s']:7.1f} s  cost = {row['cost']:.4g}")
@@ -73,6 +72,21 @@ def _train(args, argv, out):
     )
     print(f"results in {out}")
     return 0
+
+
+def _figures(out, ref):
+    """Draw the figures of a complete run; a failed write says how to draw them later."""
+    from superspike_brian.reporting import figures
+
+    try:
+        figures.make_figures(out, reference=ref)
+    except OSError as exc:
+        # The results are written; a resumed run would find it complete.
+        raise OSError(
+            exc.errno,
+            f"{exc.strerror or exc}; the run is complete: redraw its figures with"
+            f" superspike report {out}",
+        ) from None
 
 
 def cmd_codegen(args):
