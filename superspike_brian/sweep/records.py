@@ -62,6 +62,23 @@ def log_tail(path, n=LOG_TAIL):
 # --------------------------------------------------------------------------- one run
 
 
+def _die_with_parent():
+    """In the training's process: die when the worker that started it dies (Linux).
+
+    A worker killed by the system (out of memory, a job's time limit) cannot
+    stop its training; left running, it would write into the run directory
+    while the sweep, run again, trains the same run there.
+    """
+    import ctypes
+    import signal
+
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):  # not Linux: nothing to arrange
+        pass
+
+
 def run_one(run_dir, argv, command=None, cwd=None):
     """Train one run in a subprocess; the body of each Dask task.
 
@@ -104,7 +121,12 @@ def run_one(run_dir, argv, command=None, cwd=None):
         log.write(f"$ {shlex.join(cmd)}\n")
         log.flush()
         proc = subprocess.Popen(
-            cmd, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, cwd=cwd
+            cmd,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            cwd=cwd,
+            preexec_fn=_die_with_parent,
         )
         try:
             returncode = proc.wait()
