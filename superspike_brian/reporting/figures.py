@@ -369,6 +369,15 @@ def _write_figures(run, panels):
     return written
 
 
+def missing_figures(out, reference=None):
+    """Names of the figures :func:`make_figures` draws that ``out`` lacks (a run stopped
+    while drawing them)."""
+    run = load_run(out)
+    return [
+        name for name in figure_panels(run, reference) if not (run.out / f"{name}.png").exists()
+    ]
+
+
 def make_figures(out, reference=None):
     """(Re)draw every figure of a run directory from its saved data.
 
