@@ -202,10 +202,6 @@ def run(work, modes, kills, compile_kills, seed, duration, echo=print):
         )
         if rc != 0:
             raise RuntimeError(f"the uninterrupted {mode} run failed: {last}")
-        # Once more: the first may have compiled; the kill times span a cached run.
-        rc, last, wall = run_to_end(
-            train_argv(work, mode, ref, duration) + ["--overwrite"], work / f"{mode}-ref.log"
-        )
         echo(f"{mode}: uninterrupted run {wall:.1f} s")
         per_mode = max(1, kills // len(modes))
         for k, (kind, when) in enumerate(kill_points(rng, per_mode, wall, compile_kills)):
