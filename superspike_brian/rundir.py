@@ -25,8 +25,11 @@ import numpy as np
 from superspike_brian.files import atomic_write, write_json, write_npz
 from superspike_brian.integrity import CorruptFile, check_digest, digest_bytes, digest_json
 
-#: Layout of config.json (2: task, engine, package and exact parameters added).
-CONFIG_FORMAT = 2
+#: Layout of config.json (2: task, engine, package and exact parameters added;
+#: 3: the SHA-256 of its content, and of the results once complete).
+CONFIG_FORMAT = 3
+#: Layouts this version reads (2 without checksums to verify).
+READABLE_CONFIG_FORMATS = (2, 3)
 
 
 def versions():
@@ -260,10 +263,12 @@ def read_config(out):
         raise CorruptFile(f"{path} is damaged: not valid JSON ({exc})") from None
     if not isinstance(config, dict):
         raise CorruptFile(f"{path} is damaged: not a JSON object")
-    # Written before checksums were: nothing to check.
-    if "checksum" in config:
+    # A file written before checksums (format 2) has none to check; one whose
+    # "checksum" key itself was damaged still says format 3 and is refused.
+    fmt = config.get("format")
+    if "checksum" in config or (isinstance(fmt, int) and fmt >= 3):
         rest = {k: v for k, v in config.items() if k != "checksum"}
-        check_digest(path, config["checksum"], digest_json(rest))
+        check_digest(path, config.get("checksum"), digest_json(rest))
     return config
 
 

@@ -164,6 +164,10 @@ def test_a_changed_number_is_caught_by_the_checksum(run_dir):
         assert config.read_text() != text
         with pytest.raises(CorruptFile, match="config.json is damaged"):
             load_run(run_dir)
+        # A flip in the key of the checksum itself (found with 400 flips per file).
+        config.write_text(text.replace('"checksum"', '"c(ecksum"'))
+        with pytest.raises(CorruptFile, match="config.json is damaged"):
+            load_run(run_dir)
     finally:
         config.write_text(text)
     metrics = run_dir / "metrics.csv"

@@ -22,7 +22,6 @@ def kill_at_random():
     return module
 
 
-@pytest.mark.slow
 def test_runs_killed_at_a_few_moments_resume_bitwise_equal(kill_at_random, tmp_path):
     k = kill_at_random
     k.task_files(tmp_path)
