@@ -11,6 +11,7 @@ not the ``0600`` of a temporary file.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import os
@@ -37,6 +38,11 @@ def atomic_write(path, data):
     data : str or bytes
         Content; a str is written as UTF-8.
 
+    Returns
+    -------
+    str
+        The SHA-256 (hex) of what was written, for a reader to check it against.
+
     Raises
     ------
     OSError
@@ -57,27 +63,31 @@ def atomic_write(path, data):
         os.replace(tmp, path)
     except BaseException as exc:
         Path(tmp).unlink(missing_ok=True)
-        if isinstance(exc, OSError) and exc.filename is None:
-            raise OSError(exc.errno, f"cannot write {path}: {exc.strerror}", str(path)) from exc
+        if isinstance(exc, OSError):
+            # Name the target, not the temporary file the error may carry.
+            why = exc.strerror or str(exc)
+            raise OSError(exc.errno, f"cannot write {path}: {why}", str(path)) from exc
         raise
+    return hashlib.sha256(data).hexdigest()
 
 
 def write_json(path, data):
-    """Write ``data`` as indented JSON (atomically)."""
-    atomic_write(path, json.dumps(data, indent=2, default=str) + "\n")
+    """Write ``data`` as indented JSON (atomically); returns the SHA-256 of the file."""
+    return atomic_write(path, json.dumps(data, indent=2, default=str) + "\n")
 
 
 def write_npz(path, *, compress=True, **arrays):
     """Write numpy arrays as an ``.npz`` (atomically), compressed unless told not to.
 
     A checkpoint, rewritten at every block, is written uncompressed: zlib
-    would cost more than the block's simulation on small networks.
+    would cost more than the block's simulation on small networks. Returns the
+    SHA-256 of the file.
     """
     import numpy as np
 
     buf = io.BytesIO()
     (np.savez_compressed if compress else np.savez)(buf, **arrays)
-    atomic_write(path, buf.getvalue())
+    return atomic_write(path, buf.getvalue())
 
 
 def save_figure(fig, path, **kwargs):

@@ -21,6 +21,7 @@ __all__ = [
     "parse_regularizer",
     "HelpFormatter",
     "Parser",
+    "one_line",
     "reference_names",
 ]
 
@@ -49,7 +50,13 @@ def parse_regularizer(text):
         raise argparse.ArgumentTypeError(
             f"--regularizer must be RHO or RHO,A (numbers; RHO in 1/mV); got {text!r}"
         ) from None
-    if len(parts) not in (1, 2) or parts[0] < 0 or (len(parts) == 2 and parts[1] <= 0):
+    finite = all(x == x and abs(x) != float("inf") for x in parts)
+    if (
+        not finite
+        or len(parts) not in (1, 2)
+        or parts[0] < 0
+        or (len(parts) == 2 and parts[1] <= 0)
+    ):
         raise argparse.ArgumentTypeError(
             f"--regularizer must be RHO>=0 or RHO,A with A>0; got {text!r}"
         )
@@ -64,6 +71,8 @@ def non_negative(kind):
             value = kind(text)
         except ValueError:
             raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+        if value != value or value in (float("inf"), float("-inf")):
+            raise argparse.ArgumentTypeError(f"expected a finite number, got {text!r}")
         if value < 0:
             raise argparse.ArgumentTypeError(f"expected a non-negative number, got {text!r}")
         return value
@@ -89,11 +98,20 @@ def reference_names():
     return tuple(CURVES)
 
 
+def one_line(text):
+    """``text`` with every character that would break or garble a terminal line escaped.
+
+    Error messages quote what the user gave, which may hold a newline or a
+    control character; the message stays one line.
+    """
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in str(text))
+
+
 class Parser(argparse.ArgumentParser):
     """An argument parser whose usage errors are one line, not a usage dump."""
 
     def error(self, message):
-        self.exit(2, f"{self.prog}: error: {message} (see: {self.prog} --help)\n")
+        self.exit(2, f"{self.prog}: error: {one_line(message)} (see: {self.prog} --help)\n")
 
 
 class HelpFormatter(argparse.RawDescriptionHelpFormatter):

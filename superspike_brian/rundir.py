@@ -23,9 +23,13 @@ from pathlib import Path
 import numpy as np
 
 from superspike_brian.files import atomic_write, write_json, write_npz
+from superspike_brian.integrity import CorruptFile, check_digest, digest_bytes, digest_json
 
-#: Layout of config.json (2: task, engine, package and exact parameters added).
-CONFIG_FORMAT = 2
+#: Layout of config.json (2: task, engine, package and exact parameters added;
+#: 3: the SHA-256 of its content, and of the results once complete).
+CONFIG_FORMAT = 3
+#: Layouts this version reads (2 without checksums to verify).
+READABLE_CONFIG_FORMATS = (2, 3)
 
 
 def versions():
@@ -115,31 +119,81 @@ def prepare(out, *, resume=False, overwrite=False, create=True):
                     path.unlink()
 
 
-def write_config(out, config):
-    """Write config.json (atomically)."""
+def write_config(out, config, files=None):
+    """Write config.json (atomically), with the SHA-256 of its content.
+
+    Parameters
+    ----------
+    out : path
+        Run directory.
+    config : dict
+    files : dict, optional
+        File name -> SHA-256 of the files of the results written before (see
+        :func:`write_results`), stored as ``files`` and checked by the readers.
+    """
+    config = {k: v for k, v in config.items() if k not in ("checksum", "files")}
+    if files:
+        config["files"] = dict(files)
+    config["checksum"] = digest_json(config)
     write_json(Path(out) / "config.json", config)
 
 
 def write_metrics(out, rows):
-    """Write metrics.csv, one row per block."""
+    """Write metrics.csv, one row per block; returns the SHA-256 of the file (None: no rows)."""
     if not rows:
-        return
+        return None
     keys = list(rows[0].keys())
     buf = io.StringIO()
     w = csv.DictWriter(buf, fieldnames=keys, lineterminator="\n")
     w.writeheader()
     for row in rows:
         w.writerow({k: (f"{float(v):.6g}" if k not in ("block",) else v) for k, v in row.items()})
-    atomic_write(Path(out) / "metrics.csv", buf.getvalue())
+    return atomic_write(Path(out) / "metrics.csv", buf.getvalue())
 
 
 def read_metrics(out):
-    """Read metrics.csv into a dict of arrays."""
-    with open(Path(out) / "metrics.csv") as fh:
-        rows = list(csv.DictReader(fh))
-    if not rows:
-        return {}
-    return {k: np.array([float(r[k]) for r in rows]) for k in rows[0]}
+    """Read metrics.csv into a dict of arrays.
+
+    Raises
+    ------
+    FileNotFoundError
+        There is no metrics.csv.
+    ValueError
+        metrics.csv is damaged: it does not match the checksum in config.json
+        (:class:`~superspike_brian.integrity.CorruptFile`), or is not a table of
+        numbers with a ``block`` column; the message names it.
+    """
+    path = Path(out) / "metrics.csv"
+    text = _verified_bytes(out, "metrics.csv")
+    try:
+        rows = list(csv.DictReader(io.StringIO(text.decode("utf-8"))))
+        if not rows:
+            return {}
+        if "block" not in rows[0]:
+            raise ValueError("no block column")
+        return {k: np.array([float(r[k]) for r in rows]) for k in rows[0]}
+    except (ValueError, TypeError, KeyError, csv.Error) as exc:
+        raise CorruptFile(f"{path} is damaged: not a table of numbers ({exc})") from None
+
+
+def _verified_bytes(out, name):
+    """The content of the file ``name`` of a run, checked against the checksum in config.json.
+
+    The checksums of the results are stored when a run completes; a file of a
+    run that is not complete is only checked by its reader.
+    """
+    path = Path(out) / name
+    if not path.exists():
+        raise FileNotFoundError(f"{path} is missing")
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise OSError(exc.errno, f"cannot read {path}: {exc.strerror}", str(path)) from None
+    if (Path(out) / "config.json").exists():
+        expected = read_config(out).get("files", {}).get(name)
+        if expected is not None:
+            check_digest(path, expected, digest_bytes(data), Path(out) / "config.json")
+    return data
 
 
 def package_version():
@@ -197,15 +251,25 @@ def read_config(out):
     FileNotFoundError
         ``out`` is not a run directory.
     ValueError
-        config.json is not valid JSON.
+        config.json is not a JSON object, or does not match its checksum
+        (:class:`~superspike_brian.integrity.CorruptFile`); the message names it.
     """
     path = Path(out) / "config.json"
     if not path.exists():
         raise FileNotFoundError(f"{out} is not a run directory (no config.json)")
     try:
-        return json.loads(path.read_text())
-    except json.JSONDecodeError as exc:
-        raise ValueError(f"{path} is not valid JSON: {exc}") from exc
+        config = json.loads(path.read_bytes().decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise CorruptFile(f"{path} is damaged: not valid JSON ({exc})") from None
+    if not isinstance(config, dict):
+        raise CorruptFile(f"{path} is damaged: not a JSON object")
+    # A file written before checksums (format 2) has none to check; one whose
+    # "checksum" key itself was damaged still says format 3 and is refused.
+    fmt = config.get("format")
+    if "checksum" in config or (isinstance(fmt, int) and fmt >= 3):
+        rest = {k: v for k, v in config.items() if k != "checksum"}
+        check_digest(path, config.get("checksum"), digest_json(rest))
+    return config
 
 
 def write_results(out, history, task):
@@ -217,13 +281,19 @@ def write_results(out, history, task):
         Run directory.
     history : History
     task : Task
+
+    Returns
+    -------
+    dict
+        File name -> SHA-256 of every file written (for :func:`write_config`).
     """
     out = Path(out)
+    digests = {}
     weights = {}
     for k, (w0, w1) in enumerate(zip(history.initial_weights, history.weights), start=1):
         weights[f"w_init_{k}"] = w0
         weights[f"w_final_{k}"] = w1
-    write_npz(out / "weights.npz", **weights)
+    digests["weights.npz"] = write_npz(out / "weights.npz", **weights)
     spikes = {"update_times": history.update_times, "cost": history.cost, "sq": history.sq}
     for name, (t, i) in history.spikes.items():
         spikes[f"{name}_t"] = t
@@ -231,15 +301,16 @@ def write_results(out, history, task):
     spikes["target_t"] = task.target.times
     spikes["target_i"] = task.target.ids
     spikes["period"] = np.array(task.period)
-    write_npz(out / "spikes.npz", **spikes)
+    digests["spikes.npz"] = write_npz(out / "spikes.npz", **spikes)
     volt = {}
     for key, (t, U) in history.voltage.items():
         volt[f"{key}_t"] = t
         volt[f"{key}_U"] = U
     if history.voltage_units is not None:
         volt["units"] = np.asarray(history.voltage_units)
-    write_npz(out / "voltage.npz", **volt)
-    write_npz(out / "task.npz", **task_arrays(task))
+    digests["voltage.npz"] = write_npz(out / "voltage.npz", **volt)
+    digests["task.npz"] = write_npz(out / "task.npz", **task_arrays(task))
+    return digests
 
 
 def task_arrays(task):
@@ -264,13 +335,15 @@ def read_arrays(out, name):
     Raises
     ------
     FileNotFoundError, ValueError
-        The file is missing or cannot be read; the message names it.
+        The file is missing, cannot be read or does not match its checksum in
+        config.json; the message names it.
     """
     path = Path(out) / f"{name}.npz"
-    if not path.exists():
-        raise FileNotFoundError(f"{path} is missing")
+    data = _verified_bytes(out, f"{name}.npz")
     try:
-        with np.load(path, allow_pickle=False) as data:
-            return {k: data[k] for k in data.files}
+        with np.load(io.BytesIO(data), allow_pickle=False) as arrays:
+            return {k: arrays[k] for k in arrays.files}
     except Exception as exc:
-        raise ValueError(f"cannot read {path}: {exc}") from exc
+        raise CorruptFile(
+            f"cannot read {path}, it is damaged: {type(exc).__name__} {exc}"
+        ) from None

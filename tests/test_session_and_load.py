@@ -98,7 +98,7 @@ def test_load_run_of_something_else_names_the_problem(tmp_path):
     with pytest.raises(FileNotFoundError, match="not a run directory"):
         load_run(tmp_path)
     (tmp_path / "config.json").write_text("{not json")
-    with pytest.raises(ValueError, match="config.json is not valid JSON"):
+    with pytest.raises(ValueError, match="config.json is damaged: not valid JSON"):
         load_run(tmp_path)
     (tmp_path / "config.json").write_text('{"format": 1}')
     with pytest.raises(ValueError, match="has format 1"):

@@ -147,14 +147,14 @@ def resume_args(args):
     ValueError
         An option differs from the run's (each is named with both values).
     """
-    import json
+    from superspike_brian.rundir import read_config
 
     out = Path(args.resume)
     config_path = out / "config.json"
     if not config_path.exists():
         raise FileNotFoundError(f"--resume {out}: not a run directory (no config.json)")
-    config = json.loads(config_path.read_text())
-    if "argv" not in config:
+    config = read_config(out)
+    if not isinstance(config.get("argv"), list):
         raise ValueError(f"--resume {out}: config.json has no command line (argv) to resume")
     saved = [a for a in _without_train(config["argv"]) if a != "--resume"]
     resumed = _train_parser().parse_args(saved)

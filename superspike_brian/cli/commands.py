@@ -25,6 +25,11 @@ def cmd_train(args):
     if args.resume:
         args, config, argv = resume_args(args)
         if config.get("status") == "complete" and argv == config["argv"]:
+            if _figures_missing(args):
+                # Stopped while drawing its figures, after its results were written.
+                _figures(Path(args.out), _reference(args))
+                print(f"{args.out} is complete; its missing figures are drawn")
+                return 0
             print(f"{args.out} is complete; nothing to resume")
             return 0
     check_train(args)
@@ -47,15 +52,13 @@ def _interrupted(out):
     try:
         blocks = read_metrics(out)["block"]
         done = f"after block {int(blocks[-1])}"
-    except (OSError, KeyError, IndexError):
+    except (OSError, ValueError, KeyError, IndexError):
         done = "before its first block ended"
     return f"interrupted {done}; resume with: superspike train --resume {out}"
 
 
 def _train(args, argv, out):
     from superspike_brian.cli.build import make_task, make_trainer
-    from superspike_brian.reporting import reference
-    from superspike_brian.reporting.figures import make_figures
 
     task = make_task(args)
     trainer = make_trainer(args, task)
@@ -67,8 +70,7 @@ def _train(args, argv, out):
         extra_config={"argv": argv},
         figures=False,
     )
-    ref = reference.curve(args.reference) if args.reference else None
-    make_figures(out, reference=ref)
+    _figures(out, _reference(args))
     for row in history.metrics:
         if row["block"] % max(1, len(history.metrics) // 20) == 0 or row is history.metrics[-1]:
             print(f"block {row['block']:4d}  t = {row['time_s']:7.1f} s  cost = {row['cost']:.4g}")
@@ -81,6 +83,37 @@ def _train(args, argv, out):
     )
     print(f"results in {out}")
     return 0
+
+
+def _reference(args):
+    from superspike_brian.reporting import reference
+
+    return reference.curve(args.reference) if args.reference else None
+
+
+def _figures_missing(args):
+    """Whether a complete run lacks some of its figures (False if its data cannot be read)."""
+    from superspike_brian.reporting import figures
+
+    try:
+        return bool(figures.missing_figures(args.out, _reference(args)))
+    except (OSError, ValueError, KeyError):
+        return False
+
+
+def _figures(out, ref):
+    """Draw the figures of a complete run; a failed write says how to draw them later."""
+    from superspike_brian.reporting import figures
+
+    try:
+        figures.make_figures(out, reference=ref)
+    except OSError as exc:
+        # The results are written; a resumed run would find it complete.
+        raise OSError(
+            exc.errno,
+            f"{exc.strerror or exc}; the run is complete: redraw its figures with"
+            f" superspike report {out}",
+        ) from None
 
 
 def cmd_codegen(args):

@@ -31,6 +31,7 @@ from superspike_brian.options import (
     HelpFormatter,
     Parser,
     add_train_arguments,
+    one_line,
     positive,
     reference_names,
 )
@@ -191,7 +192,7 @@ def main(argv=None):
     try:
         return args.func(args)
     except (ValueError, TypeError, OSError, RuntimeError, MemoryError) as exc:
-        print(f"superspike: error: {exc}", file=sys.stderr)
+        print(f"superspike: error: {one_line(exc)}", file=sys.stderr)
         return 2
 
 

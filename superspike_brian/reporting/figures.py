@@ -9,7 +9,6 @@ trained model: a run directory copied from another machine is enough.
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,7 +19,7 @@ from matplotlib.figure import Figure
 from superspike_brian.files import save_figure
 from superspike_brian.reporting import plotting
 from superspike_brian.reporting import reference as references
-from superspike_brian.rundir import read_metrics
+from superspike_brian.rundir import read_arrays, read_config, read_metrics
 
 __all__ = [
     "IMAGE_KINDS",
@@ -166,23 +165,26 @@ class RunData:
         return np.floor(end / self.period + 1e-9) * self.period
 
 
-def _npz(path):
-    if not path.exists():
+def _npz(out, name):
+    if not (Path(out) / f"{name}.npz").exists():
         return {}
-    with np.load(path) as data:
-        return {k: data[k] for k in data.files}
+    return read_arrays(out, name)
 
 
 def load_run(out):
-    """Read the data of run directory `out` (config, metrics, spikes, voltage, weights)."""
+    """Read the data of run directory `out` (config, metrics, spikes, voltage, weights).
+
+    Every file is checked against the checksums in config.json; a damaged one
+    raises a ValueError that names it (:mod:`superspike_brian.integrity`).
+    """
     out = Path(out)
     return RunData(
         out=out,
-        config=json.loads((out / "config.json").read_text()),
+        config=read_config(out),
         metrics=read_metrics(out),
-        spikes=_npz(out / "spikes.npz"),
-        voltage=_npz(out / "voltage.npz"),
-        weights=_npz(out / "weights.npz"),
+        spikes=_npz(out, "spikes"),
+        voltage=_npz(out, "voltage"),
+        weights=_npz(out, "weights"),
     )
 
 
@@ -365,6 +367,15 @@ def _write_figures(run, panels):
         written[name] = (path, tuple(fig.get_size_inches()))
         fig.clear()  # not registered with pyplot: this frees it
     return written
+
+
+def missing_figures(out, reference=None):
+    """Names of the figures :func:`make_figures` draws that ``out`` lacks (a run stopped
+    while drawing them)."""
+    run = load_run(out)
+    return [
+        name for name in figure_panels(run, reference) if not (run.out / f"{name}.png").exists()
+    ]
 
 
 def make_figures(out, reference=None):

@@ -62,6 +62,26 @@ def log_tail(path, n=LOG_TAIL):
 # --------------------------------------------------------------------------- one run
 
 
+def _die_with_parent():
+    """A ``preexec_fn`` that makes the training die when the worker that started it dies.
+
+    A worker killed by the system (out of memory, a job's time limit) cannot
+    stop its training; left running, it would write into the run directory
+    while the sweep, run again, trains the same run there. Linux only (None
+    elsewhere). The C function is looked up here, before the fork: the child
+    of a threaded worker only calls it (no import, no lock).
+    """
+    import ctypes
+    import signal
+
+    try:
+        prctl = ctypes.CDLL(None, use_errno=True).prctl
+    except (OSError, AttributeError):  # not Linux: nothing to arrange
+        return None
+    pr_set_pdeathsig, sigkill = 1, int(signal.SIGKILL)
+    return lambda: prctl(pr_set_pdeathsig, sigkill)
+
+
 def run_one(run_dir, argv, command=None, cwd=None):
     """Train one run in a subprocess; the body of each Dask task.
 
@@ -104,7 +124,12 @@ def run_one(run_dir, argv, command=None, cwd=None):
         log.write(f"$ {shlex.join(cmd)}\n")
         log.flush()
         proc = subprocess.Popen(
-            cmd, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, cwd=cwd
+            cmd,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            cwd=cwd,
+            preexec_fn=_die_with_parent(),
         )
         try:
             returncode = proc.wait()

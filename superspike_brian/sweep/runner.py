@@ -155,19 +155,33 @@ def run_sweep(
     return result
 
 
+#: How long to try to reach a ``--scheduler`` before giving up (seconds): a
+#: scheduler that answers at all answers within this; a wrong address fails fast.
+SCHEDULER_TIMEOUT_S = 10.0
+
+
 def _start_client(scheduler, workers, n_runs):
+    import dask
     from distributed import Client, LocalCluster
 
     if scheduler is not None:
         try:
-            return Client(scheduler), None
-        except (OSError, TimeoutError) as exc:
-            raise RuntimeError(f"cannot reach the Dask scheduler at {scheduler}: {exc}") from None
-    cluster = LocalCluster(
-        n_workers=min(workers or os.cpu_count() or 1, n_runs),
-        threads_per_worker=1,
-        processes=True,
-    )
+            return Client(scheduler, timeout=SCHEDULER_TIMEOUT_S), None
+        except (OSError, TimeoutError, ValueError, TypeError) as exc:
+            raise RuntimeError(
+                f"cannot reach the Dask scheduler at --scheduler {scheduler}"
+                f" within {SCHEDULER_TIMEOUT_S:g} s ({type(exc).__name__}: {exc});"
+                " check the address and that the scheduler runs"
+            ) from None
+    # A worker that dies (killed, out of memory) fails its run at once instead of
+    # handing it to the next worker to die the same way; the same command again
+    # re-runs it (the runs of a sweep resume from their checkpoints).
+    with dask.config.set({"distributed.scheduler.allowed-failures": 0}):
+        cluster = LocalCluster(
+            n_workers=min(workers or os.cpu_count() or 1, n_runs),
+            threads_per_worker=1,
+            processes=True,
+        )
     try:
         return Client(cluster), cluster
     except BaseException:

@@ -464,11 +464,16 @@ def read_ras(path, *, n_units=None, duration=None, id_offset=0, name="spike file
 
 
 def _default_duration(last):
+    per_second = round(1 / DEFAULT_DURATION_GRID)
     k = math.floor(last / DEFAULT_DURATION_GRID) + 1
     # Guard against the division rounding a spike just below a grid point.
-    while k * DEFAULT_DURATION_GRID <= last:
+    if k / per_second <= last:
         k += 1
-    return k / round(1 / DEFAULT_DURATION_GRID)
+    if k / per_second <= last:
+        # Times so large that the grid is finer than a float's resolution
+        # (found by a generated file holding "1e300 0"): the next float.
+        return math.nextafter(last, math.inf)
+    return k / per_second
 
 
 def write_ras(path, raster):

@@ -30,6 +30,7 @@ from pathlib import Path
 import numpy as np
 
 from superspike_brian.files import write_npz
+from superspike_brian.integrity import CorruptFile, check_digest, digest_arrays, digest_json
 from superspike_brian.model.network import legacy_defaults
 from superspike_brian.training.state import Recording, RunState
 
@@ -37,10 +38,10 @@ FILENAME = "checkpoint.npz"
 #: Folder of the records (spikes, cost rows, membrane) of the checkpoints, one part each.
 RECORDS = "checkpoint_records"
 #: Layout of the file; bumped when it changes (2: RunState with an engine section;
-#: 3: records in parts beside it).
-FORMAT = 3
-#: Formats this version reads.
-READABLE = (2, 3)
+#: 3: records in parts beside it; 4: SHA-256 checksums of its arrays and of each part).
+FORMAT = 4
+#: Formats this version reads (2 and 3 without checksums to verify).
+READABLE = (2, 3, 4)
 
 __all__ = ["save", "load", "remove", "FILENAME", "FORMAT", "RECORDS"]
 
@@ -77,7 +78,10 @@ def save(out, state, fingerprint, n_updates):
     """
     rec = state.recording
     part = f"part-{len(state.record_parts):05d}.npz"
-    _write_part(Path(out) / RECORDS / part, rec.unsaved())
+    part_digests = {
+        **state.record_digests,
+        part: _write_part(Path(out) / RECORDS / part, rec.unsaved()),
+    }
     parts = [*state.record_parts, part]
     arrays = {f"network/{name}": value for name, value in (state.network or {}).items()}
     engine_arrays, engine_layout = _lists("engine", state.engine)
@@ -95,14 +99,25 @@ def save(out, state, fingerprint, n_updates):
         "n_connections": len(state.optimizer_v),
         "engine": engine_layout,
         "config": fingerprint,
+        # Parts of a format-3 checkpoint continued here have no checksum (None).
+        "record_checksums": {p: part_digests.get(p) for p in parts},
     }
+    meta["checksum"] = _checksum(arrays, meta)
     arrays["meta"] = np.array(json.dumps(meta))
     write_npz(Path(out) / FILENAME, compress=False, **arrays)
     state.record_parts = parts
+    state.record_digests = part_digests
     rec.mark_saved()
 
 
+def _checksum(arrays, meta):
+    """SHA-256 of a checkpoint: its arrays and its meta data but the checksum itself."""
+    rest = {k: v for k, v in meta.items() if k != "checksum"}
+    return digest_json([digest_arrays(arrays), rest])
+
+
 def _write_part(path, chunk):
+    """Write one record part; returns the SHA-256 of its arrays."""
     arrays = {"layers": np.array(json.dumps(sorted(chunk["spikes"])))}
     for name, (t, i) in chunk["spikes"].items():
         arrays[f"spikes/{name}/t"] = t
@@ -114,6 +129,7 @@ def _write_part(path, chunk):
         arrays["vt"], arrays["vU"] = chunk["vt"], chunk["vU"]
     path.parent.mkdir(exist_ok=True)
     write_npz(path, compress=False, **arrays)
+    return digest_arrays(arrays)
 
 
 def _read(path):
@@ -133,6 +149,9 @@ def load(out, fingerprint):
     ValueError
         The checkpoint belongs to another configuration (network, task,
         schedule, device, engine) or cannot be read.
+    superspike_brian.integrity.CorruptFile
+        The checkpoint or one of its record parts does not match its checksum
+        (a ValueError; the message names the file).
     """
     path = Path(out) / FILENAME
     if not path.exists():
@@ -140,8 +159,13 @@ def load(out, fingerprint):
     arrays = _read(path)
     try:
         meta = json.loads(str(arrays.pop("meta")))
+        if not isinstance(meta, dict):
+            raise TypeError("its meta data is not a JSON object")
     except Exception as exc:
         raise ValueError(f"cannot read the checkpoint {path}: {exc}") from exc
+    # The checksum first: a damaged file is named as such, whatever else it says.
+    if "checksum" in meta or meta.get("format") == 4:
+        check_digest(path, meta.get("checksum"), _checksum(arrays, meta))
     if meta.get("format") not in READABLE:
         raise ValueError(f"{path} has checkpoint format {meta.get('format')}, expected {FORMAT}")
     if "network" in meta["config"]:
@@ -156,7 +180,13 @@ def load(out, fingerprint):
             f"the checkpoint in {out} was written by another configuration (differs in:"
             f" {', '.join(diff)}); resume with the options of that run"
         )
-    return _state(arrays, meta, Path(out))
+    try:
+        return _state(arrays, meta, Path(out))
+    except CorruptFile:
+        raise
+    except Exception as exc:
+        # A file of a readable format that lacks what it should hold.
+        raise ValueError(f"cannot read the checkpoint {path}: {type(exc).__name__} {exc}") from exc
 
 
 def _recording(out, meta, arrays):
@@ -166,8 +196,16 @@ def _recording(out, meta, arrays):
         sources = [(arrays, meta["spike_groups"])]
     else:
         sources = []
+        digests = meta.get("record_checksums", {})
         for name in meta["records"]:
-            part = _read(out / RECORDS / name)
+            part_path = out / RECORDS / name
+            if not part_path.exists():
+                raise ValueError(
+                    f"the checkpoint {out / FILENAME} lists {part_path}, which is missing"
+                )
+            part = _read(part_path)
+            if digests.get(name) is not None:
+                check_digest(part_path, digests[name], digest_arrays(part), out / FILENAME)
             sources.append((part, json.loads(str(part["layers"]))))
     for data, layers in sources:
         chunk = {
@@ -193,6 +231,7 @@ def _state(arrays, meta, out):
         engine={key: listed("engine", key, n) for key, n in meta["engine"].items()},
         recording=_recording(out, meta, arrays),
         record_parts=list(meta.get("records", [])),
+        record_digests={k: v for k, v in meta.get("record_checksums", {}).items() if v is not None},
         run_s=meta["run_s"],
         gradient_s=meta["gradient_s"],
         sim_s=meta["sim_s"],

@@ -74,10 +74,10 @@ def load_run(path):
     """
     path = Path(path)
     config = rundir.read_config(path)
-    if config.get("format") != rundir.CONFIG_FORMAT:
+    if config.get("format") not in rundir.READABLE_CONFIG_FORMATS:
         raise ValueError(
             f"{path}/config.json has format {config.get('format')!r}; this version reads"
-            f" format {rundir.CONFIG_FORMAT}"
+            f" formats {', '.join(map(str, rundir.READABLE_CONFIG_FORMATS))}"
         )
     weights = rundir.read_arrays(path, "weights")
     n = len(config["network"]["hidden"]) + 1

@@ -25,7 +25,7 @@ from superspike_brian import rundir
 from superspike_brian.model import connection
 from superspike_brian.model.cost import cost_from_average
 from superspike_brian.model.optimizer import apply_update
-from superspike_brian.training import checkpoint
+from superspike_brian.training import checkpoint, health
 from superspike_brian.training.history import History, block_metrics, voltage_windows
 from superspike_brian.training.progress import BlockProgress
 from superspike_brian.training.state import RunState
@@ -221,21 +221,26 @@ def run_chunks(trainer, session, model, history, state=None, out=None):
         first_block=max(0, (state.k_done - tl.n_burn) // tl.n_per_block + 1),
     )
     written, blocks, k, executions = 0.0, 1, state.k_done, 0
+    # The block of the checkpoint the run directory holds (a fault leaves it there).
+    last_good = tl.block_done(k) if checkpointing and k > 0 else None
     try:
         while k < tl.n_updates:
             n = next_chunk(tl, k, cap, blocks, split=last)
             wall, sim, sq = _chunk(trainer, session, model, state, k, n, cap)
             executions += 1
-            _report_blocks(trainer, session, progress, state, k, n, sq)
+            for block, rates in _report_blocks(trainer, session, progress, state, k, n, sq):
+                health.check_rates(block, rates, last_good)
             k += n
             if tl.block_done(k) is None:
                 continue
             state.k_done = k
             state.network = session.state
             state.engine = engine.state()
+            health.check_finite(tl.block_done(k), _numbers(trainer, session, state), last_good)
             t0 = time.time()
             if checkpointing:
                 _checkpoint(trainer, out, state, history)
+                last_good = tl.block_done(k)
             written += time.time() - t0
             if engine.inside:
                 sim_per_block = sim * tl.n_per_block / n
@@ -257,6 +262,24 @@ def run_chunks(trainer, session, model, history, state=None, out=None):
     voltage = rec.voltage()
     if voltage is not None:
         _voltage(trainer, history, *voltage)
+
+
+def _numbers(trainer, session, state):
+    """Every number a block carries on: the network state, optimizer and engine state.
+
+    On runtime the network state lives in the Brian2 objects: its weights stand
+    for it (a membrane that overflows drives the weights there within a block).
+    """
+    if state.network is not None:
+        numbers = dict(state.network)
+    else:
+        numbers = {
+            f"{connection.name(l)}.w": session.get(connection.name(l), "w")
+            for l in range(1, trainer.network.n_connections + 1)
+        }
+    numbers["optimizer.v"] = state.optimizer_v
+    numbers.update({f"engine.{key}": value for key, value in state.engine.items()})
+    return numbers
 
 
 def _synapse_counts(net):
@@ -342,8 +365,10 @@ def _report_blocks(trainer, session, progress, state, k, n, sq):
 
     A block that ends inside the chunk takes its cost from the cost average
     recorded at its end (row ``end - k`` of the chunk's ``sq``); the chunk's
-    last one from the state the execution ended with.
+    last one from the state the execution ended with. Returns the (block,
+    layer -> rate in Hz) of every block reported.
     """
+    ended = []
     tl, net = trainer.timeline, trainer.network
     lp = net.params.learning
     for end in range(k + 1, k + n + 1):
@@ -361,6 +386,8 @@ def _report_blocks(trainer, session, progress, state, k, n, sq):
             for l in range(1, net.n_connections + 1)
         }
         progress.update(block, t, c, rates)
+        ended.append((block, rates))
+    return ended
 
 
 def _checkpoint(trainer, out, state, history):

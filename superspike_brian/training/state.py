@@ -111,6 +111,8 @@ class RunState:
     recording : Recording
     record_parts : list of str
         The checkpoint's record files so far (:mod:`superspike_brian.training.checkpoint`).
+    record_digests : dict
+        Record file -> SHA-256 of its arrays (parts written before checksums: absent).
     metrics : list of dict
         Metrics rows of the blocks done (rebuilt from the records on resumption).
     run_s, gradient_s : float
@@ -126,6 +128,7 @@ class RunState:
     engine: dict = field(default_factory=dict)
     recording: Recording = field(default_factory=Recording)
     record_parts: list = field(default_factory=list)
+    record_digests: dict = field(default_factory=dict)
     metrics: list = field(default_factory=list)
     run_s: float = 0.0
     gradient_s: float = 0.0

@@ -22,7 +22,7 @@ from superspike_brian.model.builder import build_model
 from superspike_brian.model.network import SuperSpikeNetwork
 from superspike_brian.model.values import model_values
 from superspike_brian.tasks.task import Task
-from superspike_brian.training import checkpoint, devices, loop, memory
+from superspike_brian.training import checkpoint, devices, health, loop, memory
 from superspike_brian.training.history import History, block_metrics
 from superspike_brian.training.schedule import Schedule, timeline
 from superspike_brian.training.session import Session, set_clock
@@ -238,6 +238,9 @@ class Trainer:
             history = self._train(session, state, out)
         history.timing["total_s"] = time.time() - t0
         block_metrics(history, self.network, self.timeline)
+        if not loop.chunked(self.learn, self.device):
+            # One execution: the blocks are checked once it ended.
+            health.check_history(history)
         if out is not None:
             # The checkpoint stays: it is the final state, from which a longer
             # schedule continues the run (resume=True with more blocks).
@@ -300,9 +303,11 @@ class Trainer:
         """Write the complete run directory of a finished training."""
         config = dict(self.config(), timing=history.timing, **(extra_config or {}))
         config["status"] = "complete"
-        rundir.write_config(out, config)
-        rundir.write_metrics(out, history.metrics)
-        rundir.write_results(out, history, self.task)
+        files = {"metrics.csv": rundir.write_metrics(out, history.metrics)}
+        files.update(rundir.write_results(out, history, self.task))
+        # Last, with the checksums of the files above: a run killed before this
+        # line is still "running" and resumes, never "complete" with stale files.
+        rundir.write_config(out, config, files={k: v for k, v in files.items() if v})
         if figures:
             from superspike_brian.reporting.figures import make_figures
 
