@@ -143,6 +143,16 @@ def add_network_arguments(p):
         help="RHO[,A]: strength in 1/mV and exponent (on by default with random feedback: 1e-6,4)",
     )
     n.add_argument("--no-regularizer", action="store_true", help="switch the regularizer off")
+    n.add_argument(
+        "--fixed-hidden",
+        action="store_true",
+        help="ablation: the input -> first hidden layer weights do not learn",
+    )
+    n.add_argument(
+        "--linear-hidden",
+        action="store_true",
+        help="ablation (\"symmetric linear\"): sigma' = 1 in the hidden layers' learning rule",
+    )
     n.add_argument("--r0", type=non_negative(float), default=1.0, help="learning rate, mV")
     n.add_argument(
         "--seed",
@@ -254,6 +264,9 @@ def check_train(args):
             f"--feedback {args.feedback} needs a hidden layer (--hidden N); without one"
             " the output error drives the weights directly"
         )
+    for flag in ("fixed_hidden", "linear_hidden"):
+        if getattr(args, flag, False) and not args.hidden:
+            raise ValueError(f"--{flag.replace('_', '-')} needs a hidden layer (--hidden N)")
     decay_at = DEFAULT_DECAY_AT if args.decay_at is None else args.decay_at
     return n_blocks, (decay_at,)
 

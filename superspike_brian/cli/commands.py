@@ -6,7 +6,7 @@ import sys
 import time
 from pathlib import Path
 
-__all__ = ["cmd_train", "cmd_codegen", "cmd_collect", "cmd_report", "cmd_sweep"]
+__all__ = ["cmd_train", "cmd_codegen", "cmd_collect", "cmd_report", "cmd_sweep", "cmd_reproduce"]
 
 
 def cmd_train(args):
@@ -122,3 +122,35 @@ def cmd_sweep(args):
     from superspike_brian.sweep.arguments import cmd_sweep as sweep
 
     return sweep(args)
+
+
+def cmd_reproduce(args):
+    """``superspike reproduce``: exit status 0 when every run finished, 1 otherwise."""
+    if args.workers is not None and args.workers < 1:
+        raise ValueError(f"--workers must be a positive integer; got {args.workers}")
+    if args.workers is not None and args.scheduler is not None:
+        raise ValueError("--workers sizes the local cluster; with --scheduler leave it out")
+    if args.report_only:
+        from superspike_brian.reproduce.runner import redraw
+
+        print(f"report: {redraw(args.scale, args.out, data_dir=args.data_dir)}")
+        return 0
+    from superspike_brian.reproduce.runner import reproduce
+
+    t0 = time.time()
+    report, failed = reproduce(
+        args.scale,
+        args.out,
+        scheduler=args.scheduler,
+        data_dir=args.data_dir,
+        workers=args.workers,
+    )
+    print(f"report: {report} ({time.time() - t0:.0f} s)")
+    if failed:
+        print(
+            f"{len(failed)} run(s) failed (see their log.txt); run the same command again"
+            " to re-run them",
+            file=sys.stderr,
+        )
+        return 1
+    return 0
