@@ -361,7 +361,9 @@ def _fig7(out, exp, results):
             f"| {sweep.label} | {len(rows)} | {_quartiles(costs[-1])} | {_quartiles(rates[-1])} |"
         )
     ax_c.set_ylabel("cost")
-    ax_c.set_title("cost per block", fontsize="medium")
+    ax_c.set_title("cost per block (median, quartiles, range)", fontsize="medium")
+    if ax_c.lines:
+        ax_c.legend(fontsize="x-small", loc="upper right")
     x = np.arange(len(labels))
     for xi, c in zip(x, costs, strict=True):
         if c:
@@ -417,11 +419,17 @@ def _runs_section(out, exps, results, record):
         "| sweep | what | runs finished | of | train options |",
         "|---|---|---|---|---|",
     ]
+    from superspike_brian.sweep.records import read_json
+
     for exp in exps:
         for sweep in exp.sweeps:
-            total = len(sweep.seeds) * math.prod(len(v) for v in sweep.grid.values())
+            # The sweep on disk may hold more (a sweep extended by another call).
+            recorded = read_json(out / sweep.name / "sweep.json")
+            grid = dict(recorded["grid"]) if recorded else sweep.grid
+            seeds = recorded["seeds"] if recorded else sweep.seeds
+            total = len(seeds) * math.prod(len(v) for v in grid.values())
             base = " ".join(a if not a.startswith("/") else Path(a).name for a in sweep.base)
-            grid = "; ".join(f"{k} = {', '.join(v)}" for k, v in sweep.grid.items())
+            grid = "; ".join(f"{k} = {', '.join(v)}" for k, v in grid.items())
             lines.append(
                 f"| `{sweep.name}` | {sweep.label}{' (' + grid + ')' if grid else ''} |"
                 f" {len(results.get(sweep.name, []))} | {total} | `{base}` |"
@@ -460,8 +468,7 @@ def write_report(out, exps, *, scale, record=None):
         " machinery of this package. Regenerate (finished runs are kept, missing ones run):",
         "",
         "```bash",
-        f"superspike reproduce --scale {scale} --out {out.name}"
-        + (" --data-dir DIR" if record.get("data_dir") else ""),
+        record.get("command") or f"superspike reproduce --scale {scale} --out {out}",
         "```",
         "",
         f"{n_runs} of {total} runs finished; the last call took"

@@ -77,6 +77,24 @@ def write_pattern_files(out, period=PATTERN_PERIOD_S):
     return inp, target
 
 
+def regenerate_command(scale, out, data_dir=None):
+    """The command that completes or redraws this reproduction, paths as short as possible."""
+    import os
+    import shlex
+
+    def short(path):
+        path = Path(path).resolve()
+        try:
+            return str(path.relative_to(Path.cwd()))
+        except ValueError:
+            return str(path)
+
+    argv = ["superspike", "reproduce", "--scale", scale, "--out", short(out)]
+    if data_dir is not None:
+        argv += ["--data-dir", short(data_dir)]
+    return shlex.join(argv) if os.name != "nt" else " ".join(argv)
+
+
 def _check_scale(out, scale):
     """Refuse to mix scales in one folder: the sweeps' options would differ."""
     record = out / "reproduce.json"
@@ -163,6 +181,7 @@ def reproduce(scale, out, *, scheduler=None, data_dir=None, workers=None, echo=p
     failed = [f for r in results for f in r["failed"]]
     record = {
         "scale": scale,
+        "command": regenerate_command(scale, out, data_dir),
         "data_dir": None if data_dir is None else str(Path(data_dir).resolve()),
         "last_call_seconds": round(seconds, 1),
         "runs": sum(r["total"] for r in results),
