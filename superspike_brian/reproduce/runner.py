@@ -24,8 +24,9 @@ __all__ = ["reproduce", "redraw", "write_pattern_files"]
 PATTERN_INPUT_HZ = 5.0
 #: Seed of the pattern task's input draw and target jitter.
 PATTERN_TASK_SEED = 1
-#: Sweeps submitting runs at the same time (each holds a process and a Dask client).
-MAX_SWEEPS_AT_ONCE = 4
+#: Sweeps submitting runs at the same time (each holds a process and a Dask client):
+#: all of them, so that the runs of every figure take turns (see run_sweep's priorities).
+MAX_SWEEPS_AT_ONCE = 32
 
 
 def _run_sweep_job(job):
