@@ -225,6 +225,107 @@ def ssbm_files(data_dir):
     return None
 
 
+def _seeds(n):
+    return tuple(range(1, n + 1))
+
+
+def _run_options(s):
+    run = ("--device", s.device, "--block", _num(s.block), "--burn-in", _num(s.block))
+    return run + (("--learn", "controller") if s.device == "runtime" else ())
+
+
+def _fig2(s, data_dir):
+    run = _run_options(s)
+    fig2 = [
+        Sweep(
+            "fig2-builtin",
+            "built-in task (task seed 1), network seeds",
+            ("--duration", _num(s.fig2_duration), *run),
+            seeds=_seeds(s.fig2_seeds),
+        )
+    ]
+    ssbm = ssbm_files(data_dir)
+    if ssbm is not None:
+        files = ("--input", str(ssbm[0]), "--target", str(ssbm[1]), "--period", "0.5")
+        fig2.append(
+            Sweep(
+                "fig2-ssbm",
+                f"authors' data ({ssbm[0].parent}), network seeds",
+                (*files, "--reference", "single_neuron", "--duration", _num(s.fig2_duration), *run),
+                seeds=_seeds(s.fig2_seeds),
+            )
+        )
+    return fig2
+
+
+def _fig4(s):
+    return [
+        Sweep(
+            f"fig4-h{h}",
+            f"100 -> {h} -> 1",
+            ("--hidden", str(h), "--duration", _num(s.fig4_duration), *_run_options(s)),
+            grid={"feedback": list(s.feedback_modes)},
+            seeds=_seeds(s.fig4_seeds),
+        )
+        for h in s.fig4_hidden
+    ]
+
+
+def _fig5(s):
+    run = ("--duration", _num(s.xor_duration), "--device", s.device, "--block")
+    run += (_num(s.xor_block),)
+    if s.xor_stream is not None:
+        run += ("--period", _num(s.xor_stream))
+    return [
+        Sweep(
+            "fig5-hidden",
+            "100 -> 4 -> 2",
+            ("--hidden", "4", *run),
+            grid={"feedback": list(s.feedback_modes)},
+            seeds=_seeds(s.xor_seeds),
+            program="xor",
+        ),
+        Sweep(
+            "fig5-none",
+            "100 -> 2 (no hidden layer)",
+            ("--hidden", "0", *run),
+            seeds=_seeds(s.xor_seeds),
+            program="xor",
+        ),
+    ]
+
+
+def _pattern_options(s, out):
+    inp, target = pattern_files(out)
+    files = ("--input", str(inp), "--target", str(target), "--period", _num(s.pattern_period))
+    sizes = ("--n-in", str(PATTERN_N), "--n-out", str(PATTERN_N))
+    schedule = ("--duration", _num(s.pattern_duration), "--device", s.device)
+    schedule += ("--block", _num(s.pattern_block), "--burn-in", _num(s.pattern_block))
+    return (*files, *sizes, *schedule, "--engine", "factorized")
+
+
+def _fig7(s, prun):
+    h7 = ("--hidden", str(s.fig7_hidden))
+    conditions = (
+        ("symmetric", "symmetric", (*h7, "--feedback", "symmetric")),
+        ("random-reg", "random, regularizer", (*h7, "--feedback", "random")),
+        (
+            "random-noreg",
+            "random, no regularizer",
+            (*h7, "--feedback", "random", "--no-regularizer"),
+        ),
+        ("uniform", "uniform", (*h7, "--feedback", "uniform")),
+        ("fixed", "hidden layer fixed", (*h7, "--feedback", "symmetric", "--fixed-hidden")),
+        ("linear", "symmetric linear (sigma' = 1)", (*h7, "--linear-hidden")),
+        ("none", "no hidden layer", ("--hidden", "0")),
+    )
+    return [
+        Sweep(f"fig7-{name}", label, (*prun, *extra), seeds=_seeds(s.pattern_seeds))
+        for name, label, extra in conditions
+        if s.fig7_conditions is None or name in s.fig7_conditions
+    ]
+
+
 def experiments(scale, out, data_dir=None):
     """The experiments at ``scale``, their sweeps writing under ``out``.
 
@@ -244,137 +345,28 @@ def experiments(scale, out, data_dir=None):
     if scale not in _SCALES:
         raise ValueError(f"--scale must be one of {', '.join(SCALES)}; got {scale!r}")
     s = _SCALES[scale]
-    seeds = lambda n: tuple(range(1, n + 1))  # noqa: E731
-    run = ("--device", s.device, "--block", _num(s.block), "--burn-in", _num(s.block))
-    if s.device == "runtime":
-        run += ("--learn", "controller")
-
-    fig2 = [
-        Sweep(
-            "fig2-builtin",
-            "built-in task (task seed 1), network seeds",
-            ("--duration", _num(s.fig2_duration), *run),
-            seeds=seeds(s.fig2_seeds),
-        )
-    ]
-    ssbm = ssbm_files(data_dir)
-    if ssbm is not None:
-        fig2.append(
-            Sweep(
-                "fig2-ssbm",
-                f"authors' data ({ssbm[0].parent}), network seeds",
-                (
-                    "--input",
-                    str(ssbm[0]),
-                    "--target",
-                    str(ssbm[1]),
-                    "--period",
-                    "0.5",
-                    "--reference",
-                    "single_neuron",
-                    "--duration",
-                    _num(s.fig2_duration),
-                    *run,
-                ),
-                seeds=seeds(s.fig2_seeds),
-            )
-        )
-    fig4 = [
-        Sweep(
-            f"fig4-h{h}",
-            f"100 -> {h} -> 1",
-            ("--hidden", str(h), "--duration", _num(s.fig4_duration), *run),
-            grid={"feedback": list(s.feedback_modes)},
-            seeds=seeds(s.fig4_seeds),
-        )
-        for h in s.fig4_hidden
-    ]
-    xor_run = ("--duration", _num(s.xor_duration), "--device", s.device, "--block")
-    xor_run += (_num(s.xor_block),)
-    if s.xor_stream is not None:
-        xor_run += ("--period", _num(s.xor_stream))
-    fig5 = [
-        Sweep(
-            "fig5-hidden",
-            "100 -> 4 -> 2",
-            ("--hidden", "4", *xor_run),
-            grid={"feedback": list(s.feedback_modes)},
-            seeds=seeds(s.xor_seeds),
-            program="xor",
-        ),
-        Sweep(
-            "fig5-none",
-            "100 -> 2 (no hidden layer)",
-            ("--hidden", "0", *xor_run),
-            seeds=seeds(s.xor_seeds),
-            program="xor",
-        ),
-    ]
-    inp, target = pattern_files(out)
-    prun = (
-        "--input",
-        str(inp),
-        "--target",
-        str(target),
-        "--period",
-        _num(s.pattern_period),
-        "--n-in",
-        str(PATTERN_N),
-        "--n-out",
-        str(PATTERN_N),
-        "--duration",
-        _num(s.pattern_duration),
-        "--device",
-        s.device,
-        "--block",
-        _num(s.pattern_block),
-        "--burn-in",
-        _num(s.pattern_block),
-        "--engine",
-        "factorized",
+    prun = _pattern_options(s, out)
+    fig6 = Sweep(
+        "fig6",
+        "pattern task, symmetric feedback",
+        prun,
+        grid={"hidden": [str(h) for h in s.fig6_hidden]},
+        seeds=_seeds(s.pattern_seeds),
     )
-    fig6 = [
-        Sweep(
-            "fig6",
-            "pattern task, symmetric feedback",
-            prun,
-            grid={"hidden": [str(h) for h in s.fig6_hidden]},
-            seeds=seeds(s.pattern_seeds),
-        )
-    ]
-    h7 = ("--hidden", str(s.fig7_hidden))
-    fig7_conditions = (
-        ("symmetric", "symmetric", (*h7, "--feedback", "symmetric")),
-        ("random-reg", "random, regularizer", (*h7, "--feedback", "random")),
-        (
-            "random-noreg",
-            "random, no regularizer",
-            (*h7, "--feedback", "random", "--no-regularizer"),
-        ),
-        ("uniform", "uniform", (*h7, "--feedback", "uniform")),
-        ("fixed", "hidden layer fixed", (*h7, "--feedback", "symmetric", "--fixed-hidden")),
-        ("linear", "symmetric linear (sigma' = 1)", (*h7, "--linear-hidden")),
-        ("none", "no hidden layer", ("--hidden", "0")),
+    fig8 = Sweep(
+        "fig8",
+        f"pattern task, 100 -> {s.fig7_hidden} -> 100, random feedback, regularizer rho, a",
+        (*prun, "--hidden", str(s.fig7_hidden), "--feedback", "random"),
+        grid={"regularizer": [f"{r},{a}" for r in s.fig8_rho for a in s.fig8_a]},
+        seeds=_seeds(s.fig8_seeds),
     )
-    fig7 = [
-        Sweep(f"fig7-{name}", label, (*prun, *extra), seeds=seeds(s.pattern_seeds))
-        for name, label, extra in fig7_conditions
-        if s.fig7_conditions is None or name in s.fig7_conditions
-    ]
-    fig8 = [
-        Sweep(
-            "fig8",
-            f"pattern task, 100 -> {s.fig7_hidden} -> 100, random feedback, regularizer rho, a",
-            (*prun, *h7, "--feedback", "random"),
-            grid={"regularizer": [f"{r},{a}" for r in s.fig8_rho for a in s.fig8_a]},
-            seeds=seeds(s.fig8_seeds),
-        )
-    ]
     return [
-        Experiment("fig2", "Fig 2: a single neuron learns five spikes", tuple(fig2)),
-        Experiment("fig4", "Fig 4: a hidden layer from a silent start", tuple(fig4)),
-        Experiment("fig5", "Fig 5: spiking XOR", tuple(fig5)),
-        Experiment("fig6", "Fig 6: pattern task, final cost against hidden width", tuple(fig6)),
-        Experiment("fig7", "Fig 7: pattern task, feedback modes and ablations", tuple(fig7)),
-        Experiment("fig8", "Fig 8: random feedback, regularizer grid", tuple(fig8)),
+        Experiment("fig2", "Fig 2: a single neuron learns five spikes", tuple(_fig2(s, data_dir))),
+        Experiment("fig4", "Fig 4: a hidden layer from a silent start", tuple(_fig4(s))),
+        Experiment("fig5", "Fig 5: spiking XOR", tuple(_fig5(s))),
+        Experiment("fig6", "Fig 6: pattern task, final cost against hidden width", (fig6,)),
+        Experiment(
+            "fig7", "Fig 7: pattern task, feedback modes and ablations", tuple(_fig7(s, prun))
+        ),
+        Experiment("fig8", "Fig 8: random feedback, regularizer grid", (fig8,)),
     ]
