@@ -1,9 +1,10 @@
 """What the report and the claims need from each run of a sweep, read from the disk.
 
 :func:`collect` turns a reproduction folder into *results*: sweep name -> list
-of rows, one per finished run, each the sweep's ``summary.csv`` row (condition,
-grid values, seed, final_cost, mean_cost_last10, ...) plus the measures of this
-module. The claims (:mod:`superspike_brian.reproduce.claims`) are functions of
+of rows, one per finished run, each with the columns of the sweep's
+``summary.csv`` (condition, grid values, seed, final_cost, mean_cost_last10)
+plus the measures of this module. The claims
+(:mod:`superspike_brian.reproduce.claims`) are functions of
 these rows only, so they can be tested on synthetic rows.
 
 Row fields added here
@@ -47,6 +48,8 @@ LEARNED_BLOCKS = 5
 #: A run converges exactly when its late median cost is below this (the cost of
 #: a perfect match decays like the running average itself, to any small value).
 EXACT_BELOW = 1e-10
+#: Blocks averaged for the final cost (as the sweep's summary.csv does).
+LAST_BLOCKS = 10
 #: A target spike is hit by an output spike at most this far away, s.
 HIT_WINDOW_S = 1e-3
 
@@ -142,6 +145,9 @@ def run_measures(run_dir, *, spikes=True, feedback=True):
 def collect(out, experiments):
     """Results of a reproduction folder: sweep name -> rows of its finished runs.
 
+    Read from the run directories (not summary.csv), so that a reproduction
+    still running or interrupted reports what it has.
+
     Parameters
     ----------
     out : path
@@ -150,28 +156,34 @@ def collect(out, experiments):
     Returns
     -------
     dict
-        Sweep name -> list of dict (summary.csv row plus :func:`run_measures`);
-        runs that are not finished are left out. A sweep without summary gives [].
+        Sweep name -> list of dict: condition, its grid values, seed,
+        final_cost, mean_cost_last10 (mean of the last 10 blocks), run_dir and
+        the measures of :func:`run_measures`; runs that are not finished are
+        left out, a sweep not started gives [].
     """
-    import csv
+    from superspike_brian.sweep.grid import condition_name, grid_points
+    from superspike_brian.sweep.records import read_json, run_state
 
     out = Path(out)
     results = {}
     for exp in experiments:
         for sweep in exp.sweeps:
-            summary = out / sweep.name / "summary.csv"
+            record = read_json(out / sweep.name / "sweep.json")
             rows = []
-            if summary.exists():
-                with open(summary) as fh:
-                    for row in csv.DictReader(fh):
-                        if row["status"] != "ok":
-                            continue
-                        for key in ("final_cost", "mean_cost_last10", "final_output_rate_hz"):
-                            row[key] = float(row[key]) if row.get(key) else math.nan
-                        row["seed"] = int(row["seed"])
-                        run_dir = out / sweep.name / row["condition"] / f"seed-{row['seed']}"
-                        row.update(run_measures(run_dir, feedback=exp.key == "fig4"))
-                        row["run_dir"] = str(run_dir)
-                        rows.append(row)
+            grid = dict(record["grid"]) if record else {}
+            for values in grid_points(grid) if record else ():
+                condition = condition_name(values)
+                for seed in record["seeds"]:
+                    run_dir = out / sweep.name / condition / f"seed-{seed}"
+                    if run_state(run_dir) != "ok":
+                        continue
+                    row = {"condition": condition, **values, "seed": int(seed)}
+                    row.update(run_measures(run_dir, feedback=exp.key == "fig4"))
+                    cost = row["cost"]
+                    row["final_cost"] = cost[-1] if cost else math.nan
+                    tail = cost[-LAST_BLOCKS:]
+                    row["mean_cost_last10"] = float(np.mean(tail)) if tail else math.nan
+                    row["run_dir"] = str(run_dir)
+                    rows.append(row)
             results[sweep.name] = rows
     return results

@@ -271,7 +271,8 @@ def _fig5(out, exp, results):
     ax.set_ylabel(f"accuracy per block of {block} trials")
     ax.set_ylim(0, 1.02)
     ax.grid(True, alpha=0.25)
-    ax.legend(fontsize="small", loc="lower right")
+    if groups:
+        ax.legend(fontsize="small", loc="lower right")
     lines = [
         "Training accuracy per block of trials: mean over runs (thick) and each run (thin);"
         " the network has 4 hidden units (none: 100 -> 2). The table follows"
@@ -414,20 +415,24 @@ def _fig8(out, exp, results):
 # --------------------------------------------------------------------------- report
 
 
+def _planned(out, sweep):
+    """The grid and number of runs of a sweep: as on disk (maybe extended), or as planned."""
+    from superspike_brian.sweep.records import read_json
+
+    recorded = read_json(out / sweep.name / "sweep.json")
+    grid = dict(recorded["grid"]) if recorded else sweep.grid
+    seeds = recorded["seeds"] if recorded else sweep.seeds
+    return grid, len(seeds) * math.prod(len(v) for v in grid.values())
+
+
 def _runs_section(out, exps, results, record):
     lines = [
         "| sweep | what | runs finished | of | train options |",
         "|---|---|---|---|---|",
     ]
-    from superspike_brian.sweep.records import read_json
-
     for exp in exps:
         for sweep in exp.sweeps:
-            # The sweep on disk may hold more (a sweep extended by another call).
-            recorded = read_json(out / sweep.name / "sweep.json")
-            grid = dict(recorded["grid"]) if recorded else sweep.grid
-            seeds = recorded["seeds"] if recorded else sweep.seeds
-            total = len(seeds) * math.prod(len(v) for v in grid.values())
+            grid, total = _planned(out, sweep)
             base = " ".join(a if not a.startswith("/") else Path(a).name for a in sweep.base)
             grid = "; ".join(f"{k} = {', '.join(v)}" for k, v in grid.items())
             lines.append(
@@ -459,7 +464,7 @@ def write_report(out, exps, *, scale, record=None):
     results = collect(out, exps)
     record = record or {}
     n_runs = sum(len(v) for v in results.values())
-    total = record.get("runs", "?")
+    total = sum(_planned(out, sweep)[1] for exp in exps for sweep in exp.sweeps)
     lines = [
         f"# SuperSpike reproduced: the paper's experiments at scale `{scale}`",
         "",
@@ -471,9 +476,18 @@ def write_report(out, exps, *, scale, record=None):
         record.get("command") or f"superspike reproduce --scale {scale} --out {out}",
         "```",
         "",
-        f"{n_runs} of {total} runs finished; the last call took"
-        f" {_fmt(record.get('last_call_seconds'), '.0f')} s of wall time"
-        f" ({record.get('ran_in_last_call', '?')} runs ran in it).",
+        (
+            "**Still running when this report was drawn.** "
+            if record.get("status") == "running"
+            else ""
+        )
+        + f"{n_runs} of {total} runs finished."
+        + (
+            f" The last call took {record['last_call_seconds']:.0f} s of wall time"
+            f" ({record.get('ran_in_last_call', '?')} runs ran in it)."
+            if "last_call_seconds" in record
+            else ""
+        ),
         "",
     ]
     if scale != "full":

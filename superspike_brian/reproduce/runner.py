@@ -141,6 +141,16 @@ def reproduce(scale, out, *, scheduler=None, data_dir=None, workers=None, echo=p
     _check_scale(out, scale)
     out.mkdir(parents=True, exist_ok=True)
     write_pattern_files(out, pattern_period(scale))
+    record_path = out / "reproduce.json"
+    old = json.loads(record_path.read_text()) if record_path.exists() else {}
+    # Written first, so that a report redrawn while this runs knows scale and data.
+    start = {
+        "scale": scale,
+        "command": regenerate_command(scale, out, data_dir),
+        "data_dir": None if data_dir is None else str(Path(data_dir).resolve()),
+        "status": "running",
+    }
+    write_json(record_path, {**old, **start})
     sweeps = [s for e in exps for s in e.sweeps]
     t0 = time.time()
     command_line = ["superspike", "reproduce", *sys.argv[2:]]
@@ -181,9 +191,8 @@ def reproduce(scale, out, *, scheduler=None, data_dir=None, workers=None, echo=p
     seconds = time.time() - t0
     failed = [f for r in results for f in r["failed"]]
     record = {
-        "scale": scale,
-        "command": regenerate_command(scale, out, data_dir),
-        "data_dir": None if data_dir is None else str(Path(data_dir).resolve()),
+        **start,
+        "status": "finished" if not failed else "some runs failed",
         "last_call_seconds": round(seconds, 1),
         "runs": sum(r["total"] for r in results),
         "ran_in_last_call": sum(r["ran"] for r in results),
