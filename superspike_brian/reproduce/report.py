@@ -161,14 +161,15 @@ def _fig2(out, exp, results):
         " at the reference's 800 s), the number the reference's spread is given in.",
         "",
     ]
-    rows = results.get(exp.sweeps[0].name, [])
-    if rows:
-        lines.append(f"![Fig 2 rasters]({_fig2_rasters(out, rows)})")
+    finished = [s for s in exp.sweeps if results.get(s.name)]
+    if finished:
+        rows = results[finished[0].name]
+        lines.append(f"![Fig 2 rasters]({_fig2_rasters(out, rows, finished[0].label)})")
         lines.append("")
     return lines
 
 
-def _fig2_rasters(out, rows):
+def _fig2_rasters(out, rows, label):
     """Output spikes by trial for the best, median and worst seed (by late cost)."""
     order = sorted(rows, key=lambda r: r["late_median"])
     picks = {"best": order[0], "median": order[len(order) // 2], "worst": order[-1]}
@@ -191,7 +192,7 @@ def _fig2_rasters(out, rows):
         ax.set_title(
             f"{name} seed ({row['seed']}): late cost {row['late_median']:.2g}", fontsize="medium"
         )
-    fig.suptitle("output spikes (black) and target spikes (red), built-in task", fontsize="medium")
+    fig.suptitle(f"output spikes (black) and target spikes (red): {label}", fontsize="medium")
     return _save(fig, out / "fig2_rasters.png")
 
 
@@ -213,15 +214,18 @@ def _fig4(out, exp, results):
         " median (quartiles) | failures with all feedback weights negative |",
         "|---|---|---|---|---|---|---|---|",
     ]
+    first = None
     for i, sweep in enumerate(exp.sweeps):
         for j, mode in enumerate(modes):
-            ax = fig.add_subplot(len(exp.sweeps), 3, 3 * i + j + 1)
+            # One cost axis for all panels: the modes compare at a glance.
+            ax = fig.add_subplot(len(exp.sweeps), 3, 3 * i + j + 1, sharey=first)
             rows = [r for r in results.get(sweep.name, []) if r.get("feedback") == mode]
             ax.set_title(f"{sweep.label}, {mode} feedback", fontsize="medium")
             if not rows:
                 _empty(ax)
                 continue
             _band(ax, rows, f"C{j}", mode)
+            first = first or ax
             ax.axhline(LEARNED_BELOW, color="0.5", ls=":", lw=1)
             if j == 0:
                 ax.set_ylabel("cost")
