@@ -164,6 +164,7 @@ def _need(*groups):
 
 
 def single_neuron_learns(results):
+    """Fig 2: the cost after 250 s of training is below LEARNED_BELOW in most seeds."""
     rows = _rows(results, "fig2-ssbm") or _rows(results, "fig2-builtin")
     if missing := _need(rows):
         return missing
@@ -180,6 +181,7 @@ def single_neuron_learns(results):
 
 
 def single_neuron_spread(results):
+    """Fig 2: the late costs over seeds against the reference's 21 (rank test)."""
     from superspike_brian.reporting.reference import spread
 
     ref = spread("single_neuron")
@@ -206,6 +208,7 @@ def single_neuron_spread(results):
 
 
 def hidden_onset(results):
+    """Fig 4: the median time of the first hidden spikes lies in ONSET_RANGE_S."""
     rows = _rows(results, "fig4-h4", feedback="random")
     if missing := _need(rows):
         return missing
@@ -226,6 +229,7 @@ def hidden_onset(results):
 
 
 def random_refined(results):
+    """Fig 4: with random feedback most seeds are below LEARNED_BELOW after 250 s."""
     rows = _rows(results, "fig4-h4", feedback="random")
     if missing := _need(rows):
         return missing
@@ -244,6 +248,7 @@ def _failures(rows):
 
 
 def failure_mode(results):
+    """Fig 4: few random-feedback runs fail, all of them with all feedback weights negative."""
     rows = _rows(results, "fig4-h4", feedback="random")
     if missing := _need(rows):
         return missing
@@ -267,6 +272,7 @@ def failure_mode(results):
 
 
 def eight_hidden_rarely(results):
+    """Fig 4: 8 hidden units fail no more often than 4, and rarely."""
     h4 = _rows(results, "fig4-h4", feedback="random")
     h8 = _rows(results, "fig4-h8", feedback="random")
     if missing := _need(h4, h8):
@@ -280,6 +286,7 @@ def eight_hidden_rarely(results):
 
 
 def symmetric_like_uniform(results):
+    """Fig 4: the fractions of learned runs differ by at most NO_STRIKING_DIFFERENCE."""
     parts, verdict = [], HOLDS
     for h in (4, 8):
         sym = _rows(results, f"fig4-h{h}", feedback="symmetric")
@@ -312,6 +319,7 @@ def _xor(results, feedback=None, none=False):
 
 
 def xor_random_perfect(results):
+    """Fig 5: at least half the random-feedback runs reach a perfect held-out block."""
     rows = _xor(results, "random")
     if missing := _need(rows):
         return missing
@@ -324,6 +332,7 @@ def xor_random_perfect(results):
 
 
 def xor_none_cannot(results):
+    """Fig 5: no run without hidden layer reaches XOR_CANNOT_BELOW held-out accuracy."""
     rows = _xor(results, none=True)
     if missing := _need(rows):
         return missing
@@ -340,6 +349,7 @@ def _trials_to_100(rows):
 
 
 def xor_symmetric_fast(results):
+    """Fig 5: symmetric feedback needs fewer trials to 100 % than random (medians)."""
     sym, rnd = _xor(results, "symmetric"), _xor(results, "random")
     if missing := _need(sym, rnd):
         return missing
@@ -355,6 +365,7 @@ def xor_symmetric_fast(results):
 
 
 def xor_uniform_worse(results):
+    """Fig 5: uniform feedback has the lowest mean held-out accuracy."""
     groups = {f: _xor(results, f) for f in ("uniform", "symmetric", "random")}
     if missing := _need(*groups.values()):
         return missing
@@ -381,6 +392,7 @@ def _by_hidden(results):
 
 
 def pattern_n32_matches(results):
+    """Fig 6: every n_h >= 32 reaches the cost without hidden layer or lower."""
     by = _by_hidden(results)
     wide = {h: c for h, c in by.items() if h >= 32}
     if missing := _need(by.get(0), wide):
@@ -397,6 +409,7 @@ def pattern_n32_matches(results):
 
 
 def pattern_wider_better(results):
+    """Fig 6: the cost falls with n_h (negative rank correlation, widest below narrowest)."""
     by = {h: c for h, c in _by_hidden(results).items() if h > 0}
     if len(by) < 2:
         return "fewer than two hidden widths finished", UNTESTED
@@ -428,10 +441,12 @@ def _compare(results, worse, better):
 
 
 def random_worse_than_none(results):
+    """Fig 7: random feedback without regularizer ends above no hidden layer."""
     return _compare(results, "random-noreg", "none")
 
 
 def random_rates_high(results):
+    """Fig 7: random feedback's hidden rate exceeds symmetric feedback's."""
     rnd, sym = _fig7(results, "random-noreg"), _fig7(results, "symmetric")
     if missing := _need(rnd, sym):
         return missing
@@ -445,10 +460,12 @@ def random_rates_high(results):
 
 
 def regularizer_helps(results):
+    """Fig 7: random feedback with regularizer ends below random without."""
     return _compare(results, "random-noreg", "random-reg")
 
 
 def uniform_worst(results):
+    """Fig 7: uniform feedback ends with the highest median cost."""
     names = ("symmetric", "random-reg", "random-noreg", "uniform", "fixed", "linear", "none")
     med = {n: _median(_final(_fig7(results, n))) for n in names if _fig7(results, n)}
     if "uniform" not in med or len(med) < 2:
@@ -458,14 +475,17 @@ def uniform_worst(results):
 
 
 def linear_degrades(results):
+    """Fig 7: symmetric linear ends above symmetric."""
     return _compare(results, "linear", "symmetric")
 
 
 def fixed_degrades(results):
+    """Fig 7: a fixed hidden layer ends above symmetric."""
     return _compare(results, "fixed", "symmetric")
 
 
 def regularizer_grid(results):
+    """Fig 8: the best (rho, a) of the grid ends below random feedback without regularizer."""
     grid = {}
     for r in results.get("fig8", ()):
         grid.setdefault(r["regularizer"], []).append(r["mean_cost_last10"])
