@@ -89,7 +89,7 @@ def _curve_row(cost, block=10.0, burn_in=10.0, **extra):
         "hidden_rate_hz": [0.0] * len(cost),
         "late_median": late_median(cost),
         "learned": float(np.mean(cost[-5:])) < 2.0,
-        "mean_cost_last10": float(np.mean(cost[-10:])),
+        "final_mean": float(np.mean(cost[-10:])),
         "hidden_onset_s": None,
         "final_hidden_rate_hz": None,
     }
@@ -203,7 +203,7 @@ def test_xor_claims():
 
 
 def _pattern(cost, rate=None, **extra):
-    return {"mean_cost_last10": cost, "final_hidden_rate_hz": rate, **extra}
+    return {"final_mean": cost, "final_hidden_rate_hz": rate, **extra}
 
 
 def test_pattern_claims():
@@ -283,3 +283,11 @@ def test_tiny_scale_writes_a_report_with_every_section(tmp_path, capsys):
     # Again: everything is finished, nothing runs, the report is redrawn.
     assert cli.main(["reproduce", "--scale", "tiny", "--out", str(out), "--workers", "2"]) == 0
     assert json.loads((out / "reproduce.json").read_text())["ran_in_last_call"] == 0
+
+
+def test_final_mean_takes_the_last_quarter_of_short_runs():
+    from superspike_brian.reproduce.measures import final_mean
+
+    assert final_mean([9.0] + [5.0] * 30 + [1.0] * 10) == pytest.approx(1.0)  # last 10 of 40
+    assert final_mean([9.0] + [5.0] * 8 + [1.0] * 2) == pytest.approx(1.0)  # last 2 of 10
+    assert math.isnan(final_mean([9.0]))

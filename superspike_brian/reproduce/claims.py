@@ -294,8 +294,8 @@ def symmetric_like_uniform(results):
         if not sym or not uni:
             continue
         fs, fu = _frac(r["learned"] for r in sym), _frac(r["learned"] for r in uni)
-        cs = _median(r["mean_cost_last10"] for r in sym)
-        cu = _median(r["mean_cost_last10"] for r in uni)
+        cs = _median(r["final_mean"] for r in sym)
+        cu = _median(r["final_mean"] for r in uni)
         parts.append(
             f"{h} hidden: learned {fs:.0%} (symmetric, n = {len(sym)}) vs {fu:.0%}"
             f" (uniform, n = {len(uni)}), median final cost {cs:.3g} vs {cu:.3g}"
@@ -381,13 +381,13 @@ def xor_uniform_worse(results):
 
 
 def _final(rows):
-    return [r["mean_cost_last10"] for r in rows]
+    return [r["final_mean"] for r in rows]
 
 
 def _by_hidden(results):
     by = {}
     for r in results.get("fig6", ()):
-        by.setdefault(int(r["hidden"]), []).append(r["mean_cost_last10"])
+        by.setdefault(int(r["hidden"]), []).append(r["final_mean"])
     return dict(sorted(by.items()))
 
 
@@ -488,7 +488,7 @@ def regularizer_grid(results):
     """Fig 8: the best (rho, a) of the grid ends below random feedback without regularizer."""
     grid = {}
     for r in results.get("fig8", ()):
-        grid.setdefault(r["regularizer"], []).append(r["mean_cost_last10"])
+        grid.setdefault(r["regularizer"], []).append(r["final_mean"])
     noreg = _fig7(results, "random-noreg")
     if missing := _need(grid, noreg):
         return missing

@@ -2,7 +2,8 @@
 
 :func:`collect` turns a reproduction folder into *results*: sweep name -> list
 of rows, one per finished run, each with the columns of the sweep's
-``summary.csv`` (condition, grid values, seed, final_cost, mean_cost_last10)
+``summary.csv`` (condition, grid values, seed, final_cost) and ``final_mean``
+(:func:`final_mean`)
 plus the measures of this module. The claims
 (:mod:`superspike_brian.reproduce.claims`) are functions of
 these rows only, so they can be tested on synthetic rows.
@@ -38,7 +39,14 @@ import numpy as np
 
 from superspike_brian.sweep.records import read_rows
 
-__all__ = ["collect", "late_median", "match_last_period", "LEARNED_BELOW", "EXACT_BELOW"]
+__all__ = [
+    "collect",
+    "final_mean",
+    "late_median",
+    "match_last_period",
+    "LEARNED_BELOW",
+    "EXACT_BELOW",
+]
 
 #: A run has learned the single-neuron task when its cost, averaged over the
 #: last 5 blocks, is below this: fewer than two unmatched spikes per second.
@@ -48,7 +56,7 @@ LEARNED_BLOCKS = 5
 #: A run converges exactly when its late median cost is below this (the cost of
 #: a perfect match decays like the running average itself, to any small value).
 EXACT_BELOW = 1e-10
-#: Blocks averaged for the final cost (as the sweep's summary.csv does).
+#: Blocks averaged for the final cost (as the sweep's summary.csv does), at most.
 LAST_BLOCKS = 10
 #: A target spike is hit by an output spike at most this far away, s.
 HIT_WINDOW_S = 1e-3
@@ -89,6 +97,19 @@ def match_last_period(out_t, out_i, target_t, target_i, period, end, window=HIT_
         if not used.all():
             return False
     return True
+
+
+def final_mean(cost):
+    """Mean cost of the last 10 blocks, or of the last quarter when that is fewer.
+
+    Short trainings (10 blocks at the quick scale) would otherwise average
+    their whole learning curve.
+    """
+    n = len(cost) - 1  # row 0 is the end of the burn-in
+    if n < 1:
+        return math.nan
+    k = min(LAST_BLOCKS, max(1, n // 4))
+    return float(np.mean(cost[-k:]))
 
 
 def _feedback_negative(config):
@@ -157,7 +178,7 @@ def collect(out, experiments):
     -------
     dict
         Sweep name -> list of dict: condition, its grid values, seed,
-        final_cost, mean_cost_last10 (mean of the last 10 blocks), run_dir and
+        final_cost, final_mean (:func:`final_mean`), run_dir and
         the measures of :func:`run_measures`; runs that are not finished are
         left out, a sweep not started gives [].
     """
@@ -181,8 +202,7 @@ def collect(out, experiments):
                     row.update(run_measures(run_dir, feedback=exp.key == "fig4"))
                     cost = row["cost"]
                     row["final_cost"] = cost[-1] if cost else math.nan
-                    tail = cost[-LAST_BLOCKS:]
-                    row["mean_cost_last10"] = float(np.mean(tail)) if tail else math.nan
+                    row["final_mean"] = final_mean(cost)
                     row["run_dir"] = str(run_dir)
                     rows.append(row)
             results[sweep.name] = rows
