@@ -394,17 +394,23 @@ def _fig8(out, exp, results):
         "| rho (1/mV) | a | seeds | final cost, median (quartiles) |",
         "|---|---|---|---|",
     ]
+    # Every planned point gets its cell, so that missing runs show as holes.
+    planned = set(grid)
+    for sweep in exp.sweeps:
+        for value in _planned(out, sweep)[0].get("regularizer", ()):
+            rho, _, a = value.partition(",")
+            planned.add((float(rho), float(a or 4)))
     if grid:
-        rhos = sorted({k[0] for k in grid})
-        As = sorted({k[1] for k in grid})
+        rhos = sorted({k[0] for k in planned})
+        As = sorted({k[1] for k in planned})
         img = np.full((len(As), len(rhos)), np.nan)
         for (rho, a), c in grid.items():
             img[As.index(a), rhos.index(rho)] = np.median(c)
             table.append(f"| {rho:g} | {a:g} | {len(c)} | {_quartiles(c)} |")
         im = ax.imshow(img, origin="lower", cmap="viridis", aspect="auto")
         for (i, j), v in np.ndenumerate(img):
-            if np.isfinite(v):
-                ax.text(j, i, f"{v:.3g}", ha="center", va="center", color="w", fontsize="small")
+            text = f"{v:.3g}" if np.isfinite(v) else "not run yet"
+            ax.text(j, i, text, ha="center", va="center", color="w" if np.isfinite(v) else "k")
         ax.set_xticks(range(len(rhos)), [f"{r:g}" for r in rhos])
         ax.set_yticks(range(len(As)), [f"{a:g}" for a in As])
         fig.colorbar(im, ax=ax, label="final cost, median over seeds")
