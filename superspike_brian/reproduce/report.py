@@ -452,6 +452,15 @@ def _runs_section(out, exps, results, record):
     return lines
 
 
+def _status_line(status):
+    """The reproduction's state in bold, unless it finished."""
+    if status == "running":
+        return "**Still running when this report was drawn.** "
+    if status in (None, "finished"):
+        return ""
+    return f"**{status[0].upper()}{status[1:]}.** "
+
+
 def write_report(out, exps, *, scale, record=None):
     """Write ``out/report.md`` and its figures from the sweeps on disk.
 
@@ -486,11 +495,7 @@ def write_report(out, exps, *, scale, record=None):
         record.get("command") or f"superspike reproduce --scale {scale} --out {out}",
         "```",
         "",
-        (
-            "**Still running when this report was drawn.** "
-            if record.get("status") == "running"
-            else ""
-        )
+        _status_line(record.get("status"))
         + f"{n_runs} of {total} runs finished."
         + (
             f" The last call took {record['last_call_seconds']:.0f} s of wall time"
