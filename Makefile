@@ -1,10 +1,14 @@
 # make run: set up the environment (once) and train the single-neuron model.
 # make test: set up the environment (once) and run the test suite.
+# make paper: the paper's experiments over seeds (superspike reproduce) at SCALE (default quick,
+#   about 30 min on 2 quiet cores; full: the paper's seeds); SSBM=DIR (the folder holding
+#   poisson/input.ras) adds Fig 2 on the authors' data. The report goes to docs/reproduction/SCALE.
 PYTHON ?= $(shell command -v python3.12 2>/dev/null || echo /root/.pyenv/versions/3.12.1/bin/python3.12)
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: venv run test lint
+.PHONY: venv run test lint paper
+SCALE ?= quick
 
 $(BIN)/.installed: setup.cfg pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -22,3 +26,8 @@ test: venv
 
 lint: venv
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .
+
+paper: venv
+	$(BIN)/superspike reproduce --scale $(SCALE) --out runs/paper-$(SCALE) $(if $(SSBM),--data-dir $(SSBM))
+	mkdir -p docs/reproduction/$(SCALE)
+	cp runs/paper-$(SCALE)/report.md runs/paper-$(SCALE)/*.png docs/reproduction/$(SCALE)/

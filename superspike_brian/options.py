@@ -167,6 +167,16 @@ def add_network_arguments(p):
         help="start from trained weights: a run directory (its final weights) or a NIR file"
         " (superspike export); the layers are taken from there (default: seeded draw)",
     )
+    n.add_argument(
+        "--fixed-hidden",
+        action="store_true",
+        help="ablation: the input -> first hidden layer weights do not learn",
+    )
+    n.add_argument(
+        "--linear-hidden",
+        action="store_true",
+        help="ablation (\"symmetric linear\"): sigma' = 1 in the hidden layers' learning rule",
+    )
     n.add_argument("--r0", type=non_negative(float), default=1.0, help="learning rate, mV")
     n.add_argument(
         "--error-delay",
@@ -288,6 +298,9 @@ def check_train(args):
             f"--feedback {args.feedback} needs a hidden layer (--hidden N); without one"
             " the output error drives the weights directly"
         )
+    for flag in ("fixed_hidden", "linear_hidden"):
+        if getattr(args, flag, False) and not args.hidden:
+            raise ValueError(f"--{flag.replace('_', '-')} needs a hidden layer (--hidden N)")
     decay_at = DEFAULT_DECAY_AT if args.decay_at is None else args.decay_at
     return n_blocks, (decay_at,)
 

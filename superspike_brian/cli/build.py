@@ -92,6 +92,8 @@ def make_trainer(args, task):
         regularizer=regularizer,
         params=ModelParameters().replace(**changes),
         seed=args.seed,
+        fixed=(1,) if getattr(args, "fixed_hidden", False) else (),
+        linear_hidden=bool(getattr(args, "linear_hidden", False)),
     )
     if source is not None:
         from superspike_brian.training.initial import with_initial

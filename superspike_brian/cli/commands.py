@@ -14,6 +14,7 @@ __all__ = [
     "cmd_sweep",
     "cmd_evaluate",
     "cmd_export",
+    "cmd_reproduce",
 ]
 
 
@@ -260,4 +261,35 @@ def cmd_export(args):
     print(
         f"{args.weights} weights of {run.path} ({sizes}) written to {out} ({args.format.upper()})"
     )
+
+
+def cmd_reproduce(args):
+    """``superspike reproduce``: exit status 0 when every run finished, 1 otherwise."""
+    if args.workers is not None and args.workers < 1:
+        raise ValueError(f"--workers must be a positive integer; got {args.workers}")
+    if args.workers is not None and args.scheduler is not None:
+        raise ValueError("--workers sizes the local cluster; with --scheduler leave it out")
+    if args.report_only:
+        from superspike_brian.reproduce.runner import redraw
+
+        print(f"report: {redraw(args.scale, args.out, data_dir=args.data_dir)}")
+        return 0
+    from superspike_brian.reproduce.runner import reproduce
+
+    t0 = time.time()
+    report, failed = reproduce(
+        args.scale,
+        args.out,
+        scheduler=args.scheduler,
+        data_dir=args.data_dir,
+        workers=args.workers,
+    )
+    print(f"report: {report} ({time.time() - t0:.0f} s)")
+    if failed:
+        print(
+            f"{len(failed)} run(s) failed (see their log.txt); run the same command again"
+            " to re-run them",
+            file=sys.stderr,
+        )
+        return 1
     return 0

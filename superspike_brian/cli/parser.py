@@ -52,6 +52,7 @@ examples:
   superspike evaluate runs/single --input test.ras --out runs/single/eval
   superspike export runs/single --format nir --out single.nir
   superspike train --init single.nir --duration 100 --out runs/again
+  superspike reproduce --scale quick --out runs/paper    # every experiment, one report
 """
 
 TRAIN_DESCRIPTION = """\
@@ -181,6 +182,35 @@ def build_parser():
     )
     add_sweep_arguments(sw)
     sw.set_defaults(func=commands.cmd_sweep)
+    rp = _parser(
+        sub,
+        "reproduce",
+        "run the paper's experiments (Figs 2, 4-8) over seeds and write a report",
+        "Run every experiment of the paper as sweeps on one Dask cluster (local, or the"
+        " one at --scheduler), then write OUT/report.md: figures, tables over seeds and"
+        " the paper's claims with what was measured. Running it again completes only the"
+        " runs still missing. Scales: quick (about 30 min on 2 cores), full (the paper's"
+        " seeds and durations), tiny (seconds per run, for tests).",
+    )
+    rp.add_argument(
+        "--scale", choices=("quick", "full", "tiny"), default="quick", help="seeds and durations"
+    )
+    rp.add_argument("--out", required=True, help="folder of the sweeps and the report")
+    rp.add_argument(
+        "--scheduler", help="Dask scheduler address, e.g. tcp://host:8786 (default: local cluster)"
+    )
+    rp.add_argument("--workers", type=int, help="local cluster worker processes (default: cores)")
+    rp.add_argument(
+        "--data-dir",
+        help="folder with the authors' poisson/input.ras and target.ras (SSBM): Fig 2 also"
+        " runs on them",
+    )
+    rp.add_argument(
+        "--report-only",
+        action="store_true",
+        help="redraw OUT/report.md from the runs on disk; run nothing",
+    )
+    rp.set_defaults(func=commands.cmd_reproduce)
     return p
 
 

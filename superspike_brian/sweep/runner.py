@@ -134,7 +134,7 @@ def run_sweep(
     out.mkdir(parents=True, exist_ok=True)
     write_json(sweep_json, record)
 
-    todo = [s for s in specs if run_state(s.run_dir(out)) != "ok"]
+    todo = _round_robin([s for s in specs if run_state(s.run_dir(out)) != "ok"])
     result = SweepResult(out=out, total=len(specs), skipped=len(specs) - len(todo))
     echo(
         f"sweep {out}: {len(specs)} run{'s' * (len(specs) != 1)};"
@@ -158,6 +158,23 @@ def run_sweep(
 #: How long to try to reach a ``--scheduler`` before giving up (seconds): a
 #: scheduler that answers at all answers within this; a wrong address fails fast.
 SCHEDULER_TIMEOUT_S = 10.0
+
+
+def _round_robin(specs):
+    """The runs ordered seed by seed across conditions: first seed of every condition, ...
+
+    Runs of one condition share a model structure and so one build directory,
+    which they use one at a time (its lock); taking the conditions in turn keeps
+    the workers on different structures instead of waiting for each other.
+    """
+    by_condition = {}
+    for spec in specs:
+        by_condition.setdefault(spec.condition, []).append(spec)
+    queues = list(by_condition.values())
+    order = []
+    for k in range(max((len(q) for q in queues), default=0)):
+        order += [q[k] for q in queues if k < len(q)]
+    return order
 
 
 def _start_client(scheduler, workers, n_runs):
@@ -196,7 +213,9 @@ def _run_on_dask(todo, out, scheduler, workers, command, cwd, echo):
     failed = []
     try:
         futures = {}
-        for spec in todo:
+        for k, spec in enumerate(todo):
+            # Decreasing priority keeps this sweep's order; sweeps sharing one
+            # scheduler (superspike reproduce) then take turns run by run.
             fut = client.submit(
                 run_one,
                 str(spec.run_dir(out)),
@@ -205,6 +224,7 @@ def _run_on_dask(todo, out, scheduler, workers, command, cwd, echo):
                 str(cwd),
                 key=f"superspike-{out.name}-{spec.condition}-seed-{spec.seed}-{time.time_ns()}",
                 pure=False,
+                priority=-k,
             )
             futures[fut] = spec
         for k, fut in enumerate(as_completed(futures), 1):

@@ -1,0 +1,372 @@
+"""The experiments of the paper as sweeps, at three scales.
+
+Each experiment (a figure of Zenke & Ganguli 2018) is one or several sweeps of
+:func:`superspike_brian.sweep.run_sweep`: ``superspike train`` options shared by
+its runs, a grid of options and the seeds. Scales:
+
+``full``
+    The paper's seeds (Fig 2: 21, Fig 4 and 5: 20, Figs 6-7: 5, Fig 8: 3) and
+    durations (800 s for Figs 2, 4 and 5; 1000 s for the pattern task).
+``quick``
+    Fewer seeds and shorter pattern trainings, so that everything runs in
+    about half an hour on two cores: a first look, not a measurement.
+``tiny``
+    Two seeds, very short trainings on the runtime device (nothing to
+    compile): only to check that every section of the report is produced.
+
+Examples
+--------
+>>> from superspike_brian.reproduce.experiments import experiments
+>>> [e.key for e in experiments("quick", "runs/paper")]
+['fig2', 'fig4', 'fig5', 'fig6', 'fig7', 'fig8']
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+__all__ = [
+    "SCALES",
+    "Sweep",
+    "Experiment",
+    "experiments",
+    "pattern_files",
+    "pattern_period",
+    "ssbm_files",
+]
+
+SCALES = ("tiny", "quick", "full")
+
+#: The pattern task of Figs 6-8 [P §3]: 100 inputs at 5 Hz, 3.5 s period, 100 output rows.
+PATTERN_N = 100
+PATTERN_PERIOD_S = 3.5
+#: Hidden-layer widths of Fig 6.
+FIG6_HIDDEN = (0, 8, 16, 32, 64, 128, 256, 512)
+#: Hidden units in the Fig 7 comparison and the Fig 8 grid (Fig 6: wide layers are best).
+FIG7_HIDDEN = 256
+#: Feedback modes compared in Figs 4 and 5.
+FEEDBACK_MODES = ("symmetric", "random", "uniform")
+#: Fig 8 grid: regularizer strength (1/mV; 1e-6/mV is the reference's rho = 1) and exponent a.
+FIG8_RHO = ("1e-7", "1e-6", "1e-5")
+FIG8_A = ("1", "4")
+
+
+@dataclass(frozen=True)
+class Sweep:
+    """One sweep of an experiment.
+
+    Attributes
+    ----------
+    name : str
+        Its directory under the reproduction's ``OUT`` (e.g. ``fig4-h4``).
+    label : str
+        What it is, for the report.
+    base : tuple of str
+        ``superspike train`` options of every run.
+    grid : dict
+        Option name -> values (:func:`superspike_brian.sweep.expand_grid`).
+    seeds : tuple of int
+    program : {'train', 'xor'}
+        What each run executes: ``superspike train``, or the XOR run
+        (:mod:`superspike_brian.reproduce.xor_run`), which takes the same options.
+    """
+
+    name: str
+    label: str
+    base: tuple
+    grid: dict = field(default_factory=dict)
+    seeds: tuple = (1,)
+    program: str = "train"
+
+    def command(self, python):
+        """The program of each run before its options, or None for ``superspike train``."""
+        if self.program == "xor":
+            return [python, "-m", "superspike_brian.reproduce.xor_run"]
+        return None
+
+
+@dataclass(frozen=True)
+class Experiment:
+    """A figure of the paper: its sweeps.
+
+    Attributes
+    ----------
+    key : str
+        ``fig2`` ... ``fig8``.
+    title : str
+    sweeps : tuple of Sweep
+    """
+
+    key: str
+    title: str
+    sweeps: tuple
+
+    def sweep(self, name):
+        """The sweep called ``name``."""
+        for s in self.sweeps:
+            if s.name == name:
+                return s
+        raise KeyError(name)
+
+
+@dataclass(frozen=True)
+class _Scale:
+    fig2_seeds: int
+    fig2_duration: float
+    fig4_seeds: int
+    fig4_duration: float
+    xor_seeds: int
+    xor_duration: float
+    pattern_seeds: int
+    pattern_duration: float
+    fig8_seeds: int
+    device: str
+    block: float
+    pattern_block: float
+    xor_block: float = 10
+    #: Length (s) of the XOR trial stream; None: the task's 200 trials.
+    xor_stream: float | None = None
+    fig6_hidden: tuple = FIG6_HIDDEN
+    fig7_hidden: int = FIG7_HIDDEN
+    fig8_rho: tuple = FIG8_RHO
+    fig8_a: tuple = FIG8_A
+    pattern_period: float = PATTERN_PERIOD_S
+    fig4_hidden: tuple = (4, 8)
+    feedback_modes: tuple = FEEDBACK_MODES
+    fig7_conditions: tuple | None = None
+
+
+_SCALES = {
+    "full": _Scale(
+        fig2_seeds=21,
+        fig2_duration=800,
+        fig4_seeds=20,
+        fig4_duration=800,
+        xor_seeds=20,
+        xor_duration=800,
+        pattern_seeds=5,
+        pattern_duration=1000,
+        fig8_seeds=3,
+        device="cpp_standalone",
+        block=10,
+        pattern_block=20,
+    ),
+    "quick": _Scale(
+        fig2_seeds=10,
+        fig2_duration=800,
+        fig4_seeds=5,
+        fig4_duration=400,
+        xor_seeds=3,
+        xor_duration=400,
+        pattern_seeds=1,
+        pattern_duration=200,
+        fig8_seeds=1,
+        device="cpp_standalone",
+        block=10,
+        pattern_block=20,
+    ),
+    # Runtime device: no compilation; one block of one update interval per run,
+    # the smallest grids that still give every row of the report.
+    "tiny": _Scale(
+        fig2_seeds=2,
+        fig2_duration=0.5,
+        fig4_seeds=1,
+        fig4_duration=0.5,
+        xor_seeds=1,
+        xor_duration=1.5,
+        pattern_seeds=1,
+        pattern_duration=0.5,
+        fig8_seeds=1,
+        device="runtime",
+        block=0.5,
+        pattern_block=0.5,
+        xor_block=0.5,
+        xor_stream=1.6,
+        fig6_hidden=(8,),
+        fig7_hidden=8,
+        fig8_rho=("1e-6",),
+        fig8_a=("4",),
+        # One period must fit in the 1 s of a run: the picture drawn in 0.5 s.
+        pattern_period=0.5,
+        fig4_hidden=(4,),
+        feedback_modes=("random",),
+        fig7_conditions=("symmetric", "none"),
+    ),
+}
+
+
+def _num(x):
+    return f"{x:g}"
+
+
+def pattern_files(out):
+    """Where the pattern task's files go under ``out`` (input.ras, target.png)."""
+    folder = Path(out) / "tasks" / "pattern"
+    return folder / "input.ras", folder / "target.png"
+
+
+def pattern_period(scale):
+    """Period (s) of the pattern task at ``scale``: 3.5 s but at the tiny scale."""
+    return _SCALES[scale].pattern_period
+
+
+def ssbm_files(data_dir):
+    """The authors' single-neuron data in ``data_dir`` (input.ras, target.ras), or None.
+
+    ``data_dir`` may be the folder holding ``poisson/`` or ``poisson/`` itself.
+    """
+    if data_dir is None:
+        return None
+    for folder in (Path(data_dir) / "poisson", Path(data_dir)):
+        inp, target = folder / "input.ras", folder / "target.ras"
+        if inp.is_file() and target.is_file():
+            return inp, target
+    return None
+
+
+def _seeds(n):
+    return tuple(range(1, n + 1))
+
+
+def _run_options(s):
+    run = ("--device", s.device, "--block", _num(s.block), "--burn-in", _num(s.block))
+    return run + (("--learn", "controller") if s.device == "runtime" else ())
+
+
+def _fig2(s, data_dir):
+    run = _run_options(s)
+    fig2 = [
+        Sweep(
+            "fig2-builtin",
+            "built-in task (task seed 1), network seeds",
+            ("--duration", _num(s.fig2_duration), *run),
+            seeds=_seeds(s.fig2_seeds),
+        )
+    ]
+    ssbm = ssbm_files(data_dir)
+    if ssbm is not None:
+        files = ("--input", str(ssbm[0]), "--target", str(ssbm[1]), "--period", "0.5")
+        fig2.append(
+            Sweep(
+                "fig2-ssbm",
+                f"authors' data ({ssbm[0].parent}), network seeds",
+                (*files, "--reference", "single_neuron", "--duration", _num(s.fig2_duration), *run),
+                seeds=_seeds(s.fig2_seeds),
+            )
+        )
+    return fig2
+
+
+def _fig4(s):
+    return [
+        Sweep(
+            f"fig4-h{h}",
+            f"100 -> {h} -> 1",
+            ("--hidden", str(h), "--duration", _num(s.fig4_duration), *_run_options(s)),
+            grid={"feedback": list(s.feedback_modes)},
+            seeds=_seeds(s.fig4_seeds),
+        )
+        for h in s.fig4_hidden
+    ]
+
+
+def _fig5(s):
+    run = ("--duration", _num(s.xor_duration), "--device", s.device, "--block")
+    run += (_num(s.xor_block),)
+    if s.xor_stream is not None:
+        run += ("--period", _num(s.xor_stream))
+    return [
+        Sweep(
+            "fig5-hidden",
+            "100 -> 4 -> 2",
+            ("--hidden", "4", *run),
+            grid={"feedback": list(s.feedback_modes)},
+            seeds=_seeds(s.xor_seeds),
+            program="xor",
+        ),
+        Sweep(
+            "fig5-none",
+            "100 -> 2 (no hidden layer)",
+            ("--hidden", "0", *run),
+            seeds=_seeds(s.xor_seeds),
+            program="xor",
+        ),
+    ]
+
+
+def _pattern_options(s, out):
+    inp, target = pattern_files(out)
+    files = ("--input", str(inp), "--target", str(target), "--period", _num(s.pattern_period))
+    sizes = ("--n-in", str(PATTERN_N), "--n-out", str(PATTERN_N))
+    schedule = ("--duration", _num(s.pattern_duration), "--device", s.device)
+    schedule += ("--block", _num(s.pattern_block), "--burn-in", _num(s.pattern_block))
+    return (*files, *sizes, *schedule, "--engine", "factorized")
+
+
+def _fig7(s, prun):
+    h7 = ("--hidden", str(s.fig7_hidden))
+    conditions = (
+        ("symmetric", "symmetric", (*h7, "--feedback", "symmetric")),
+        ("random-reg", "random, regularizer", (*h7, "--feedback", "random")),
+        (
+            "random-noreg",
+            "random, no regularizer",
+            (*h7, "--feedback", "random", "--no-regularizer"),
+        ),
+        ("uniform", "uniform", (*h7, "--feedback", "uniform")),
+        ("fixed", "hidden layer fixed", (*h7, "--feedback", "symmetric", "--fixed-hidden")),
+        ("linear", "symmetric linear (sigma' = 1)", (*h7, "--linear-hidden")),
+        ("none", "no hidden layer", ("--hidden", "0")),
+    )
+    return [
+        Sweep(f"fig7-{name}", label, (*prun, *extra), seeds=_seeds(s.pattern_seeds))
+        for name, label, extra in conditions
+        if s.fig7_conditions is None or name in s.fig7_conditions
+    ]
+
+
+def experiments(scale, out, data_dir=None):
+    """The experiments at ``scale``, their sweeps writing under ``out``.
+
+    Parameters
+    ----------
+    scale : {'tiny', 'quick', 'full'}
+    out : path
+        The reproduction's folder (the pattern task's files lie in ``out/tasks``).
+    data_dir : path, optional
+        A folder with the authors' ``poisson/input.ras`` and ``target.ras``:
+        Fig 2 then also runs on them.
+
+    Returns
+    -------
+    list of Experiment
+    """
+    if scale not in _SCALES:
+        raise ValueError(f"--scale must be one of {', '.join(SCALES)}; got {scale!r}")
+    s = _SCALES[scale]
+    prun = _pattern_options(s, out)
+    fig6 = Sweep(
+        "fig6",
+        "pattern task, symmetric feedback",
+        prun,
+        grid={"hidden": [str(h) for h in s.fig6_hidden]},
+        seeds=_seeds(s.pattern_seeds),
+    )
+    fig8 = Sweep(
+        "fig8",
+        f"pattern task, 100 -> {s.fig7_hidden} -> 100, random feedback, regularizer rho, a",
+        (*prun, "--hidden", str(s.fig7_hidden), "--feedback", "random"),
+        grid={"regularizer": [f"{r},{a}" for r in s.fig8_rho for a in s.fig8_a]},
+        seeds=_seeds(s.fig8_seeds),
+    )
+    return [
+        Experiment("fig2", "Fig 2: a single neuron learns five spikes", tuple(_fig2(s, data_dir))),
+        Experiment("fig4", "Fig 4: a hidden layer from a silent start", tuple(_fig4(s))),
+        Experiment("fig5", "Fig 5: spiking XOR", tuple(_fig5(s))),
+        Experiment("fig6", "Fig 6: pattern task, final cost against hidden width", (fig6,)),
+        Experiment(
+            "fig7", "Fig 7: pattern task, feedback modes and ablations", tuple(_fig7(s, prun))
+        ),
+        Experiment("fig8", "Fig 8: random feedback, regularizer grid", (fig8,)),
+    ]

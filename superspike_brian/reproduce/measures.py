@@ -1,0 +1,209 @@
+"""What the report and the claims need from each run of a sweep, read from the disk.
+
+:func:`collect` turns a reproduction folder into *results*: sweep name -> list
+of rows, one per finished run, each with the columns of the sweep's
+``summary.csv`` (condition, grid values, seed, final_cost) and ``final_mean``
+(:func:`final_mean`)
+plus the measures of this module. The claims
+(:mod:`superspike_brian.reproduce.claims`) are functions of
+these rows only, so they can be tested on synthetic rows.
+
+Row fields added here
+---------------------
+``time_s``, ``cost``, ``hidden_rate_hz``
+    Lists, one entry per block (block 0: the end of the burn-in).
+``late_median``
+    Median cost of the second half of the blocks (blocks 40-79 of 80: the number
+    the reference's spread over seeds is given in).
+``hidden_onset_s``
+    Simulated time at the end of the first training block in which the first
+    hidden layer spiked (None: never, or no hidden layer).
+``final_hidden_rate_hz``
+    Mean rate of the first hidden layer in the last block.
+``all_within_1ms``
+    Single output unit tasks: the last period hits every target spike within
+    1 ms with no extra spike.
+``fb_negative``
+    Random feedback: hidden units whose feedback weights are all negative.
+``xor``
+    The XOR runs: the contents of ``xor.json``.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import numpy as np
+
+from superspike_brian.sweep.records import read_rows
+
+__all__ = [
+    "collect",
+    "final_mean",
+    "late_median",
+    "match_last_period",
+    "LEARNED_BELOW",
+    "EXACT_BELOW",
+]
+
+#: A run has learned the single-neuron task when its cost, averaged over the
+#: last 5 blocks, is below this: fewer than two unmatched spikes per second.
+LEARNED_BELOW = 2.0
+#: Blocks averaged for LEARNED_BELOW.
+LEARNED_BLOCKS = 5
+#: A run converges exactly when its late median cost is below this (the cost of
+#: a perfect match decays like the running average itself, to any small value).
+EXACT_BELOW = 1e-10
+#: Blocks averaged for the final cost (as the sweep's summary.csv does), at most.
+LAST_BLOCKS = 10
+#: A target spike is hit by an output spike at most this far away, s.
+HIT_WINDOW_S = 1e-3
+
+
+def late_median(cost):
+    """Median cost of the second half of the training blocks (blocks 40-79 of 80)."""
+    cost = np.asarray(cost, dtype=float)
+    n = len(cost) - 1  # row 0 is the end of the burn-in
+    if n < 1:
+        return math.nan
+    return float(np.median(cost[int(math.ceil(n / 2)) : n] if n > 1 else cost[1:]))
+
+
+def match_last_period(out_t, out_i, target_t, target_i, period, end, window=HIT_WINDOW_S):
+    """Whether the last period before ``end`` hits every target spike, nothing extra.
+
+    Each output spike matches at most one target spike of its unit within
+    ``window`` s (the rule of :meth:`superspike_brian.tasks.task.Task.match`).
+
+    Returns
+    -------
+    bool
+    """
+    start = math.floor(end / period + 1e-9) * period - period
+    out_t, out_i = np.asarray(out_t, float), np.asarray(out_i)
+    inside = (out_t >= start - 1e-12) & (out_t < start + period - 1e-12)
+    phase, units = out_t[inside] - start, out_i[inside]
+    target_t, target_i = np.asarray(target_t, float), np.asarray(target_i)
+    for unit in np.union1d(np.unique(units), np.unique(target_i)):
+        spikes = np.sort(phase[units == unit])
+        used = np.zeros(spikes.size, dtype=bool)
+        for t in np.sort(target_t[target_i == unit]):
+            free = np.flatnonzero(~used & (np.abs(spikes - t) <= window + 1e-12))
+            if free.size == 0:
+                return False
+            used[free[np.argmin(np.abs(spikes[free] - t))]] = True
+        if not used.all():
+            return False
+    return True
+
+
+def final_mean(cost):
+    """Mean cost of the last 10 blocks, or of the last quarter when that is fewer.
+
+    Short trainings (10 blocks at the quick scale) would otherwise average
+    their whole learning curve.
+    """
+    n = len(cost) - 1  # row 0 is the end of the burn-in
+    if n < 1:
+        return math.nan
+    k = min(LAST_BLOCKS, max(1, n // 4))
+    return float(np.mean(cost[-k:]))
+
+
+def _feedback_negative(config):
+    """Hidden units whose random feedback weights are all negative (0 otherwise)."""
+    net = config.get("network", {})
+    if net.get("feedback") != "random" or not net.get("hidden"):
+        return 0
+    from superspike_brian.model.network import SuperSpikeNetwork
+
+    rebuilt = SuperSpikeNetwork(
+        n_in=net["n_in"],
+        hidden=tuple(net["hidden"]),
+        n_out=net["n_out"],
+        feedback="random",
+        seed=net["seed"],
+    )
+    fb = np.asarray(rebuilt.feedback_matrices()[0])  # (n_out, n_hidden)
+    return int(np.sum(np.all(fb < 0, axis=0)))
+
+
+def run_measures(run_dir, *, spikes=True, feedback=True):
+    """The measures of one finished run directory (see the module's fields)."""
+    run_dir = Path(run_dir)
+    metrics = read_rows(run_dir)
+    cost = [r.get("cost", math.nan) for r in metrics]
+    row = {
+        "time_s": [r.get("time_s", math.nan) for r in metrics],
+        "cost": cost,
+        "hidden_rate_hz": [r.get("hidden_1_rate_hz", math.nan) for r in metrics],
+        "late_median": late_median(cost),
+    }
+    tail = cost[-LEARNED_BLOCKS:]
+    row["learned"] = bool(tail) and float(np.mean(tail)) < LEARNED_BELOW
+    rates = row["hidden_rate_hz"]
+    onset = [t for t, r in zip(row["time_s"][1:], rates[1:], strict=True) if r > 0]
+    row["hidden_onset_s"] = onset[0] if onset else None
+    row["final_hidden_rate_hz"] = rates[-1] if rates and not math.isnan(rates[-1]) else None
+    config = json.loads((run_dir / "config.json").read_text())
+    if spikes and (run_dir / "spikes.npz").exists() and config["task"]["n_out"] == 1:
+        with np.load(run_dir / "spikes.npz") as s:
+            sched = config["schedule"]
+            end = sched["burn_in_s"] + sched["n_blocks"] * sched["block_s"]
+            row["all_within_1ms"] = match_last_period(
+                s["output_t"], s["output_i"], s["target_t"], s["target_i"], float(s["period"]), end
+            )
+    if feedback:
+        row["fb_negative"] = _feedback_negative(config)
+        row["n_hidden"] = (config["network"].get("hidden") or [0])[0]
+    if (run_dir / "xor.json").exists():
+        row["xor"] = json.loads((run_dir / "xor.json").read_text())
+    return row
+
+
+def collect(out, experiments):
+    """Results of a reproduction folder: sweep name -> rows of its finished runs.
+
+    Read from the run directories (not summary.csv), so that a reproduction
+    still running or interrupted reports what it has.
+
+    Parameters
+    ----------
+    out : path
+    experiments : list of Experiment
+
+    Returns
+    -------
+    dict
+        Sweep name -> list of dict: condition, its grid values, seed,
+        final_cost, final_mean (:func:`final_mean`), run_dir and
+        the measures of :func:`run_measures`; runs that are not finished are
+        left out, a sweep not started gives [].
+    """
+    from superspike_brian.sweep.grid import condition_name, grid_points
+    from superspike_brian.sweep.records import read_json, run_state
+
+    out = Path(out)
+    results = {}
+    for exp in experiments:
+        for sweep in exp.sweeps:
+            record = read_json(out / sweep.name / "sweep.json")
+            rows = []
+            grid = dict(record["grid"]) if record else {}
+            for values in grid_points(grid) if record else ():
+                condition = condition_name(values)
+                for seed in record["seeds"]:
+                    run_dir = out / sweep.name / condition / f"seed-{seed}"
+                    if run_state(run_dir) != "ok":
+                        continue
+                    row = {"condition": condition, **values, "seed": int(seed)}
+                    row.update(run_measures(run_dir, feedback=exp.key == "fig4"))
+                    cost = row["cost"]
+                    row["final_cost"] = cost[-1] if cost else math.nan
+                    row["final_mean"] = final_mean(cost)
+                    row["run_dir"] = str(run_dir)
+                    rows.append(row)
+            results[sweep.name] = rows
+    return results

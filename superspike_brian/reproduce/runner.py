@@ -1,0 +1,219 @@
+"""Running the paper's experiments: every sweep on one Dask cluster, then the report."""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import sys
+import time
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+from superspike_brian.files import write_json
+from superspike_brian.reproduce.experiments import (
+    PATTERN_N,
+    PATTERN_PERIOD_S,
+    experiments,
+    pattern_files,
+    pattern_period,
+)
+
+__all__ = ["reproduce", "redraw", "write_pattern_files"]
+
+#: Input rate of the pattern task [P §3, Figs 6-8], Hz.
+PATTERN_INPUT_HZ = 5.0
+#: Seed of the pattern task's input draw and target jitter.
+PATTERN_TASK_SEED = 1
+#: Sweeps submitting runs at the same time (each holds a process and a Dask client):
+#: all of them, so that the runs of every figure take turns (see run_sweep's priorities).
+MAX_SWEEPS_AT_ONCE = 32
+
+
+def _run_sweep_job(job):
+    """One sweep (in a child process): run_sweep, its progress lines prefixed by its name."""
+    from superspike_brian.sweep import run_sweep
+
+    out, base, grid, seeds, address, command, command_line, name = job
+
+    def echo(line):
+        if line.startswith(("[", "sweep ")) or "FAILED" in line:
+            print(f"{name}: {line}", flush=True)
+
+    result = run_sweep(
+        out,
+        base,
+        grid=grid,
+        seeds=seeds,
+        scheduler=address,
+        command=command,
+        command_line=command_line,
+        echo=echo,
+    )
+    return {"total": result.total, "ran": result.ran, "failed": result.failed}
+
+
+def write_pattern_files(out, period=PATTERN_PERIOD_S):
+    """Write the pattern task's input raster and target picture (once) under ``out``.
+
+    The same task as :func:`superspike_brian.tasks.pattern.pattern_task`: 100
+    frozen Poisson inputs at 5 Hz over 3.5 s, the word "SPIKE" 100 pixels high
+    as target; as files, every run reads them through ``superspike train``.
+    ``period`` (s) is shorter only at the tiny scale.
+    """
+    from brian2 import Hz, second
+
+    from superspike_brian.tasks.pattern import render_word, save_image
+    from superspike_brian.tasks.single_neuron import frozen_poisson
+    from superspike_brian.tasks.spikeio import write_ras
+
+    inp, target = pattern_files(out)
+    inp.parent.mkdir(parents=True, exist_ok=True)
+    if not inp.exists():
+        raster = frozen_poisson(
+            PATTERN_N, PATTERN_INPUT_HZ * Hz, period * second, PATTERN_TASK_SEED
+        )
+        write_ras(inp, raster)
+    if not target.exists():
+        save_image(target, render_word(height=PATTERN_N))
+    return inp, target
+
+
+def regenerate_command(scale, out, data_dir=None):
+    """The command that completes or redraws this reproduction, paths as short as possible."""
+    import os
+    import shlex
+
+    def short(path):
+        path = Path(path).resolve()
+        try:
+            return str(path.relative_to(Path.cwd()))
+        except ValueError:
+            return str(path)
+
+    argv = ["superspike", "reproduce", "--scale", scale, "--out", short(out)]
+    if data_dir is not None:
+        argv += ["--data-dir", short(data_dir)]
+    return shlex.join(argv) if os.name != "nt" else " ".join(argv)
+
+
+def _check_scale(out, scale):
+    """Refuse to mix scales in one folder: the sweeps' options would differ."""
+    record = out / "reproduce.json"
+    if record.exists():
+        try:
+            old = json.loads(record.read_text()).get("scale")
+        except (OSError, json.JSONDecodeError):
+            raise ValueError(f"{record} is unreadable; fix or remove it") from None
+        if old != scale:
+            raise ValueError(
+                f"--out {out} holds a reproduction at scale {old!r}, not {scale!r};"
+                " give another --out (or the same --scale to complete it)"
+            )
+
+
+def reproduce(scale, out, *, scheduler=None, data_dir=None, workers=None, echo=print):
+    """Run every experiment at ``scale`` (only the runs still missing), then the report.
+
+    Parameters
+    ----------
+    scale : {'tiny', 'quick', 'full'}
+    out : path
+        Folder of the reproduction: one sweep directory per sweep, ``report.md``.
+    scheduler : str, optional
+        Address of a running Dask scheduler; default: a local cluster.
+    data_dir : path, optional
+        Folder holding the authors' ``poisson/input.ras`` and ``target.ras``.
+    workers : int, optional
+        Worker processes of the local cluster (default: one per core).
+    echo : callable
+
+    Returns
+    -------
+    (Path, list of dict)
+        The report and the failed runs of this call (empty when all finished).
+    """
+    from superspike_brian.reproduce.report import write_report
+
+    out = Path(out).resolve()
+    if data_dir is not None and not Path(data_dir).is_dir():
+        raise ValueError(f"--data-dir {data_dir} is not a folder")
+    exps = experiments(scale, out, data_dir)
+    _check_scale(out, scale)
+    out.mkdir(parents=True, exist_ok=True)
+    write_pattern_files(out, pattern_period(scale))
+    record_path = out / "reproduce.json"
+    old = json.loads(record_path.read_text()) if record_path.exists() else {}
+    # Written first, so that a report redrawn while this runs knows scale and data.
+    start = {
+        "scale": scale,
+        "command": regenerate_command(scale, out, data_dir),
+        "data_dir": None if data_dir is None else str(Path(data_dir).resolve()),
+        "status": "running",
+    }
+    write_json(record_path, {**old, **start})
+    sweeps = [s for e in exps for s in e.sweeps]
+    t0 = time.time()
+    command_line = ["superspike", "reproduce", *sys.argv[2:]]
+
+    cluster = None
+    if scheduler is None:
+        from distributed import LocalCluster
+
+        # One cluster for every sweep: the runs of all figures share the workers.
+        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True)
+        address = cluster.scheduler_address
+    else:
+        address = scheduler
+
+    jobs = [
+        (
+            str(out / sweep.name),
+            list(sweep.base),
+            sweep.grid,
+            list(sweep.seeds),
+            address,
+            sweep.command(sys.executable),
+            command_line,
+            sweep.name,
+        )
+        for sweep in sweeps
+    ]
+    try:
+        # Several sweeps submit their runs at once, so the workers never wait for the
+        # last run of one sweep; each in its own process (Dask clients do not share
+        # one process's threads reliably).
+        context = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(min(len(jobs), MAX_SWEEPS_AT_ONCE), mp_context=context) as pool:
+            results = list(pool.map(_run_sweep_job, jobs))
+    finally:
+        if cluster is not None:
+            cluster.close()
+    seconds = time.time() - t0
+    failed = [f for r in results for f in r["failed"]]
+    record = {
+        **start,
+        "status": "finished" if not failed else "some runs failed",
+        "last_call_seconds": round(seconds, 1),
+        "runs": sum(r["total"] for r in results),
+        "ran_in_last_call": sum(r["ran"] for r in results),
+        "failed_in_last_call": len(failed),
+        "finished": time.strftime("%Y-%m-%d %H:%M:%S"),
+    }
+    write_json(out / "reproduce.json", record)
+    report = write_report(out, exps, scale=scale, record=record)
+    return report, failed
+
+
+def redraw(scale, out, *, data_dir=None):
+    """Redraw ``out/report.md`` from the runs on disk, running nothing."""
+    from superspike_brian.reproduce.report import write_report
+
+    out = Path(out).resolve()
+    if not out.is_dir():
+        raise FileNotFoundError(f"--out {out} does not exist: nothing to report")
+    _check_scale(out, scale)
+    record_path = out / "reproduce.json"
+    record = json.loads(record_path.read_text()) if record_path.exists() else {}
+    if data_dir is None:
+        data_dir = record.get("data_dir")
+    return write_report(out, experiments(scale, out, data_dir), scale=scale, record=record)

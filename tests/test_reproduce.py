@@ -1,0 +1,293 @@
+"""`superspike reproduce`: the experiment table, the claims on synthetic results, the report."""
+
+import json
+import math
+import re
+
+import numpy as np
+import pytest
+
+from superspike_brian import cli
+from superspike_brian.reporting.reference import spread
+from superspike_brian.reproduce import claims
+from superspike_brian.reproduce.experiments import experiments, ssbm_files
+from superspike_brian.reproduce.measures import late_median, match_last_period
+from superspike_brian.reproduce.report import SECTIONS
+
+# --------------------------------------------------------------------------- experiments
+
+
+def test_full_scale_has_the_papers_seeds_and_conditions(tmp_path):
+    exps = {e.key: e for e in experiments("full", tmp_path)}
+    assert list(exps) == ["fig2", "fig4", "fig5", "fig6", "fig7", "fig8"]
+    assert len(exps["fig2"].sweep("fig2-builtin").seeds) == 21
+    for h in (4, 8):
+        sweep = exps["fig4"].sweep(f"fig4-h{h}")
+        assert len(sweep.seeds) == 20
+        assert sweep.grid == {"feedback": ["symmetric", "random", "uniform"]}
+    assert len(exps["fig5"].sweep("fig5-hidden").seeds) == 20
+    assert exps["fig5"].sweep("fig5-none").program == "xor"
+    assert exps["fig6"].sweep("fig6").grid["hidden"] == [
+        "0",
+        "8",
+        "16",
+        "32",
+        "64",
+        "128",
+        "256",
+        "512",
+    ]
+    fig7 = [s.name for s in exps["fig7"].sweeps]
+    assert len(fig7) == 7 and all(len(s.seeds) == 5 for s in exps["fig7"].sweeps)
+    assert "--fixed-hidden" in exps["fig7"].sweep("fig7-fixed").base
+    assert "--linear-hidden" in exps["fig7"].sweep("fig7-linear").base
+    assert len(exps["fig8"].sweeps[0].seeds) == 3
+    # Without data the authors' Fig 2 sweep is left out.
+    assert [s.name for s in exps["fig2"].sweeps] == ["fig2-builtin"]
+
+
+def test_data_dir_adds_the_authors_fig2_and_bad_scale_is_named(tmp_path):
+    (tmp_path / "poisson").mkdir()
+    for name in ("input.ras", "target.ras"):
+        (tmp_path / "poisson" / name).write_text("0.1 0\n")
+    assert ssbm_files(tmp_path)[0].name == "input.ras"
+    assert ssbm_files(tmp_path / "poisson") is not None
+    assert ssbm_files(tmp_path / "nothing") is None
+    fig2 = experiments("quick", tmp_path / "out", tmp_path)[0]
+    assert [s.name for s in fig2.sweeps] == ["fig2-builtin", "fig2-ssbm"]
+    with pytest.raises(ValueError, match="--scale"):
+        experiments("huge", tmp_path)
+
+
+# --------------------------------------------------------------------------- measures
+
+
+def test_late_median_and_last_period_match():
+    cost = [10.0] + [5.0] * 40 + [0.1] * 40  # blocks 0..80: the late half is 40-79
+    assert late_median(cost) == pytest.approx(0.1)
+    target_t, target_i = np.array([0.1, 0.3]), np.array([0, 0])
+    end, period = 2.0, 0.5
+    hit = np.array([1.5 + 0.1005, 1.5 + 0.2995])
+    assert match_last_period(hit, [0, 0], target_t, target_i, period, end)
+    # One output spike 2 ms off, then one extra spike: both miss.
+    off = np.array([1.5 + 0.102, 1.5 + 0.3])
+    assert not match_last_period(off, [0, 0], target_t, target_i, period, end)
+    extra = np.append(hit, 1.5 + 0.45)
+    assert not match_last_period(extra, [0, 0, 0], target_t, target_i, period, end)
+    # Spikes of earlier periods do not count.
+    assert not match_last_period(hit - 0.5, [0, 0], target_t, target_i, period, end)
+
+
+# --------------------------------------------------------------------------- claims
+
+
+def _curve_row(cost, block=10.0, burn_in=10.0, **extra):
+    t = [burn_in + k * block for k in range(len(cost))]
+    row = {
+        "time_s": t,
+        "cost": list(cost),
+        "hidden_rate_hz": [0.0] * len(cost),
+        "late_median": late_median(cost),
+        "learned": float(np.mean(cost[-5:])) < 2.0,
+        "final_mean": float(np.mean(cost[-10:])),
+        "hidden_onset_s": None,
+        "final_hidden_rate_hz": None,
+    }
+    row.update(extra)
+    return row
+
+
+def _verdict(check, results):
+    measured, verdict = check(results)
+    assert isinstance(measured, str) and measured
+    return verdict
+
+
+def test_rank_test_against_scipy():
+    stats = pytest.importorskip("scipy.stats")
+    rng = np.random.default_rng(3)
+    a, b = rng.exponential(1.0, 19), rng.exponential(3.0, 21)
+    a[:3] = b[:3]  # ties across the samples
+    expected = stats.mannwhitneyu(a, b, alternative="two-sided", method="asymptotic").pvalue
+    assert claims.rank_test(a, b) == pytest.approx(expected, rel=1e-6)
+    assert claims.rank_test(a, a) == pytest.approx(1.0)
+    assert claims.rank_test([], b) == 1.0
+
+
+def test_single_neuron_claims_on_synthetic_seeds():
+    ref = spread("single_neuron").late_medians
+    # 81 rows (burn-in + 80 blocks of 10 s) whose late median is each reference value.
+    like_ref = [_curve_row([10.0] * 30 + [max(v, 1e-30)] * 51) for v in ref]
+    results = {"fig2-builtin": like_ref}
+    assert _verdict(claims.single_neuron_learns, results) == claims.FAILS  # 10 at 250 s
+    assert _verdict(claims.single_neuron_spread, results) == claims.HOLDS
+    learned = [_curve_row([10.0] * 5 + [0.5] * 76) for _ in range(5)]
+    assert _verdict(claims.single_neuron_learns, {"fig2-builtin": learned}) == claims.HOLDS
+    far = [_curve_row([10.0] * 81) for _ in range(21)]
+    assert _verdict(claims.single_neuron_spread, {"fig2-builtin": far}) == claims.FAILS
+    # The authors' data take precedence when present; a short run is inconclusive.
+    short = {"fig2-builtin": far, "fig2-ssbm": [_curve_row([10.0, 5.0, 4.0])]}
+    measured, verdict = claims.single_neuron_spread(short)
+    assert verdict == claims.INCONCLUSIVE and "authors' data" in measured
+
+
+def _fig4_rows(n, failed, negative_failed, negative_learned=0, hidden=4, onset=40.0):
+    rows = []
+    for k in range(n):
+        fail = k < failed
+        cost = [10.0] * 81 if fail else [10.0] * 10 + [0.5] * 71
+        neg = k < negative_failed if fail else k - failed < negative_learned
+        row = _curve_row(
+            cost,
+            feedback="random",
+            fb_negative=hidden if neg else 0,
+            n_hidden=hidden,
+            hidden_onset_s=10.0 + onset,
+        )
+        rows.append(row)
+    return rows
+
+
+def test_fig4_failure_mode_claims():
+    ok = {"fig4-h4": _fig4_rows(20, failed=2, negative_failed=2)}
+    assert _verdict(claims.failure_mode, ok) == claims.HOLDS
+    unexplained = {"fig4-h4": _fig4_rows(20, failed=2, negative_failed=0)}
+    assert _verdict(claims.failure_mode, unexplained) == claims.FAILS
+    many = {"fig4-h4": _fig4_rows(20, failed=10, negative_failed=10)}
+    assert _verdict(claims.failure_mode, many) == claims.FAILS
+    none = {"fig4-h4": _fig4_rows(20, failed=0, negative_failed=0)}
+    assert _verdict(claims.failure_mode, none) == claims.INCONCLUSIVE
+    survived = {"fig4-h4": _fig4_rows(20, failed=0, negative_failed=0, negative_learned=1)}
+    assert _verdict(claims.failure_mode, survived) == claims.FAILS
+    both = {**ok, "fig4-h8": _fig4_rows(20, failed=0, negative_failed=0, hidden=8)}
+    assert _verdict(claims.eight_hidden_rarely, both) == claims.HOLDS
+    worse = {**ok, "fig4-h8": _fig4_rows(20, failed=4, negative_failed=0, hidden=8)}
+    assert _verdict(claims.eight_hidden_rarely, worse) == claims.FAILS
+    assert _verdict(claims.hidden_onset, ok) == claims.HOLDS
+    late = {"fig4-h4": _fig4_rows(5, failed=0, negative_failed=0, onset=300.0)}
+    assert _verdict(claims.hidden_onset, late) == claims.FAILS
+    assert _verdict(claims.random_refined, ok) == claims.HOLDS
+
+
+def test_symmetric_like_uniform():
+    good = [_curve_row([10.0] * 10 + [0.5] * 71, feedback=f) for f in ("symmetric",) * 4]
+    uni_good = [dict(r, feedback="uniform") for r in good]
+    uni_bad = [dict(r, feedback="uniform", learned=False) for r in good]
+    assert _verdict(claims.symmetric_like_uniform, {"fig4-h4": good + uni_good}) == claims.HOLDS
+    assert _verdict(claims.symmetric_like_uniform, {"fig4-h4": good + uni_bad}) == claims.FAILS
+
+
+def _xor(test, ttp=None, perfect=0):
+    return {"xor": {"test": test, "trials_to_100": ttp, "test_perfect_blocks": perfect}}
+
+
+def test_xor_claims():
+    results = {
+        "fig5-hidden": [
+            *[dict(_xor(1.0, 400, 3), feedback="random") for _ in range(3)],
+            dict(_xor(0.7), feedback="random"),
+            *[dict(_xor(1.0, 150, 3), feedback="symmetric") for _ in range(4)],
+            *[dict(_xor(0.6), feedback="uniform") for _ in range(4)],
+        ],
+        "fig5-none": [_xor(0.75) for _ in range(4)],
+    }
+    for check in (
+        claims.xor_random_perfect,
+        claims.xor_none_cannot,
+        claims.xor_symmetric_fast,
+        claims.xor_uniform_worse,
+    ):
+        assert _verdict(check, results) == claims.HOLDS, check.__name__
+    results["fig5-none"].append(_xor(0.96))
+    assert _verdict(claims.xor_none_cannot, results) == claims.FAILS
+
+
+def _pattern(cost, rate=None, **extra):
+    return {"final_mean": cost, "final_hidden_rate_hz": rate, **extra}
+
+
+def test_pattern_claims():
+    costs = {0: 50.0, 8: 60.0, 32: 40.0, 128: 30.0, 512: 20.0}
+    fig6 = [_pattern(c + s, hidden=str(h)) for h, c in costs.items() for s in (0.0, 1.0)]
+    fig7 = {
+        "symmetric": (20.0, 10.0),
+        "random-reg": (35.0, 15.0),
+        "random-noreg": (60.0, 80.0),
+        "uniform": (90.0, 5.0),
+        "fixed": (45.0, 10.0),
+        "linear": (40.0, 12.0),
+        "none": (50.0, None),
+    }
+    results = {"fig6": fig6}
+    for name, (cost, rate) in fig7.items():
+        results[f"fig7-{name}"] = [_pattern(cost + s, rate) for s in (0.0, 1.0, 2.0)]
+    results["fig8"] = [_pattern(c, regularizer=g) for g, c in (("1e-6,4", 30.0), ("1e-5,1", 70.0))]
+    holds = [
+        claims.pattern_n32_matches,
+        claims.pattern_wider_better,
+        claims.random_worse_than_none,
+        claims.random_rates_high,
+        claims.regularizer_helps,
+        claims.uniform_worst,
+        claims.linear_degrades,
+        claims.fixed_degrades,
+        claims.regularizer_grid,
+    ]
+    for check in holds:
+        assert _verdict(check, results) == claims.HOLDS, check.__name__
+    # Flip orderings: each claim turns.
+    results["fig7-uniform"] = [_pattern(10.0, 5.0)]
+    assert _verdict(claims.uniform_worst, results) == claims.FAILS
+    results["fig7-random-reg"] = [_pattern(70.0, 15.0)]
+    assert _verdict(claims.regularizer_helps, results) == claims.FAILS
+    results["fig6"] = [_pattern(c, hidden=str(h)) for h, c in {0: 10.0, 8: 5.0, 512: 30.0}.items()]
+    assert _verdict(claims.pattern_wider_better, results) == claims.FAILS
+    assert _verdict(claims.pattern_n32_matches, results) == claims.FAILS
+
+
+def test_no_results_mean_not_measured():
+    table = claims.evaluate({})
+    assert len(table) == len(claims.CLAIMS)
+    assert {verdict for *_, verdict in table} == {claims.UNTESTED}
+
+
+# --------------------------------------------------------------------------- command
+
+
+def test_other_scale_in_the_same_folder_is_refused(tmp_path, capsys):
+    out = tmp_path / "paper"
+    out.mkdir()
+    (out / "reproduce.json").write_text(json.dumps({"scale": "quick"}))
+    assert cli.main(["reproduce", "--scale", "tiny", "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "scale 'quick'" in err and "Traceback" not in err
+
+
+def test_tiny_scale_writes_a_report_with_every_section(tmp_path, capsys):
+    out = tmp_path / "paper"
+    assert cli.main(["reproduce", "--scale", "tiny", "--out", str(out), "--workers", "2"]) == 0
+    text = (out / "report.md").read_text()
+    for heading in SECTIONS:
+        assert re.search(rf"^{re.escape(heading)}", text, re.MULTILINE), heading
+    figures = re.findall(r"!\[[^\]]*\]\(([^)]+)\)", text)
+    assert len(figures) == 7
+    for name in figures:
+        assert (out / name).stat().st_size > 1000, name
+    claim_rows = [line for line in text.splitlines() if re.match(r"^\| Fig \d \| ", line)]
+    assert len(claim_rows) == len(claims.CLAIMS)
+    record = json.loads((out / "reproduce.json").read_text())
+    assert record["scale"] == "tiny" and record["failed_in_last_call"] == 0
+    assert record["ran_in_last_call"] == record["runs"] > 0
+    xor = json.loads((out / "fig5-none" / "base" / "seed-1" / "xor.json").read_text())
+    assert 0.0 <= xor["test"] <= 1.0 and not math.isnan(xor["train_final"])
+    # Again: everything is finished, nothing runs, the report is redrawn.
+    assert cli.main(["reproduce", "--scale", "tiny", "--out", str(out), "--workers", "2"]) == 0
+    assert json.loads((out / "reproduce.json").read_text())["ran_in_last_call"] == 0
+
+
+def test_final_mean_takes_the_last_quarter_of_short_runs():
+    from superspike_brian.reproduce.measures import final_mean
+
+    assert final_mean([9.0] + [5.0] * 30 + [1.0] * 10) == pytest.approx(1.0)  # last 10 of 40
+    assert final_mean([9.0] + [5.0] * 8 + [1.0] * 2) == pytest.approx(1.0)  # last 2 of 10
+    assert math.isnan(final_mean([9.0]))
