@@ -261,6 +261,7 @@ def cmd_export(args):
     print(
         f"{args.weights} weights of {run.path} ({sizes}) written to {out} ({args.format.upper()})"
     )
+    return 0
 
 
 def cmd_reproduce(args):
