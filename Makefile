@@ -1,10 +1,11 @@
 # make run: set up the environment (once) and train the single-neuron model.
 # make test: set up the environment (once) and run the test suite.
+# make mutate: the mutation check (tests/mutations.py): does each fault of the rule fail a fast test?
 PYTHON ?= $(shell command -v python3.12 2>/dev/null || echo /root/.pyenv/versions/3.12.1/bin/python3.12)
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: venv run test lint
+.PHONY: venv run test lint mutate
 
 $(BIN)/.installed: setup.cfg pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -19,6 +20,9 @@ run: venv
 
 test: venv
 	$(BIN)/python -m pytest -q --durations=15
+
+mutate: venv
+	$(BIN)/python tests/mutations.py
 
 lint: venv
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .
