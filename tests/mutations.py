@@ -23,6 +23,7 @@ Usage::
     python tests/mutations.py --list          # names and descriptions only
     python tests/mutations.py --only m-scale-cpp burn-in-one-interval
     python tests/mutations.py --learning      # the slow learning tests instead
+    python tests/mutations.py --learning --tests tests/test_learning.py::test_single_neuron_learns
 
 The exit status is 1 if a non-equivalent mutation is not caught or the
 selected tests fail on the unmutated copy.
@@ -31,6 +32,7 @@ selected tests fail on the unmutated copy.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 import re
 import shutil
@@ -38,7 +40,6 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -89,7 +90,7 @@ CHECKPOINT_PY = "superspike_brian/training/checkpoint.py"
 SPIKEIO_PY = "superspike_brian/tasks/spikeio.py"
 
 
-@dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True)
 class Mutation:
     """One semantic change of the model.
 
@@ -473,6 +474,9 @@ def main(argv=None):
     parser.add_argument(
         "--learning", action="store_true", help="the slow learning tests' mutations"
     )
+    parser.add_argument(
+        "--tests", nargs="+", metavar="NODE", help="run these tests instead of each mutation's own"
+    )
     parser.add_argument("--no-baseline", action="store_true", help="skip the unmutated run")
     parser.add_argument("--keep", action="store_true", help="keep the temporary copies")
     args = parser.parse_args(argv)
@@ -485,6 +489,8 @@ def main(argv=None):
         if unknown:
             parser.error(f"unknown mutation(s) {', '.join(unknown)}; see --list")
         mutations = tuple(known[n] for n in args.only)
+    if args.tests:
+        mutations = tuple(dataclasses.replace(m, tests=tuple(args.tests)) for m in mutations)
     if args.list:
         for m in mutations:
             print(f"{m.name:26s} {m.what}" + (" [equivalent]" if m.equivalent else ""))
