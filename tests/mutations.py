@@ -88,6 +88,8 @@ CPP_H = "superspike_brian/engines/cpp/factorized_engine.h"
 SCHEDULE_PY = "superspike_brian/training/schedule.py"
 CHECKPOINT_PY = "superspike_brian/training/checkpoint.py"
 SPIKEIO_PY = "superspike_brian/tasks/spikeio.py"
+CLI_BUILD_PY = "superspike_brian/cli/build.py"
+CLI_REGULARIZER = "tests/test_cli.py::test_regularizer_option_reaches_the_network"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -331,6 +333,12 @@ MUTATIONS = (
             ),
         ),
         (CHECKPOINT,),
+    ),
+    Mutation(
+        "cli-regularizer-exponent",
+        "--regularizer RHO,A ignores A",
+        ((CLI_BUILD_PY, 'changes["a"] = args.regularizer[1]', 'changes["a"] = 4.0'),),
+        (CLI_REGULARIZER,),
     ),
     Mutation(
         "negative-times-raster",
