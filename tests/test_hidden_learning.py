@@ -5,8 +5,8 @@ costs of 0.058, 2.7e-7 and 4.4e-7 after 300 s (10 s burn-in, 30 blocks of 10 s):
 the output matches the target spike for spike, as the reference implementation
 does (docs/data.md). With the surrogate derivative replaced by 1 (same runs,
 that one change) the costs were 0.19, 0.20 and 1.0e-4: one exact match instead
-of two, a median of 0.19 instead of 4.4e-7. Thresholds: every seed below 1, the
-median below 0.01 and at least 2 of the 3 below 0.01. With the hidden layer
+of two. Thresholds: every seed below 1 and at least 2 of the 3 below 0.01 (an
+exact match; with sigma' = 1 only one seed is). With the hidden layer
 fixed (its weights do not learn, the Fig 7 ablation) the silent hidden units
 never drive the output and the cost stays at 10.
 """
@@ -42,7 +42,6 @@ def test_symmetric_feedback_learns_from_silent_start(tmp_path):
         assert h.metrics[0]["output_rate_hz"] == 0.0, "starts silent"
         assert cost[-1] < 1.0, f"seed {seed}: cost {cost[-1]:.3g}"
         finals.append(cost[-1])
-    assert np.median(finals) < 0.01, f"exact matches expected: {finals}"
     assert np.sum(np.array(finals) < 0.01) >= 2, f"exact matches expected: {finals}"
 
 
