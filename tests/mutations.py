@@ -450,7 +450,8 @@ def run_tests(copy, tests, build_dir):
     except subprocess.TimeoutExpired:
         return "timeout", [], time.time() - t0
     seconds = time.time() - t0
-    failed = re.findall(r"^(?:FAILED|ERROR) (\S+)", proc.stdout, flags=re.MULTILINE)
+    # "FAILED node - message": parametrized node ids may hold spaces.
+    failed = re.findall(r"^(?:FAILED|ERROR) (.+?)(?: - .*)?$", proc.stdout, flags=re.MULTILINE)
     if proc.returncode == 0:
         return "passed", [], seconds
     if proc.returncode == 1 and failed:
