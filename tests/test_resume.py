@@ -196,7 +196,7 @@ def test_checkpoint_keeps_every_piece_of_state(tmp_path):
             "vU": rng.random((3, 2)),
         }
     )
-    fingerprint = {"network": "small"}
+    fingerprint = {"task": "small", "schedule": "short"}
     checkpoint.save(tmp_path, state, fingerprint, n_updates=10)
     back = checkpoint.load(tmp_path, fingerprint)
     assert back.k_done == 6
