@@ -3,11 +3,12 @@
 # make paper: the paper's experiments over seeds (superspike reproduce) at SCALE (default quick,
 #   about 30 min on 2 quiet cores; full: the paper's seeds); SSBM=DIR (the folder holding
 #   poisson/input.ras) adds Fig 2 on the authors' data. The report goes to docs/reproduction/SCALE.
+# make mutate: the mutation check (tests/mutations.py): does each fault of the rule fail a fast test?
 PYTHON ?= $(shell command -v python3.12 2>/dev/null || echo /root/.pyenv/versions/3.12.1/bin/python3.12)
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: venv run test lint paper
+.PHONY: venv run test lint paper mutate
 SCALE ?= quick
 
 $(BIN)/.installed: setup.cfg pyproject.toml
@@ -23,6 +24,9 @@ run: venv
 
 test: venv
 	$(BIN)/python -m pytest -q --durations=15
+
+mutate: venv
+	$(BIN)/python tests/mutations.py
 
 lint: venv
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .

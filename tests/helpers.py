@@ -7,6 +7,7 @@ computed by ``tests/inputs.py`` from the spec (``docs/discrete_time.md``,
 tables, learning rates, weights or feedback matrices.
 """
 
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import numpy as np
@@ -23,6 +24,7 @@ from superspike_brian import (
     equidistant_targets,
     frozen_poisson,
 )
+from superspike_brian.training import checkpoint, loop
 
 from . import inputs, oracle
 
@@ -285,7 +287,104 @@ def compare_with_oracle(history, ref, net, rtol=1e-9):
         assert row["cost"] == pytest.approx(ref_cost[round(row["time_s"], 9)], rel=rtol)
 
 
+#: The learning state a run carries per connection, compared with the oracle's.
+LEARNING_STATE = ("m", "v", "lam_r", "lam")
+
+
+def carried_state(trainer, out):
+    """The learning state a standalone run ended with, read from its checkpoint.
+
+    The final checkpoint of ``out`` holds, per connection, the accumulator ``m``
+    of the last update interval (not yet applied), the RMaxProp second moment
+    ``v`` and the eligibility state ``lam_r``, ``lam``: in the synapses' arrays
+    (per-synapse engine, C++ factorized engine), in the numpy engine's own
+    state, or (``v`` with the controller) in the optimizer's.
+
+    Returns
+    -------
+    dict
+        Name in :data:`LEARNING_STATE` -> list over connections of (n_post,
+        n_pre) arrays in the oracle's units (``m`` in s, the rest plain).
+    """
+    state = checkpoint.load(out, trainer.fingerprint())
+    sizes = trainer.network.layer_sizes
+    network, engine = state.network or {}, state.engine or {}
+    result = {name: [] for name in LEARNING_STATE}
+    for l in range(1, len(sizes)):
+        shape = (sizes[l - 1], sizes[l])  # synapses are stored presynaptic-major
+        for name in LEARNING_STATE:
+            key = f"conn_{l}.{name}"
+            if key in network:
+                value = network[key]
+            elif name == "v":
+                value = state.optimizer_v[l - 1]
+            else:
+                value = engine[name][l - 1]
+            value = np.asarray(value, dtype=np.float64)
+            result[name].append(value if value.ndim == 2 else value.reshape(shape).T)
+    return result
+
+
+@contextmanager
+def controller_updates():
+    """Record the RMaxProp second moment after every update made by the controller.
+
+    Yields a list that receives, for every update and connection (in order
+    1..L), a copy of ``v`` (synapse order) after the update.
+    """
+    calls = []
+    real = loop.apply_update
+
+    def record(state, lr, learning):
+        real(state, lr, learning)
+        calls.append(np.array(state["v"], dtype=np.float64))
+
+    loop.apply_update = record
+    try:
+        yield calls
+    finally:
+        loop.apply_update = real
+
+
+def final_v(calls, net):
+    """The second moments after the last controller update, as (n_post, n_pre) arrays."""
+    sizes = net.layer_sizes
+    last = calls[-net.n_connections :]
+    return [v.reshape(sizes[l - 1], sizes[l]).T for l, v in enumerate(last, start=1)]
+
+
+def compare_state_with_oracle(state, ref, rtol=1e-9):
+    """Assert that a run's learning state equals the oracle's final state.
+
+    RMaxProp divides the gradient by its own running magnitude, so a scale
+    error of ``m`` barely moves the weights (only through ``eps_rms``); ``m``
+    itself and ``v`` (which scales with ``m**2``) show it. Each array is
+    compared to ``rtol`` relative, with an absolute floor of ``rtol`` times its
+    largest entry.
+
+    Parameters
+    ----------
+    state : dict
+        Name -> list over connections, as :func:`carried_state` returns (any
+        subset of :data:`LEARNING_STATE`).
+    ref : dict
+        The oracle's result (its ``'state'``).
+    """
+    for name, values in state.items():
+        for l, (got, want) in enumerate(zip(values, ref["state"][name], strict=True), start=1):
+            scale = np.abs(want).max()
+            assert scale > 0, f"the oracle's {name} of connection {l} is all zero"
+            np.testing.assert_allclose(
+                got, want, rtol=rtol, atol=rtol * scale, err_msg=f"{name} of connection {l}"
+            )
+
+
 __all__ = [
+    "LEARNING_STATE",
+    "carried_state",
+    "controller_updates",
+    "final_v",
+    "compare_state_with_oracle",
     "small_task",
     "small_xor_task",
     "WindowTask",

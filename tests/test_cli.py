@@ -183,3 +183,30 @@ def test_cuda_without_gpu_leaves_no_run_directory(files, capsys, tmp_path):
     rc, err = _run(_train(files, "--device", "cuda_standalone", "--out", str(out)), capsys)
     assert rc == 2 and "needs an NVIDIA GPU" in err
     assert not (out / "config.json").exists()
+
+
+@pytest.mark.parametrize(
+    "option,rho_per_mV,a,on",
+    [
+        (["--regularizer", "2e-3,2"], 2e-3, 2.0, True),
+        (["--regularizer", "5e-4"], 5e-4, 4.0, True),  # A keeps the model's default
+        (["--no-regularizer"], None, 4.0, False),
+        ([], None, 4.0, True),  # on by default with random feedback
+    ],
+)
+def test_regularizer_option_reaches_the_network(option, rho_per_mV, a, on):
+    """``--regularizer RHO,A`` sets the strength (1/mV) and the exponent of the model."""
+    from brian2 import mV
+
+    from superspike_brian import single_neuron_task
+    from superspike_brian.cli.build import make_trainer
+    from superspike_brian.cli.parser import build_parser
+
+    argv = ["train", "--hidden", "4", "--feedback", "random", "--duration", "20", *option]
+    trainer = make_trainer(build_parser().parse_args(argv), single_neuron_task(seed=1))
+    net = trainer.network
+    assert bool(net.regularizer) is on
+    assert net.params.regularizer.a == a
+    if rho_per_mV is not None:
+        assert float(net.params.regularizer.rho * mV) == pytest.approx(rho_per_mV, rel=1e-12)
+    assert trainer.config()["network"]["regularizer"] is on

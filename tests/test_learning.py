@@ -1,11 +1,36 @@
-"""The single-neuron task (paper Fig 2) is learned, and not when learning is broken.
+"""The single-neuron task (paper Fig 2) is learned as in the paper, and not when learning is broken.
 
-Thresholds come from seeds 1-3 of the project's own frozen Poisson task: after
-300 s of training (10 s burn-in, 30 blocks of 10 s, r0/10 from block 20) the
-cost fell from 10 to 2.06, 0.11 and 0.87 (seeds 4-6: 0.52, 0.17, 0.11), with
-74%, 100% and 88% of the output spikes of the last 10 s within 5 ms of a target
-and rates of 10-10.7 Hz. A broken error signal leaves the neuron silent at a cost
-of 10.
+Network seeds 1-5 (those of ``make run``) on the built-in task (task seed 1),
+with the reference implementation's schedule (10 s burn-in, 80 blocks of 10 s,
+r0/10 from block 20). Measured (``benchmarks/single_neuron_spread.py``,
+``benchmarks/results/2026-12-02-single-neuron-spread.json``) and, for the
+surrogate derivative replaced by 1, with the same runs and that one change:
+
+====  ==============================  ==============================
+seed  late cost / all five within     sigma' = 1: late cost /
+      1 ms in the last period         all five within 1 ms
+====  ==============================  ==============================
+1     1.85 / no (2 missing, 3 extra)  0.60 / no
+2     0.12 / yes                      0.32 / no
+3     0.14 / yes                      0.55 / no
+4     0.20 / yes                      0.53 / no
+5     1.52 / no                       0.46 / no
+====  ==============================  ==============================
+
+(late cost: median of blocks 40-79; runs without the error delay.) With the
+error reaching the accumulator 2 steps late (``error_delay``, merged into main
+while this test was written) the same seeds gave 1.89 / no, 0.12 / yes,
+0.15 / yes, 0.22 / no (1 missing, 1 extra), 1.48 / no: median 0.22, 2 of 5
+within 1 ms. Over network seeds 1-20 (without the delay) the late cost has
+median 0.19 (quartiles 0.15-0.39, at most 1.85) and 12 of the 20 seeds hit all
+five target spikes within 1 ms. Thresholds, between the two columns: the median
+late cost of the five seeds below 0.35, every seed below 2.5, and at least 1 of
+the 5 seeds with all five spikes within 1 ms (the median separates the columns;
+the count alone would not, at 2 of 5 with the delay, without slack: per-seed
+results move with any change of the rule or the compiler). A zeroed or sign-flipped error
+leaves the neuron silent at a cost of 10 (``test_broken_learning_fails``; the
+mutation check, ``python tests/mutations.py --learning``, applies all three
+faults to this test).
 """
 
 import numpy as np
@@ -15,44 +40,43 @@ from brian2 import second
 from superspike_brian import Schedule, SuperSpikeNetwork, Trainer, single_neuron_task
 from superspike_brian.model import eligibility, error
 
-SCHEDULE = Schedule(burn_in=10 * second, block=10 * second, n_blocks=30)
+SCHEDULE = Schedule(burn_in=10 * second, block=10 * second, n_blocks=80, decay_at=(20,))
+#: Shorter schedule of the broken-learning checks: a silent neuron stays silent.
+SHORT_SCHEDULE = Schedule(burn_in=10 * second, block=10 * second, n_blocks=30)
+SEEDS = (1, 2, 3, 4, 5)
+LATE_BLOCKS = slice(40, 80)
+MEDIAN_LATE_COST = 0.35
+MAX_LATE_COST = 2.5
+MIN_WITHIN_1MS = 1
 
 
-def _train(seed, tmp_path):
-    task = single_neuron_task(seed=seed)
+def _train(seed, schedule=SHORT_SCHEDULE, task_seed=None):
+    task = single_neuron_task(seed=seed if task_seed is None else task_seed)
     net = SuperSpikeNetwork(n_in=100, n_out=1, seed=seed)
-    return task, Trainer(
-        net,
-        task,
-        device="cpp_standalone",
-        schedule=SCHEDULE,
-        progress=False,
-    ).run()
+    trainer = Trainer(net, task, device="cpp_standalone", schedule=schedule, progress=False)
+    return task, trainer, trainer.run()
 
 
-def _near_target(history, task, window=5e-3, last=10.0):
-    t, _ = history.spikes["output"]
-    T = history.update_times[-1]
-    t = t[t >= T - last] % task.period
-    d = np.abs(t[:, None] - task.target.times[None, :]).min(axis=1)
-    return np.mean(d <= window), len(t) / last
+def _last_period_match(task, trainer, history):
+    """Target spikes matched within 1 ms in the last period of the run."""
+    last = trainer.timeline.duration - task.period
+    t, i = history.spikes["output"]
+    return task.match(t, i, start=np.floor(last / task.period + 1e-9) * task.period)
 
 
 @pytest.mark.slow
-def test_single_neuron_learns(tmp_path):
-    finals, fracs = [], []
-    for seed in (1, 2, 3):
-        task, h = _train(seed, tmp_path)
+def test_single_neuron_learns():
+    late, within = [], []
+    for seed in SEEDS:
+        task, trainer, h = _train(seed, SCHEDULE, task_seed=1)
         cost = h.metric("cost")
         assert cost[0] == pytest.approx(10.0, rel=0.05), "silent start: 5 missed spikes"
-        assert cost[-1] < 4.0, f"seed {seed}: cost {cost[-1]:.3g} after 300 s"
-        frac, rate = _near_target(h, task)
-        assert frac > 0.5, f"seed {seed}: only {frac:.0%} of output spikes near a target"
-        assert 8.0 < rate < 13.0, f"seed {seed}: output rate {rate:.1f} Hz"
-        finals.append(cost[-1])
-        fracs.append(frac)
-    assert np.mean(finals) < 2.0
-    assert np.mean(fracs) > 0.7
+        late.append(float(np.median(cost[LATE_BLOCKS])))
+        within.append(_last_period_match(task, trainer, h)["exact"])
+    summary = f"late costs {np.round(late, 3).tolist()}, all five within 1 ms {within}"
+    assert np.median(late) < MEDIAN_LATE_COST, summary
+    assert max(late) < MAX_LATE_COST, summary
+    assert sum(within) >= MIN_WITHIN_1MS, summary
 
 
 @pytest.mark.slow
@@ -67,5 +91,5 @@ def test_broken_learning_fails(broken, tmp_path, monkeypatch):
             "ELIGIBILITY_EQUATIONS",
             eligibility.ELIGIBILITY_EQUATIONS.replace("err_post * lam", "0 * err_post * lam"),
         )
-    _, h = _train(1, tmp_path)
+    _, _, h = _train(1)
     assert h.metric("cost")[-1] > 5.0

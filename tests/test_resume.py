@@ -172,3 +172,46 @@ def test_each_checkpoint_writes_only_its_block_and_reads_back_whole(tmp_path):
     )
     shorter.run(out=out, overwrite=True, figures=False)
     assert len(list((out / checkpoint.RECORDS).iterdir())) == 3
+
+
+def test_checkpoint_keeps_every_piece_of_state(tmp_path):
+    """Every field of RunState that a resumed run needs comes back from the checkpoint exactly."""
+    rng = np.random.default_rng(0)
+    state = RunState(
+        k_done=6,
+        network={
+            name: rng.random(12) for name in ("conn_1.w", "conn_1.lam", "output.U", "cost.sq")
+        },
+        optimizer_v=[rng.random(12), rng.random(4)],
+        engine={key: [rng.random(12), rng.random(4)] for key in ("m", "lam_r", "lam")},
+        run_s=1.5,
+        gradient_s=0.25,
+        sim_s=0.5,
+    )
+    state.recording.add(
+        {
+            "spikes": {"output": (np.array([0.01, 0.02]), np.array([1, 0]))},
+            "sq": rng.random((2, 3)),
+            "vt": np.array([0.0, 1e-4]),
+            "vU": rng.random((3, 2)),
+        }
+    )
+    fingerprint = {"task": "small", "schedule": "short"}
+    checkpoint.save(tmp_path, state, fingerprint, n_updates=10)
+    back = checkpoint.load(tmp_path, fingerprint)
+    assert back.k_done == 6
+    assert (back.run_s, back.gradient_s, back.sim_s) == (1.5, 0.25, 0.5)
+    assert sorted(back.network) == sorted(state.network)
+    for name, value in state.network.items():
+        np.testing.assert_array_equal(back.network[name], value, err_msg=name)
+    for a, b in zip(back.optimizer_v, state.optimizer_v, strict=True):
+        np.testing.assert_array_equal(a, b)
+    assert sorted(back.engine) == sorted(state.engine)
+    for key, values in state.engine.items():
+        for a, b in zip(back.engine[key], values, strict=True):
+            np.testing.assert_array_equal(a, b, err_msg=key)
+    t, i = back.recording.spike_arrays()["output"]
+    np.testing.assert_array_equal(t, [0.01, 0.02])
+    np.testing.assert_array_equal(i, [1, 0])
+    np.testing.assert_array_equal(back.recording.sq(np.zeros(3))[:2], state.recording.sq_rows[0])
+    np.testing.assert_array_equal(back.recording.voltage()[1], state.recording.voltage()[1])

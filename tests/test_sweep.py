@@ -5,9 +5,11 @@ import json
 import sys
 import textwrap
 
+import numpy as np
 import pytest
 
 from superspike_brian import cli, sweep
+from superspike_brian.rundir import read_metrics
 from superspike_brian.sweep import records, runner
 from superspike_brian.tasks.spikeio import SpikeRaster, write_ras
 
@@ -295,7 +297,20 @@ def test_sweep_trains_on_local_cluster_and_resumes(tmp_path, tiny_task, monkeypa
     with open(out / "summary.csv") as fh:
         rows = list(csv.DictReader(fh))
     assert len(rows) == 4 and {r["status"] for r in rows} == {"ok"}
-    assert all(float(r["final_cost"]) >= 0 for r in rows)
+    for row in rows:
+        # Each summary value is the run's own: its last metrics row, its last 10
+        # blocks (summary.csv writes computed numbers with 6 significant digits).
+        metrics = read_metrics(out / row["run_dir"])
+        assert row["run_dir"] == f"{row['condition']}/seed-{row['seed']}"
+        for column, key in (
+            ("final_cost", "cost"),
+            ("final_cost_ref", "cost_ref"),
+            ("final_output_rate_hz", "output_rate_hz"),
+        ):
+            assert float(row[column]) == pytest.approx(float(metrics[key][-1]), rel=1e-5), column
+        assert float(row["mean_cost_last10"]) == pytest.approx(
+            float(np.mean(metrics["cost"][-10:])), rel=1e-5
+        )
     assert (out / "summary.png").stat().st_size > 0
     record = json.loads((out / "sweep.json").read_text())
     assert record["grid"] == [["feedback", ["symmetric", "random"]]]
