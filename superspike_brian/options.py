@@ -161,7 +161,20 @@ def add_network_arguments(p):
         help="RHO[,A]: strength in 1/mV and exponent (on by default with random feedback: 1e-6,4)",
     )
     n.add_argument("--no-regularizer", action="store_true", help="switch the regularizer off")
+    n.add_argument(
+        "--init",
+        metavar="RUN_OR_NIR",
+        help="start from trained weights: a run directory (its final weights) or a NIR file"
+        " (superspike export); the layers are taken from there (default: seeded draw)",
+    )
     n.add_argument("--r0", type=non_negative(float), default=1.0, help="learning rate, mV")
+    n.add_argument(
+        "--error-delay",
+        type=non_negative(float),
+        default=0.2,
+        help="ms from an output or target spike to its error (0.2: the reference"
+        " implementation's timing; 0: on the spike's own step)",
+    )
     n.add_argument(
         "--seed",
         type=non_negative(int),
@@ -267,7 +280,10 @@ def check_train(args):
             raise ValueError(f"{flag} {path} is a directory; give a spike file")
         if path is not None and not os.path.exists(path):
             raise ValueError(f"{flag} file {path} does not exist")
-    if args.feedback != "symmetric" and not args.hidden:
+    init = getattr(args, "init", None)
+    if init is not None and not os.path.exists(init):
+        raise ValueError(f"--init {init} does not exist; give a run directory or a NIR file")
+    if args.feedback != "symmetric" and not args.hidden and init is None:
         raise ValueError(
             f"--feedback {args.feedback} needs a hidden layer (--hidden N); without one"
             " the output error drives the weights directly"

@@ -153,6 +153,7 @@ def oracle_params(params):
         "w_max_mV": float(lp.w_max / mV),
         "tau_het_ms": float(rp.tau_het / ms),
         "tau_avg_s": float(lp.tau_avg / second),
+        "error_delay_ms": float(lp.error_delay / ms),
     }
 
 
@@ -172,6 +173,7 @@ def oracle_inputs(net, task, schedule):
     n_period = inputs.whole_multiple(task.period, dt, "period")
     n_b = inputs.whole_multiple(t_b, dt, "t_update")
     n_delay = inputs.whole_multiple(float(p.neuron.delay / second), dt, "delay")
+    n_err = inputs.whole_multiple(float(p.learning.error_delay / second), dt, "error_delay")
     lr = inputs.learning_rates(
         float(p.learning.r0 / mV),
         t_b,
@@ -188,13 +190,13 @@ def oracle_inputs(net, task, schedule):
         raster_in.times, raster_in.ids, raster_in.n_units, n_period, dt, n_delay
     )
     target = inputs.spike_table(
-        raster_target.times, raster_target.ids, raster_target.n_units, n_period, dt
+        raster_target.times, raster_target.ids, raster_target.n_units, n_period, dt, n_err
     )
     windows = None
     if net.error == "classification":
         windows = tuple(
             inputs.cyclic(t, n_steps)
-            for t in inputs.window_tables(*task.windows, net.n_out, n_period, dt)
+            for t in inputs.window_tables(*task.windows, net.n_out, n_period, dt, n_err)
         )
     if net.initial is not None:
         weights = [np.array(w, dtype=np.float64) for w in net.initial]

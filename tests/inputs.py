@@ -82,7 +82,7 @@ def spike_table(times, ids, n_units, n_period, dt, n_delay=0):
         Time step in seconds.
     n_delay : int
         Steps added to every spike's step (the axonal delay of input arrivals;
-        0 for targets).
+        the error delay for targets).
 
     Returns
     -------
@@ -96,13 +96,13 @@ def spike_table(times, ids, n_units, n_period, dt, n_delay=0):
     return table
 
 
-def window_tables(start, end, unit, n_out, n_period, dt):
+def window_tables(start, end, unit, n_out, n_period, dt, n_err=0):
     """``open`` and ``end`` tables of the classification error (spec).
 
     Window k of unit ``unit[k]`` covers steps ``round(start/dt)`` to
-    ``round(end/dt) - 1``; its end step is ``round(end/dt)`` wrapped into the
-    period. ``round`` is numpy's (exact halves to even), as in the spec's
-    section "Inputs of a run".
+    ``round(end/dt) - 1``; its error is given on step ``round(end/dt) + n_err``
+    wrapped into the period. ``round`` is numpy's (exact halves to even), as in
+    the spec's section "Inputs of a run".
 
     Parameters
     ----------
@@ -125,7 +125,7 @@ def window_tables(start, end, unit, n_out, n_period, dt):
     ------
     ValueError
         If a window does not lie in the period, or windows of one unit overlap
-        or touch.
+        or touch, or one opens within ``n_err`` steps after another closed.
     """
     s0 = np.round(np.asarray(start, dtype=np.float64) / dt).astype(np.int64)
     s1 = np.round(np.asarray(end, dtype=np.float64) / dt).astype(np.int64)
@@ -136,12 +136,17 @@ def window_tables(start, end, unit, n_out, n_period, dt):
         if not 0 <= a < b <= n_period:
             raise ValueError(f"window [{a}, {b}) does not lie in the period")
         open_table[a:b, u] = True
-        end_table[b % n_period, u] = True
         covered[u] += b - a
     # Windows of one unit may neither overlap (fewer open steps than their
-    # lengths) nor touch (an end step that is open for the same unit).
-    if np.any(open_table.sum(axis=0) != covered) or np.any(open_table & end_table):
+    # lengths) nor touch (an end step, or one of the n_err steps after it,
+    # open for the same unit).
+    if np.any(open_table.sum(axis=0) != covered):
         raise ValueError("windows of one unit overlap or touch")
+    for b, u in zip(s1, np.asarray(unit, dtype=np.int64), strict=True):
+        for k in range(int(n_err) + 1):
+            if open_table[(b + k) % n_period, u]:
+                raise ValueError("windows of one unit overlap or touch")
+        end_table[(b + int(n_err)) % n_period, u] = True
     return open_table, end_table
 
 

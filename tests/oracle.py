@@ -35,6 +35,7 @@ DEFAULTS = {
     "w_max_mV": 100.0,
     "tau_het_ms": 100.0,
     "tau_avg_s": 10.0,
+    "error_delay_ms": 0.2,
 }
 
 # "Minus infinity" for the last spike step: far enough below any step that
@@ -162,8 +163,9 @@ def simulate(
         ``arrive_in[n, j]``: a spike of input unit ``j`` arrives at step ``n``
         (the input raster already shifted by the axonal delay).
     target : array_like of bool, shape (>= n_steps, N_L), or None
-        Target spikes of the output layer per step. Not used (may be None)
-        with ``windows``.
+        ``target[n, i]``: a target spike of output unit ``i`` enters the error
+        at step ``n`` (the target raster already shifted by the error delay).
+        Not used (may be None) with ``windows``.
     weights : list of L array_like
         ``weights[l-1]`` has shape (N_l, N_{l-1}) in mV; copied, not modified.
     lr : array_like of float or float
@@ -188,8 +190,10 @@ def simulate(
     windows : tuple (open, end) of array_like of bool, optional
         Classification error (spec section "Classification error"): both of
         shape (>= n_steps, N_L); ``open[n, i]``: step n lies in a window of
-        output unit i, ``end[n, i]``: a window of unit i ends at step n. The
-        target spikes are then dropped and every output unit carries ``got``.
+        output unit i, ``end[n, i]``: the error of a window of unit i that
+        ended ``n_err`` steps before is given at step n (the end table already
+        shifted by the error delay). The target spikes are then dropped and
+        every output unit carries ``got``.
 
     Returns
     -------
@@ -281,6 +285,7 @@ def simulate(
     eps, w_max = p["eps"], p["w_max_mV"]
     n_ref = _steps(p["tau_ref_ms"], dt, "tau_ref")
     n_delay = _steps(p["delay_ms"], dt, "delay")
+    n_err = _steps(p["error_delay_ms"], dt, "error_delay")
     N_b = _steps(t_b * 1e3, dt, "t_b")
     if N_b < 1:
         raise ValueError("t_b must be at least one step")
@@ -289,6 +294,8 @@ def simulate(
     # s_last not overwritten by a later spike before then, i.e. n_delay < n_ref.
     if not 1 <= n_delay < n_ref:
         raise ValueError(f"need 1 <= n_delay < n_ref, got n_delay={n_delay}, n_ref={n_ref}")
+    if not 0 <= n_err < n_ref:
+        raise ValueError(f"need 0 <= n_err < n_ref, got n_err={n_err}, n_ref={n_ref}")
 
     n_updates = (n_steps - 1) // N_b + 1 if n_steps > 0 else 0
     lr = np.asarray(lr, dtype=np.float64)
@@ -322,6 +329,9 @@ def simulate(
     err = np.zeros(sizes[L])
     sq = np.zeros(sizes[L])
     got = np.zeros(sizes[L])  # classification error: spiked in the current window
+    # The error of the output spikes of step n enters er at step n + n_err:
+    # a ring of n_err + 1 slots of pending changes of er.
+    er_queue = np.zeros((n_err + 1, sizes[L]))
     lam_r = [np.zeros_like(w) for w in W]
     lam = [np.zeros_like(w) for w in W]
     m = [np.zeros_like(w) for w in W]
@@ -430,19 +440,23 @@ def simulate(
                 s_last[i] = np.where(spiked[i], n, s_last[i])
                 for unit in np.flatnonzero(spiked[i]):
                     spikes[i].append((n, unit))
+        fired = spiked[L - 1].astype(np.float64)
         if classification:
-            # An output spike: the first in an open window is free and sets got,
-            # every other one is one unit of negative error. A window end: one
-            # unit of positive error unless the unit spiked in the window.
+            # An output spike: the first in an open window is free and sets got
+            # at once, every other one is one unit of negative error, n_err
+            # steps later. A (shifted) window end: one unit of positive error
+            # unless the unit spiked in the window.
             o = window_open[n].astype(np.float64)
-            fired = spiked[L - 1].astype(np.float64)
-            er = er - fired * (1.0 - o * (1.0 - got))
+            er_queue[(n + n_err) % (n_err + 1)] -= fired * (1.0 - o * (1.0 - got))
             got = got + fired * o * (1.0 - got)
+        else:
+            er_queue[(n + n_err) % (n_err + 1)] -= fired
+        er = er + er_queue[n % (n_err + 1)]
+        er_queue[n % (n_err + 1)] = 0.0
+        if classification:
             e = window_end[n]
             er = er + e * (1.0 - got)
             got = np.where(e, 0.0, got)
-        else:
-            er = er - spiked[L - 1]
         for h in range(L - 1):
             zh[h] = zh[h] + spiked[h]
         for q in range(L):
@@ -491,6 +505,7 @@ def simulate(
         "constants": {
             "n_ref": n_ref,
             "n_delay": n_delay,
+            "n_err": n_err,
             "N_b": N_b,
             "gamma": gamma,
             "K2_s": K2_s,

@@ -10,7 +10,7 @@ the short schedule ``SHORT`` (400 ms, 20 updates), with the oracle's inputs from
 
 import numpy as np
 import pytest
-from brian2 import ms
+from brian2 import ms, second
 
 from superspike_brian import Schedule, Trainer
 
@@ -84,22 +84,26 @@ def _window_outcomes(net, task, ref):
     steps, units = ref["spikes"][-1].T
     in_window = window_open[steps, units]
     counts = {"first": 0, "extra": 0, "missed": 0, "outside": int(np.sum(~in_window))}
-    # Walk every window of every unit: it ends on a step of window_end.
+    # Walk every window of every unit: its error is given on a step of
+    # window_end, n_err steps after it closed (no window opens in between).
+    n_err = inputs.whole_multiple(float(net.params.learning.error_delay / second), 1e-4)
     for unit in range(net.n_out):
         start = None
         for n in range(given["n_steps"]):
             if window_open[n, unit] and start is None:
                 start = n
             if window_end[n, unit] and start is not None:
-                k = int(np.sum((units == unit) & (steps >= start) & (steps < n)))
+                k = int(np.sum((units == unit) & (steps >= start) & (steps < n - n_err)))
                 counts["first" if k else "missed"] += 1
                 counts["extra"] += max(k - 1, 0)
                 start = None
     return counts
 
 
-@pytest.mark.parametrize("hidden,feedback,seed", [((), "symmetric", 2), ((5,), "random", 5)])
-def test_classification_error_matches_oracle(hidden, feedback, seed):
+@pytest.mark.parametrize(
+    "hidden,feedback,seed,n_err", [((), "symmetric", 2, 0), ((5,), "random", 5, 2)]
+)
+def test_classification_error_matches_oracle(hidden, feedback, seed, n_err):
     """The spiking-XOR classification error against the oracle (runtime, ~3 s).
 
     Four trials, one per pattern, with dense input; the last window ends at the
@@ -107,16 +111,25 @@ def test_classification_error_matches_oracle(hidden, feedback, seed):
     every case of the error: a first spike in a window, an extra one, a missed
     window and a spike outside every window (the network seeds are chosen
     for that: with seed 5 the network without hidden layer has no extra spike).
+    One case gives the error on the spike's own step, one ``n_err`` steps later.
     """
     task = small_xor_task()
-    net = small_network(task, hidden=hidden, feedback=feedback, error="classification", seed=seed)
+    net = small_network(
+        task,
+        hidden=hidden,
+        feedback=feedback,
+        error="classification",
+        seed=seed,
+        error_delay=n_err * 0.1 * ms,
+    )
     ref = run_oracle(net, task, SHORT)
     outcomes = _window_outcomes(net, task, ref)
     assert all(v > 0 for v in outcomes.values()), outcomes
-    # The window end on step 0 of a period is in the tables of the run.
+    # The window end on step 0 of a period (its error n_err steps later) is in
+    # the tables of the run.
     given = oracle_inputs(net, task, SHORT)
     n_period = inputs.whole_multiple(task.period, 1e-4)
-    assert given["windows"][1][n_period].any()
+    assert given["windows"][1][n_period + n_err].any()
     compare_with_oracle(_train(net, task, device="runtime"), ref, net)
 
 

@@ -479,12 +479,15 @@ def test_linear_hidden_uses_a_surrogate_of_one():
     assert np.all(lin["state"]["m"][1] == 0.0)
 
 
-def test_classification_error_by_hand():
+@pytest.mark.parametrize("n_err", [0, 2])
+def test_classification_error_by_hand(n_err):
     # One output unit driven to spike once after each of 4 input arrivals
     # (steps s1..s4). Windows: A covers s1 and s2 (s1 is the free right answer,
     # s2 an extra spike); B holds no spike (missed); s3 lies in no window; D
-    # ends on s4 (a spike on an end step lies outside the window).
+    # ends on s4 (a spike on an end step lies outside the window). Every error
+    # enters er n_err steps after its spike or window end.
     n_steps = 1200
+    params = {"error_delay_ms": n_err * DT_MS}
     arrive = _zeros(n_steps, 1)
     arrive[[100, 300, 600, 900], 0] = True
     w = [np.array([[80.0]])]
@@ -493,24 +496,65 @@ def test_classification_error_by_hand():
     window_open, window_end = _zeros(n_steps, 1), _zeros(n_steps, 1)
     for a, b in [(s1 - 5, s2 + 5), (s2 + 20, s2 + 60), (s4 - 10, s4)]:
         window_open[a:b, 0] = True
-        window_end[b, 0] = True
-    res = simulate(n_steps, arrive, None, w, 0.0, windows=(window_open, window_end), record_every=1)
+        window_end[b + n_err, 0] = True  # the end table is shifted by the error delay
+    res = simulate(
+        n_steps,
+        arrive,
+        None,
+        w,
+        0.0,
+        windows=(window_open, window_end),
+        record_every=1,
+        params=params,
+    )
     np.testing.assert_array_equal(res["spikes"][0][:, 0], [s1, s2, s3, s4])
     er = res["record"]["er"][:, 0]
     jump = er - np.concatenate([[0.0], er[:-1]]) * math.exp(-DT_MS / DEFAULTS["tau_rise_ms"])
     expected = np.zeros(n_steps)
-    expected[s2] = -1.0  # extra spike in window A
-    expected[s2 + 60] = 1.0  # window B ended without a spike
-    expected[s3] = -1.0  # spike outside every window
+    expected[s2 + n_err] = -1.0  # extra spike in window A
+    expected[s2 + 60 + n_err] = 1.0  # window B ended without a spike
+    expected[s3 + n_err] = -1.0  # spike outside every window
     # s1 (first in A), the end of A (it got its spike) and s4 (-1 for the spike
     # outside D, +1 for D ending without one) change nothing.
     np.testing.assert_allclose(jump, expected, rtol=0, atol=1e-12)
     got = res["record"]["got"][:, 0]
-    np.testing.assert_array_equal(np.flatnonzero(got), np.arange(s1, s2 + 5))
+    np.testing.assert_array_equal(np.flatnonzero(got), np.arange(s1, s2 + 5 + n_err))
     # Classification ignores target spikes.
     target = np.ones((n_steps, 1), dtype=bool)
-    again = simulate(n_steps, arrive, target, w, 0.0, windows=(window_open, window_end))
+    again = simulate(
+        n_steps, arrive, target, w, 0.0, windows=(window_open, window_end), params=params
+    )
     np.testing.assert_array_equal(again["state"]["er"], res["state"]["er"])
+
+
+def test_error_delay_shifts_the_output_error():
+    # The same run with the error delayed by d steps: spikes, er and err are
+    # those of the undelayed run d steps later until the first weight update
+    # (learning rate 0 here, so forever), and the error of an output spike
+    # enters er exactly d steps after the spike.
+    n_steps = 3000
+    arrive = _zeros(n_steps, 1)
+    arrive[10::200, 0] = True
+    target = _zeros(n_steps, 1)
+    target[150::500, 0] = True
+    w = [np.array([[80.0]])]
+    runs = {}
+    for d in (0, 3):
+        shifted = np.roll(target, d, axis=0)
+        runs[d] = simulate(
+            n_steps,
+            arrive,
+            shifted,
+            w,
+            0.0,
+            params={"error_delay_ms": d * DT_MS},
+            record_every=1,
+        )
+    np.testing.assert_array_equal(runs[0]["spikes"][0], runs[3]["spikes"][0])
+    assert len(runs[0]["spikes"][0]) > 5
+    for name in ("er", "err"):
+        np.testing.assert_array_equal(runs[3]["record"][name][3:], runs[0]["record"][name][:-3])
+    assert not np.array_equal(runs[3]["record"]["err"], runs[0]["record"]["err"])
 
 
 @pytest.mark.parametrize("a", [2.0, 4.0])

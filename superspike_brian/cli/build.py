@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from brian2 import mV, second
+from brian2 import ms, mV, second
 
 from superspike_brian.options import add_train_arguments, check_train
 
@@ -70,21 +70,33 @@ def make_trainer(args, task):
     from superspike_brian.training.trainer import Trainer
 
     n_blocks, decay_at = check_train(args)
-    changes = {"r0": args.r0 * mV}
+    changes = {"r0": args.r0 * mV, "error_delay": args.error_delay * ms}
     if args.regularizer:
         changes["rho"] = args.regularizer[0] / mV
         if len(args.regularizer) == 2:
             changes["a"] = args.regularizer[1]
     regularizer = False if args.no_regularizer else (True if args.regularizer else None)
+    source = None
+    hidden = args.hidden
+    if getattr(args, "init", None):
+        from superspike_brian.training.initial import initial_network
+
+        source = initial_network(args.init)
+        # Without --hidden the layers are those of the network started from.
+        hidden = hidden or source.hidden
     net = SuperSpikeNetwork(
         n_in=task.n_in,
-        hidden=args.hidden,
+        hidden=hidden,
         n_out=task.n_out,
         feedback=args.feedback,
         regularizer=regularizer,
         params=ModelParameters().replace(**changes),
         seed=args.seed,
     )
+    if source is not None:
+        from superspike_brian.training.initial import with_initial
+
+        net = with_initial(net, source)
     schedule = Schedule(
         burn_in=args.burn_in * second,
         block=args.block * second,

@@ -6,7 +6,15 @@ import sys
 import time
 from pathlib import Path
 
-__all__ = ["cmd_train", "cmd_codegen", "cmd_collect", "cmd_report", "cmd_sweep"]
+__all__ = [
+    "cmd_train",
+    "cmd_codegen",
+    "cmd_collect",
+    "cmd_report",
+    "cmd_sweep",
+    "cmd_evaluate",
+    "cmd_export",
+]
 
 
 def cmd_train(args):
@@ -155,3 +163,101 @@ def cmd_sweep(args):
     from superspike_brian.sweep.arguments import cmd_sweep as sweep
 
     return sweep(args)
+
+
+def _run_directory(path, flag="RUN"):
+    out = Path(path)
+    if not (out / "config.json").exists():
+        raise FileNotFoundError(f"{flag} {out} is not a run directory (no config.json)")
+    from superspike_brian.training.load import load_run
+
+    return load_run(out)
+
+
+def cmd_evaluate(args):
+    from brian2 import second
+
+    from superspike_brian.tasks.spikeio import read_ras
+    from superspike_brian.training.evaluate import (
+        evaluate,
+        evaluation_task,
+        trained_network,
+        write_evaluation,
+    )
+
+    out = Path(args.out)
+    if (out / "evaluation.json").exists() and not args.overwrite:
+        raise ValueError(f"--out {out} already holds an evaluation; give --overwrite to replace it")
+    run = _run_directory(args.run)
+    if args.input is None:
+        if args.target is not None:
+            raise ValueError("--target needs --input (without both: the run's own task)")
+        task = run.task
+    elif run.network.error == "classification":
+        raise ValueError(
+            f"--input: {args.run} learned a classification task (windows of opportunity,"
+            " the spiking XOR); evaluate it on its own task, without --input"
+        )
+    else:
+        period = run.task.period if args.period is None else args.period
+        net = run.network
+        raster = read_ras(
+            args.input,
+            n_units=net.n_in,
+            duration=period * second,
+            id_offset=args.input_id_offset,
+            name="--input file",
+        )
+        target = None
+        if args.target is not None:
+            target = read_ras(
+                args.target,
+                n_units=net.n_out,
+                duration=period * second,
+                id_offset=args.target_id_offset,
+                name="--target file",
+            )
+        task = evaluation_task(run, raster, target, period)
+    options = {k: run.options[k] for k in ("device", "engine", "learn", "float32")}
+    if args.device is not None:
+        options["device"] = args.device
+        options.pop("learn")  # the default of that device
+    result = evaluate(trained_network(run), task, args.duration, **options)
+    info = {
+        "run": str(Path(args.run).resolve()),
+        "input": str(Path(args.input).resolve()) if args.input else "the run's training input",
+        "target": (
+            str(Path(args.target).resolve())
+            if args.target
+            else ("the run's target" if args.input is None else None)
+        ),
+        "device": options["device"],
+        "argv": args.argv,
+    }
+    write_evaluation(out, result, info=info, overwrite=args.overwrite)
+    rates = ", ".join(f"{name} {rate:.3g} Hz" for name, rate in result.rates.items())
+    print(f"{result.duration:g} s evaluated, learning off; rates: {rates}")
+    if result.cost is not None:
+        print(f"cost {result.cost:.4g} (one unmatched spike per second and output unit gives 1)")
+    print(f"results in {out} (evaluation.json, spikes.npz, raster.png)")
+    return 0
+
+
+def cmd_export(args):
+    from superspike_brian.interop import nir
+
+    out = Path(args.out)
+    if out.is_dir():
+        raise ValueError(f"--out {out} is a directory; give a file name such as net.nir")
+    if out.exists() and not args.overwrite:
+        raise ValueError(f"--out {out} exists; give --overwrite to replace it")
+    run = _run_directory(args.run)
+    weights = run.history.weights if args.weights == "final" else run.history.initial_weights
+    graph = nir.to_nir(run.network, weights)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    nir.write(out, graph)
+    sizes = " -> ".join(str(n) for n in run.network.layer_sizes)
+    print(
+        f"{args.weights} weights of {run.path} ({sizes}) written to {out} ({args.format.upper()})"
+    )
+    return 0

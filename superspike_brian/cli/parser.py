@@ -25,12 +25,14 @@ from __future__ import annotations
 
 import sys
 
+from superspike_brian.choices import DEVICES
 from superspike_brian.cli import commands
 from superspike_brian.options import (
     HelpFormatter,
     Parser,
     add_train_arguments,
     one_line,
+    positive,
     reference_names,
 )
 
@@ -47,6 +49,9 @@ examples:
   superspike sweep --out runs/fig4-sweep --seeds 1-20 --grid feedback=symmetric,random \\
       -- --hidden 4 --duration 300
   superspike report runs/single                          # redraw the figures
+  superspike evaluate runs/single --input test.ras --out runs/single/eval
+  superspike export runs/single --format nir --out single.nir
+  superspike train --init single.nir --duration 100 --out runs/again
 """
 
 TRAIN_DESCRIPTION = """\
@@ -61,6 +66,62 @@ examples:
       --period 0.5 --seed 1 --reference single_neuron --out runs/ssbm-s1
   superspike train --resume runs/single --duration 1600    # continue a finished run
 """
+
+
+EVALUATE_HELP = "run a trained network on new input, learning off"
+EVALUATE_DESCRIPTION = """\
+Run the trained network of a run directory (its final weights, fixed) on new
+input, and write its spikes, the rate of every layer, the cost when a target is
+given and the raster figure (evaluation.json, spikes.npz, raster.png). Input and
+target repeat with the period; the network starts at rest, so the first tens of
+ms of the first period lack the input of the period before.
+
+examples:
+  superspike evaluate runs/single --out runs/single/eval        # the training input
+  superspike evaluate runs/single --input test.ras --target test_target.ras \\
+      --duration 2 --out runs/single/eval-test
+"""
+EXPORT_HELP = "write the trained network of a run as a NIR graph"
+EXPORT_DESCRIPTION = """\
+Write the trained network of a run directory as a NIR file (Neuromorphic
+Intermediate Representation, read by snnTorch, Norse, Lava, Rockpool, Sinabs,
+...): one CubaLIF node per layer, one Linear node per connection, SI units. What
+NIR cannot say (refractory period, axonal delay, time step, learning rule) is
+in node metadata; docs/nir.md derives the mapping.
+
+examples:
+  superspike export runs/single --format nir --out single.nir
+  superspike train --init single.nir --duration 100 --out runs/from-nir
+"""
+
+
+def add_evaluate_parser(p):
+    """Options of ``superspike evaluate``."""
+    p.add_argument("run", help="run directory")
+    p.add_argument("--input", help="input spikes (.ras; default: the run's training input)")
+    p.add_argument("--target", help="target spikes of the output units (.ras): gives the cost")
+    p.add_argument(
+        "--period", type=positive(float), help="period of input and target, s (default: the run's)"
+    )
+    p.add_argument("--duration", type=positive(float), help="s to simulate (default: one period)")
+    p.add_argument("--input-id-offset", type=int, default=0, help="subtracted from input ids")
+    p.add_argument("--target-id-offset", type=int, default=0, help="subtracted from target ids")
+    p.add_argument("--device", choices=DEVICES, help="Brian2 target (default: the run's)")
+    p.add_argument("--out", required=True, help="directory for the results")
+    p.add_argument("--overwrite", action="store_true", help="replace an evaluation in --out")
+    p.set_defaults(func=commands.cmd_evaluate)
+
+
+def add_export_parser(p):
+    """Options of ``superspike export``."""
+    p.add_argument("run", help="run directory")
+    p.add_argument("--format", choices=("nir",), default="nir", help="file format")
+    p.add_argument(
+        "--weights", choices=("final", "initial"), default="final", help="which weights to write"
+    )
+    p.add_argument("--out", required=True, help="file to write, e.g. net.nir")
+    p.add_argument("--overwrite", action="store_true", help="replace the file")
+    p.set_defaults(func=commands.cmd_export)
 
 
 def _parser(sub, name, help, description=None):
@@ -96,6 +157,8 @@ def build_parser():
     co.add_argument("project", help="project directory (after ./main ran)")
     co.add_argument("--out", help="run directory (default: runs/<project name>)")
     co.set_defaults(func=commands.cmd_collect)
+    add_evaluate_parser(_parser(sub, "evaluate", EVALUATE_HELP, EVALUATE_DESCRIPTION))
+    add_export_parser(_parser(sub, "export", EXPORT_HELP, EXPORT_DESCRIPTION))
     rp = _parser(sub, "report", "redraw every figure of a run directory and its summary page")
     rp.add_argument("run", help="run directory")
     rp.add_argument(

@@ -96,6 +96,8 @@ class BrianModel:
             names += ["er", "err"] if g is self.output else ["z", "zt", "zh"]
             if g is self.output and self.net.error == "classification":
                 names.append("got")
+                if error.delay_steps(self.net.params) > 0:
+                    names.append("pending")
             out += [(g, n) for n in names]
         for l, s in enumerate(self.connections, start=1):
             out += [(s, n) for n in self.engine.carried_variables(l)]
@@ -214,6 +216,7 @@ def _namespace(net, values):
         **optimizer.optimizer_namespace(lp),
         **regularizer.namespace(p.regularizer),
         "delay_steps": int(round(float(np_.delay / p.dt))),
+        "error_delay_steps": error.delay_steps(p),
         "tau_avg": lp.tau_avg,
     }
     for name, table in values.tables.items():
@@ -238,39 +241,32 @@ def _layer(net, l, n_period):
     is_out = l == net.n_connections
     eqs = neurons.LIF_EQUATIONS + neurons.SURROGATE_EQUATION
     reset = [neurons.RESET]
-    events, on_event = {}, None
     if is_out:
-        eqs += error.OUTPUT_ERROR_EQUATIONS + traces.STEP_OFFSET_EQUATION
-        if net.error == "classification":
-            eqs += error.CLASSIFICATION_EQUATIONS
-            step = traces.TABLE_STEP.format(n_steps=n_period)
-            reset.append(error.CLASSIFICATION_RESET.format(step=step))
-            events["window_end"] = traces.table_condition("window_end_table", n_period)
-            on_event = ("window_end", error.ON_WINDOW_END)
-        else:
-            reset.append(error.OUTPUT_RESET)
-            events["target"] = traces.table_condition("target_table", n_period)
-            on_event = ("target", error.ON_TARGET)
+        error_eqs, error_reset, events = error.output_error_code(
+            net.error, error.delay_steps(net.params), n_period
+        )
+        eqs += error_eqs + traces.STEP_OFFSET_EQUATION
+        reset += error_reset
     else:
         eqs += traces.PRE_TRACE_EQUATIONS + feedback.HIDDEN_ERROR_EQUATION
         eqs += regularizer.TRACE_EQUATION
         reset.append(regularizer.ON_SPIKE)
-        events["arrival"] = neurons.ARRIVAL_CONDITION
-        on_event = ("arrival", "z += 1")
+        events = {"arrival": (neurons.ARRIVAL_CONDITION, "z += 1")}
     g = NeuronGroup(
         net.layer_sizes[l],
         eqs,
         threshold=neurons.THRESHOLD,
         reset="\n".join(reset),
         refractory=net.params.neuron.tau_ref,
-        events=events,
+        events={name: condition for name, (condition, _) in events.items()},
         method=BLOCK_EXACT,
         name=net.layer_name(l),
     )
     linear = net.linear_hidden and not is_out
     surrogate = neurons.LINEAR_SURROGATE_CODE if linear else neurons.SURROGATE_CODE
     g.run_regularly(surrogate, name=f"{g.name}_surrogate", **steps.at("surrogate"))
-    g.run_on_event(*on_event)
+    for name, (_, code) in events.items():
+        g.run_on_event(name, code)
     g.U = net.params.neuron.U_rest
     return g
 

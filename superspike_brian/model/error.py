@@ -9,6 +9,15 @@ target and output spike trains, ``e_i = alpha * (S_hat_i - S_i)``::
 Target spikes come from a cyclic spike table, evaluated as the custom event
 ``target`` of the output neurons.
 
+Every change of ``er`` happens ``error_delay`` (``n_err`` steps) after the
+spike, target spike or window end that causes it (docs/model.md, "When the
+error arrives"). The target and window-end tables are shifted by ``n_err``
+steps, as the input table is by the axonal delay; an output spike reaches the
+error as the custom event ``error_arrival``, ``n_err`` steps after it was
+emitted (the time since the last spike, as for axonal arrivals: the delay is
+shorter than the refractory period, so at most one spike is in flight). With
+``n_err = 0`` the spike's reset changes ``er`` itself.
+
 Hidden layers receive this error through feedback (:mod:`superspike_brian.model.feedback`).
 """
 
@@ -21,6 +30,8 @@ derr/dt = (er - err) / tau_decay : 1
 
 #: Output spike: one unit of error of negative sign.
 OUTPUT_RESET = "er -= 1"
+#: An output spike reaches the error ``n_err`` steps after it was emitted.
+ERROR_ARRIVAL_CONDITION = "timestep(t - lastspike, dt) == error_delay_steps"
 #: Target spike: one unit of positive error.
 ON_TARGET = "er += 1"
 
@@ -53,6 +64,66 @@ er += 1 - got
 got = 0
 """
 
+#: With a delayed error, the spike decides its error at once (``got`` must be
+#: right for the next spike) and holds it in ``pending`` until it arrives.
+CLASSIFICATION_DELAYED_EQUATIONS = """
+pending : 1
+"""
+CLASSIFICATION_DELAYED_RESET = """
+open_now = int(window_table({step}, i) > 0)
+pending = 1 - open_now * (1 - got)
+got += open_now * (1 - got)
+"""
+ON_DELAYED_ERROR_ARRIVAL = "er -= pending"
+
+
+def output_error_code(mode, n_err, n_period):
+    """Equations, spike reset and custom events of the output units' error.
+
+    Parameters
+    ----------
+    mode : {'van_rossum', 'classification'}
+    n_err : int
+        Steps between a spike (target spike, window end) and its error.
+    n_period : int
+        Steps of the cyclic tables.
+
+    Returns
+    -------
+    equations : str
+    reset : list of str
+        Lines of the output units' spike reset.
+    events : dict
+        Custom event name -> (condition, code run on the event).
+    """
+    from superspike_brian.model import traces
+
+    eqs = OUTPUT_ERROR_EQUATIONS
+    if mode == "classification":
+        eqs += CLASSIFICATION_EQUATIONS
+        reset = CLASSIFICATION_RESET if n_err == 0 else CLASSIFICATION_DELAYED_RESET
+        reset = [reset.format(step=traces.TABLE_STEP.format(n_steps=n_period))]
+        events = {
+            "window_end": (traces.table_condition("window_end_table", n_period), ON_WINDOW_END)
+        }
+        on_arrival = ON_DELAYED_ERROR_ARRIVAL
+        if n_err > 0:
+            eqs += CLASSIFICATION_DELAYED_EQUATIONS
+    else:
+        reset = [OUTPUT_RESET] if n_err == 0 else []
+        events = {"target": (traces.table_condition("target_table", n_period), ON_TARGET)}
+        on_arrival = OUTPUT_RESET
+    if n_err > 0:
+        events["error_arrival"] = (ERROR_ARRIVAL_CONDITION, on_arrival)
+    return eqs, reset, events
+
+
+def delay_steps(params):
+    """``n_err``: the error delay of ``params`` (ModelParameters) in whole steps."""
+    from superspike_brian.validation import steps_of
+
+    return steps_of("error_delay", params.learning.error_delay, params.dt)
+
 
 def check_error_mode(mode):
     """Raise a clear error for an unknown error signal."""
@@ -61,7 +132,7 @@ def check_error_mode(mode):
     return mode
 
 
-def classification_tables(windows, n_out, n_steps, dt_seconds):
+def classification_tables(windows, n_out, n_steps, dt_seconds, n_err=0):
     """Cyclic tables of the windows of opportunity on the time grid.
 
     Parameters
@@ -75,20 +146,25 @@ def classification_tables(windows, n_out, n_steps, dt_seconds):
         Steps per period.
     dt_seconds : float
         Time step in seconds.
+    n_err : int
+        Error delay in steps: the missing-spike error of a window is given
+        ``n_err`` steps after it closes.
 
     Returns
     -------
     open_table, end_table : numpy.ndarray of bool, shape (n_steps, n_out)
         ``open_table[n, i]``: step n lies in a window of unit i (steps
-        ``round(start/dt)`` to ``round(end/dt) - 1``). ``end_table[n, i]``: a
-        window of unit i closes at step n (``round(end/dt)``, wrapped into the
-        period), where the missing-spike error is given.
+        ``round(start/dt)`` to ``round(end/dt) - 1``). ``end_table[n, i]``: the
+        missing-spike error of a window of unit i is given at step n
+        (``round(end/dt) + n_err``, wrapped into the period).
 
     Raises
     ------
     ValueError
-        If windows of one unit overlap or touch (the flag could not tell them
-        apart) or a unit index is out of range.
+        If windows of one unit overlap, or one opens less than ``n_err + 1``
+        steps after the previous one closed (its error, given ``n_err`` steps
+        after the close, must see only its own window's spike), or a unit index
+        is out of range.
     """
     import numpy as np
 
@@ -102,12 +178,15 @@ def classification_tables(windows, n_out, n_steps, dt_seconds):
     open_table = np.zeros((n_steps, n_out), dtype=bool)
     end_table = np.zeros((n_steps, n_out), dtype=bool)
     for a, b, u in zip(s0, s1, unit, strict=True):
-        if open_table[a:b, u].any() or end_table[a, u] or (b < n_steps and open_table[b, u]):
+        if open_table[a:b, u].any():
             raise ValueError(f"windows of output unit {u} overlap or touch")
         open_table[a:b, u] = True
-        end_table[b % n_steps, u] = True
-    # A window that ends exactly at the period end closes at step 0 of the next
-    # period; it must not coincide with a window opening there.
-    if np.any(open_table[0] & end_table[0]):
-        raise ValueError("a window opening at t = 0 touches one closing at the period end")
+    for b, u in zip(s1, unit, strict=True):
+        # The close (step b) and the n_err steps after it lie outside every
+        # window of the unit; b wraps to step 0 for a window ending with the period.
+        after = (b + np.arange(n_err + 1)) % n_steps
+        if open_table[after, u].any() or end_table[after[-1], u]:
+            what = "overlap or touch" if n_err == 0 else f"lie closer than {n_err + 1} steps"
+            raise ValueError(f"windows of output unit {u} {what} (a close and the next opening)")
+        end_table[after[-1], u] = True
     return open_table, end_table

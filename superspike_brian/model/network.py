@@ -22,7 +22,24 @@ from superspike_brian.model.feedback import check_feedback
 from superspike_brian.model.parameters import ModelParameters
 from superspike_brian.validation import check_positive_int, steps_of
 
+
 #: Parameters that are values of a model, not constants of its code.
+def legacy_defaults(config):
+    """A network config with the parameters that older versions did not record.
+
+    Runs written before ``error_delay`` existed gave the error on the spike's
+    own step: their config, read today, means ``error_delay = 0``.
+    """
+    learning = config.get("params_si", {}).get("learning")
+    if learning is None or "error_delay" in learning:
+        return config
+    config = json.loads(json.dumps(config))
+    config["params_si"]["learning"]["error_delay"] = 0.0
+    if "params" in config:
+        config["params"]["learning"]["error_delay"] = "0.0 ms"
+    return config
+
+
 DATA_PARAMETERS = (("learning", "r0"), ("learning", "w0"), ("regularizer", "rho"))
 
 
@@ -61,7 +78,11 @@ class SuperSpikeNetwork:
         (:mod:`superspike_brian.model.error`).
     initial : sequence of arrays, optional
         Initial weights, one (n_post, n_pre) array in mV per connection, in place
-        of the seeded draw (to test a trained network on new data).
+        of the seeded draw (to test a trained network on new data, or to
+        continue training from one).
+    initial_source : str, optional
+        Where ``initial`` came from (a run directory, a NIR file); recorded in
+        :meth:`config` so that a run says what it started from.
 
     Examples
     --------
@@ -81,6 +102,7 @@ class SuperSpikeNetwork:
     linear_hidden: bool = False
     error: str = "van_rossum"
     initial: tuple | None = None
+    initial_source: str | None = None
 
     def __post_init__(self):
         check_positive_int("n_in", self.n_in)
@@ -196,7 +218,7 @@ class SuperSpikeNetwork:
             "initial": "weights" if self.initial is not None else "seeded",
             "params": self.params.as_dict(),
             "params_si": self.params.to_si(),
-        }
+        } | ({"initial_source": self.initial_source} if self.initial_source else {})
 
     @classmethod
     def from_config(cls, config, initial=None):
@@ -217,13 +239,53 @@ class SuperSpikeNetwork:
             n_out=int(config["n_out"]),
             feedback=config["feedback"],
             regularizer=bool(config["regularizer"]),
-            params=ModelParameters.from_si(config["params_si"]),
+            params=ModelParameters.from_si(legacy_defaults(config)["params_si"]),
             seed=int(config["seed"]),
             fixed=tuple(config["fixed"]),
             linear_hidden=bool(config["linear_hidden"]),
             error=config["error"],
             initial=tuple(initial) if config.get("initial") == "weights" else None,
+            initial_source=config.get("initial_source"),
         )
+
+    def to_nir(self, weights=None):
+        """This network as a NIR graph (``docs/nir.md``).
+
+        Parameters
+        ----------
+        weights : sequence of arrays, optional
+            One (n_post, n_pre) array in mV per connection, e.g. a run's final
+            weights (default: the initial weights).
+
+        Returns
+        -------
+        nir.NIRGraph
+            See :func:`superspike_brian.interop.nir.to_nir`.
+        """
+        from superspike_brian.interop import nir
+
+        return nir.to_nir(self, weights)
+
+    @classmethod
+    def from_nir(cls, graph, **options):
+        """A network whose initial weights and neuron constants come from a NIR graph.
+
+        Parameters
+        ----------
+        graph : nir.NIRGraph or path
+            A chain Input -> (Linear -> CubaLIF)+ -> Output.
+        **options
+            ``params`` and other network arguments (feedback, seed, ...); see
+            :func:`superspike_brian.interop.nir.network_arguments`.
+
+        Raises
+        ------
+        ValueError
+            A node the model cannot represent, named in the message.
+        """
+        from superspike_brian.interop import nir
+
+        return cls(**nir.network_arguments(graph, **options))
 
     def structure_key(self, task, extra=()):
         """Hash of what shapes the generated code, and nothing that is data.

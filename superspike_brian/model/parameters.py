@@ -48,6 +48,11 @@ tau_het = 100 * ms
 rho = 1e-6 / mV
 rho_exponent = 4.0
 tau_avg = 10 * second
+# The reference implementation's output error meets the eligibility trace two
+# steps later than a spike-by-spike reading of the rule would have it (its
+# error passes the axonal delay and one step more, the eligibility a delay
+# line one step shorter): docs/model.md, "When the error arrives".
+error_delay = 0.2 * ms
 
 
 def _default(value):
@@ -154,6 +159,9 @@ class LearningParameters(_Group):
     r0            1 mV       learning rate (largest step per update)
     w0            50 mV      initial weights ~ N(0, w0/sqrt(n_pre))
     tau_avg       10 s       averaging time of the reported cost
+    error_delay   0.2 ms     an output spike, target spike or window end
+                             enters the error trace this long after it
+                             happens (0 ms: on its own step)
     ============  =========  ================================================
     """
 
@@ -168,6 +176,7 @@ class LearningParameters(_Group):
     r0: object = _default(r0)
     w0: object = _default(w0)
     tau_avg: object = _default(tau_avg)
+    error_delay: object = _default(error_delay)
 
     _UNITS = {
         "tau_rise": (ms, True),
@@ -180,10 +189,13 @@ class LearningParameters(_Group):
         "r0": (mV, False),
         "w0": (mV, False),
         "tau_avg": (second, True),
+        "error_delay": (ms, False),
     }
 
     def __post_init__(self):
         _check_all(self, self._UNITS)
+        if self.error_delay < 0 * ms:
+            raise ValueError(f"error_delay must be a non-negative time, got {self.error_delay}")
         if self.r0 < 0 * mV:
             raise ValueError(f"r0 must be a non-negative voltage, got {self.r0}")
         if self.tau_rise == self.tau_decay:
@@ -250,6 +262,13 @@ class ModelParameters:
 
     def __post_init__(self):
         check_quantity("dt", self.dt, ms, positive=True)
+        if not self.learning.error_delay < self.neuron.tau_ref:
+            # Like the axonal delay, the error's delay is carried as the time
+            # since the output unit's last spike: at most one spike in flight.
+            raise ValueError(
+                f"error_delay ({self.learning.error_delay}) must be shorter than"
+                f" tau_ref ({self.neuron.tau_ref})"
+            )
 
     def replace(self, **changes):
         """Return a copy with parameters changed by name, whatever group holds them."""

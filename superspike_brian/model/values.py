@@ -14,9 +14,12 @@ Inputs of a run (``docs/discrete_time.md``, "Inputs of a run"):
 - ``input_table[n, j]``: a spike of input unit j *arrives* at step n of the
   period: the input raster shifted by the axonal delay and wrapped into the
   period (:meth:`superspike_brian.tasks.spikeio.SpikeRaster.dense`);
-- ``target_table[n, i]``: a target spike of output unit i at step n;
+- ``target_table[n, i]``: a target spike of output unit i enters the error at
+  step n: the target raster shifted by the error delay and wrapped into the
+  period;
 - with the classification error, ``window_table`` and ``window_end_table``
-  (:func:`superspike_brian.model.error.classification_tables`);
+  (:func:`superspike_brian.model.error.classification_tables`; window ends
+  shifted by the error delay);
 - per connection, the initial weights (mV) and the fixed feedback matrix of
   the hidden layer it feeds back into (None for symmetric feedback and for the
   first connection), and the learning rate of every update (volts).
@@ -114,13 +117,14 @@ def model_values(net, task, learning_rates):
     p = net.params
     dt = float(p.dt)
     n_period = steps_of("period", task.period * second, p.dt)
+    n_err = error.delay_steps(p)
     tables = {
         "input_table": task.input.dense(dt, shift_seconds=float(p.neuron.delay)),
-        "target_table": task.target.dense(dt),
+        "target_table": np.roll(task.target.dense(dt), n_err, axis=0),
     }
     if net.error == "classification":
         tables["window_table"], tables["window_end_table"] = error.classification_tables(
-            task.windows, net.n_out, n_period, dt
+            task.windows, net.n_out, n_period, dt, n_err
         )
     fbs = net.feedback_matrices()
     feedback = [None] + [fbs[l - 2] for l in range(2, net.n_connections + 1)]

@@ -31,6 +31,7 @@ import numpy as np
 
 from superspike_brian.files import write_npz
 from superspike_brian.integrity import CorruptFile, check_digest, digest_arrays, digest_json
+from superspike_brian.model.network import legacy_defaults
 from superspike_brian.training.state import Recording, RunState
 
 FILENAME = "checkpoint.npz"
@@ -167,6 +168,8 @@ def load(out, fingerprint):
         check_digest(path, meta.get("checksum"), _checksum(arrays, meta))
     if meta.get("format") not in READABLE:
         raise ValueError(f"{path} has checkpoint format {meta.get('format')}, expected {FORMAT}")
+    if "network" in meta["config"]:
+        meta["config"]["network"] = legacy_defaults(meta["config"]["network"])
     if meta["config"] != fingerprint:
         diff = sorted(
             k
