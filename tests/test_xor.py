@@ -67,7 +67,11 @@ def _hand_made_task():
 
 @pytest.fixture(scope="module")
 def hand_made():
-    """er jumps (steps x units) and output spikes (step, unit) over two periods."""
+    """er jumps (steps x units) and output spikes (step, unit) over two periods.
+
+    The model's default error delay holds: every jump comes ``n_err`` steps
+    after the spike or window end that causes it (``_n_err``).
+    """
     task = _hand_made_task()
     net = SuperSpikeNetwork(
         n_in=2, n_out=2, error="classification", initial=[np.diag([100.0, 100.0])]
@@ -92,8 +96,13 @@ def hand_made():
     return task, jumps, list(zip(steps.tolist(), np.asarray(i).tolist(), strict=True))
 
 
+def _n_err():
+    return int(round(float(SuperSpikeNetwork(n_in=2, n_out=2).params.learning.error_delay) / DT))
+
+
 def _expected_jumps(task, spikes, n_steps):
     """The rule of docs/discrete_time.md, written out independently."""
+    d = _n_err()
     n_period = int(round(task.period / DT))
     w = int(round(task.window / DT))
     out = np.zeros((n_steps, 2))
@@ -104,8 +113,8 @@ def _expected_jumps(task, spikes, n_steps):
     ]
     for start, u in windows:
         inside = [s for s, j in spikes if j == u and start <= s < start + w]
-        if not inside and start + w < n_steps:
-            out[start + w, u] += 1.0
+        if not inside and start + w + d < n_steps:
+            out[start + w + d, u] += 1.0
     for s, j in spikes:
         first = any(
             u == j
@@ -113,8 +122,8 @@ def _expected_jumps(task, spikes, n_steps):
             and min(x for x, k in spikes if k == j and x >= start) == s
             for start, u in windows
         )
-        if not first:
-            out[s, j] -= 1.0
+        if not first and s + d < n_steps:
+            out[s + d, j] -= 1.0
     return out
 
 
@@ -126,20 +135,25 @@ def test_hand_made_trains_spike_as_designed(hand_made):
 
 def test_classification_error_jumps(hand_made):
     task, jumps, spikes = hand_made
+    d = _n_err()
+    assert d == 2
     by_unit = {0: [s for s, j in spikes if j == 0], 1: [s for s, j in spikes if j == 1]}
     s0 = by_unit[0]
     # W1: the correct spike of unit 0 gives no error, and no error at the window end.
-    assert 100 <= s0[0] < 350 and jumps[s0[0], 0] == pytest.approx(0.0, abs=1e-12)
-    assert jumps[350, 0] == pytest.approx(0.0, abs=1e-12)
-    # W2: a spike of the wrong unit is -1 at once; the silent target +1 at the end.
-    assert 600 <= s0[1] < 850 and jumps[s0[1], 0] == pytest.approx(-1.0)
-    assert jumps[850, 1] == pytest.approx(1.0)
+    assert 100 <= s0[0] < 350 and jumps[s0[0] + d, 0] == pytest.approx(0.0, abs=1e-12)
+    assert jumps[350 + d, 0] == pytest.approx(0.0, abs=1e-12)
+    # W2: a spike of the wrong unit is -1 (d steps later); the silent target +1 at the end.
+    assert 600 <= s0[1] < 850 and jumps[s0[1] + d, 0] == pytest.approx(-1.0)
+    assert jumps[850 + d, 1] == pytest.approx(1.0)
     # Outside every window: -1.
-    assert jumps[by_unit[1][0], 1] == pytest.approx(-1.0)
+    assert jumps[by_unit[1][0] + d, 1] == pytest.approx(-1.0)
     # W3: first spike free, the surplus one -1, no +1 at the end.
-    assert jumps[s0[2], 0] == pytest.approx(0.0, abs=1e-12)
-    assert jumps[s0[3], 0] == pytest.approx(-1.0)
-    assert jumps[1750, 0] == pytest.approx(0.0, abs=1e-12)
+    assert jumps[s0[2] + d, 0] == pytest.approx(0.0, abs=1e-12)
+    assert jumps[s0[3] + d, 0] == pytest.approx(-1.0)
+    assert jumps[1750 + d, 0] == pytest.approx(0.0, abs=1e-12)
+    # Nothing on the steps of the events themselves.
+    assert jumps[s0[1], 0] == pytest.approx(0.0, abs=1e-12)
+    assert jumps[850, 1] == pytest.approx(0.0, abs=1e-12)
     # Everything, both periods: exactly the rule, nothing else.
     np.testing.assert_allclose(jumps, _expected_jumps(task, spikes, len(jumps)), atol=1e-9)
 
