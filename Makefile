@@ -1,7 +1,8 @@
 # make run: set up the environment (once) and train the single-neuron model.
-# make test: set up the environment (once) and run the test suite.
+# make test: set up the environment (once) and run the test suite, one pytest worker per core
+#   (pytest-xdist; a module's tests stay on one worker, so its fixtures are built once).
 # make paper: the paper's experiments over seeds (superspike reproduce) at SCALE (default quick,
-#   about 30 min on 2 quiet cores; full: the paper's seeds); SSBM=DIR (the folder holding
+#   25 min on 2 quiet cores, measured; full: the paper's seeds); SSBM=DIR (the folder holding
 #   poisson/input.ras) adds Fig 2 on the authors' data. The report goes to docs/reproduction/SCALE.
 # make mutate: the mutation check (tests/mutations.py): does each fault of the rule fail a fast test?
 PYTHON ?= $(shell command -v python3.12 2>/dev/null || echo /root/.pyenv/versions/3.12.1/bin/python3.12)
@@ -23,7 +24,7 @@ run: venv
 	$(BIN)/python models/single_neuron.py
 
 test: venv
-	$(BIN)/python -m pytest -q --durations=15
+	$(BIN)/python -m pytest -q -n auto --dist loadscope --durations=15
 
 mutate: venv
 	$(BIN)/python tests/mutations.py

@@ -409,3 +409,21 @@ def assert_same_results(a, b):
         np.testing.assert_array_equal(b.spikes[name][1], i)
     for key in a.voltage:
         np.testing.assert_array_equal(b.voltage[key][1], a.voltage[key][1])
+
+
+def short_train_options(task, folder, n_out=3):
+    """``superspike train`` options of a 0.5-s runtime run of ``task`` (its rasters
+    written to ``folder``), for tests that start a run from given weights."""
+    from superspike_brian.tasks.spikeio import write_ras
+
+    files = {}
+    for kind in ("input", "target"):
+        files[kind] = folder / f"{kind}.ras"
+        write_ras(files[kind], getattr(task, kind))
+    # fmt: off
+    return [
+        "--input", str(files["input"]), "--target", str(files["target"]),
+        "--period", str(task.period), "--n-out", str(n_out),
+        "--duration", "0.5", "--block", "0.5", "--burn-in", "0.5", "--device", "runtime",
+    ]
+    # fmt: on

@@ -10,7 +10,7 @@ from brian2 import ms
 from superspike_brian import Schedule, Trainer, cli, load_run
 from superspike_brian.tasks.spikeio import write_ras
 
-from .helpers import small_network, small_task
+from .helpers import short_train_options, small_network, small_task
 
 
 def _trained_run(out, learning_off_periods=3):
@@ -96,29 +96,7 @@ def test_evaluate_new_input_without_target_gives_no_cost(trained, tmp_path, caps
 
 
 def test_train_init_run_starts_from_its_final_weights(trained, tmp_path, capsys):
-    task = trained["task"]
-    files = {}
-    for kind in ("input", "target"):
-        files[kind] = tmp_path / f"{kind}.ras"
-        write_ras(files[kind], getattr(task, kind))
-    common = [
-        "--input",
-        str(files["input"]),
-        "--target",
-        str(files["target"]),
-        "--period",
-        str(task.period),
-        "--n-out",
-        "3",
-        "--duration",
-        "0.5",
-        "--block",
-        "0.5",
-        "--burn-in",
-        "0.5",
-        "--device",
-        "runtime",
-    ]
+    common = short_train_options(trained["task"], tmp_path)
     out = tmp_path / "again"
     rc = cli.main(["train", "--init", str(trained["out"]), *common, "--out", str(out)])
     assert rc == 0, capsys.readouterr().err

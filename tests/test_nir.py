@@ -7,6 +7,7 @@ from superspike_brian import SuperSpikeNetwork, cli, load_run
 from superspike_brian.interop.nir import NirError, to_nir
 from superspike_brian.training.evaluate import evaluate, trained_network
 
+from .helpers import short_train_options
 from .test_evaluate import _trained_run
 
 nir = pytest.importorskip("nir")
@@ -114,37 +115,9 @@ def test_a_file_that_is_not_nir_gets_a_clear_message(tmp_path, capsys):
 
 
 def test_train_init_nir_starts_from_the_exported_weights(exported, tmp_path, capsys):
-    from superspike_brian.tasks.spikeio import write_ras
-
-    task = exported["task"]
-    files = {}
-    for kind in ("input", "target"):
-        files[kind] = tmp_path / f"{kind}.ras"
-        write_ras(files[kind], getattr(task, kind))
     out = tmp_path / "from-nir"
-    argv = [
-        "train",
-        "--init",
-        str(exported["path"]),
-        "--input",
-        str(files["input"]),
-        "--target",
-        str(files["target"]),
-        "--period",
-        str(task.period),
-        "--n-out",
-        "3",
-        "--duration",
-        "0.5",
-        "--block",
-        "0.5",
-        "--burn-in",
-        "0.5",
-        "--device",
-        "runtime",
-        "--out",
-        str(out),
-    ]
+    options = short_train_options(exported["task"], tmp_path)
+    argv = ["train", "--init", str(exported["path"]), *options, "--out", str(out)]
     assert cli.main(argv) == 0, capsys.readouterr().err
     again = load_run(out)
     assert again.network.config()["initial_source"].startswith("nir:")

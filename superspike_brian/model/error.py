@@ -48,10 +48,12 @@ got : 1
 #: Output spike. ``open`` (1 while the unit is the target of an open window) is
 #: read from the window table at the step of the spike. The first spike in an
 #: open window is the right answer (no error, and it sets ``got``); every other
-#: spike, in or out of a window, is one unit of negative error at once.
+#: spike, in or out of a window, is one unit of negative error: at once
+#: (``{store}`` is ``er -=``) or, with a delayed error, held in ``pending``
+#: (``pending =``) until it arrives.
 CLASSIFICATION_RESET = """
 open_now = int(window_table({step}, i) > 0)
-er -= 1 - open_now * (1 - got)
+{store} 1 - open_now * (1 - got)
 got += open_now * (1 - got)
 """
 
@@ -68,11 +70,6 @@ got = 0
 #: right for the next spike) and holds it in ``pending`` until it arrives.
 CLASSIFICATION_DELAYED_EQUATIONS = """
 pending : 1
-"""
-CLASSIFICATION_DELAYED_RESET = """
-open_now = int(window_table({step}, i) > 0)
-pending = 1 - open_now * (1 - got)
-got += open_now * (1 - got)
 """
 ON_DELAYED_ERROR_ARRIVAL = "er -= pending"
 
@@ -101,8 +98,10 @@ def output_error_code(mode, n_err, n_period):
     eqs = OUTPUT_ERROR_EQUATIONS
     if mode == "classification":
         eqs += CLASSIFICATION_EQUATIONS
-        reset = CLASSIFICATION_RESET if n_err == 0 else CLASSIFICATION_DELAYED_RESET
-        reset = [reset.format(step=traces.TABLE_STEP.format(n_steps=n_period))]
+        step = traces.TABLE_STEP.format(n_steps=n_period)
+        reset = [
+            CLASSIFICATION_RESET.format(step=step, store="er -=" if n_err == 0 else "pending =")
+        ]
         events = {
             "window_end": (traces.table_condition("window_end_table", n_period), ON_WINDOW_END)
         }

@@ -10,6 +10,7 @@ are counted, not guessed: the report can be drawn at any time.
 
 from __future__ import annotations
 
+import json
 import math
 import warnings
 from pathlib import Path
@@ -452,6 +453,28 @@ def _runs_section(out, exps, results, record):
     return lines
 
 
+def _provenance(out):
+    """What made the runs: package commits, Brian2 versions and the error delay."""
+    commits, brians, delays = set(), set(), set()
+    for config in Path(out).glob("*/*/seed-*/config.json"):
+        try:
+            c = json.loads(config.read_text())
+        except (OSError, json.JSONDecodeError):
+            continue
+        commits.add(str(c.get("package", {}).get("git") or "unknown")[:10])
+        brians.add(str(c.get("versions", {}).get("brian2", "?")))
+        learning = c.get("network", {}).get("params", {}).get("learning", {})
+        delays.add(str(learning.get("error_delay", "0 ms (written before the parameter)")))
+    if not commits:
+        return []
+    return [
+        f"Runs made by superspike-brian at commit {', '.join(sorted(commits))}"
+        f" with Brian2 {', '.join(sorted(brians))}; error delay {', '.join(sorted(delays))}"
+        " (`error_delay`, docs/model.md).",
+        "",
+    ]
+
+
 def _status_line(status):
     """The reproduction's state in bold, unless it finished."""
     if status == "running":
@@ -511,10 +534,7 @@ def write_report(out, exps, *, scale, record=None):
             " the verdicts below are a first look, not a measurement.",
             "",
         ]
-    lines += [
-        "Results will shift slightly when the error delay of issue 15 item 3 becomes the"
-        " model's default; the command above regenerates this report.",
-        "",
+    lines += _provenance(out) + [
         "Final cost: the mean cost of the last 10 blocks, or of the last quarter of the"
         " blocks when that is fewer (short trainings).",
         "",

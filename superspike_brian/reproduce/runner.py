@@ -85,10 +85,9 @@ def regenerate_command(scale, out, data_dir=None):
 
     def short(path):
         path = Path(path).resolve()
-        try:
-            return str(path.relative_to(Path.cwd()))
-        except ValueError:
-            return str(path)
+        rel = os.path.relpath(path, Path.cwd())
+        # A sibling folder (../shared) reads better relative; a distant one absolute.
+        return rel if rel.count("..") <= 1 else str(path)
 
     argv = ["superspike", "reproduce", "--scale", scale, "--out", short(out)]
     if data_dir is not None:
@@ -216,4 +215,6 @@ def redraw(scale, out, *, data_dir=None):
     record = json.loads(record_path.read_text()) if record_path.exists() else {}
     if data_dir is None:
         data_dir = record.get("data_dir")
+    # The folder may have moved since the runs: name it as it is seen from here.
+    record["command"] = regenerate_command(scale, out, data_dir)
     return write_report(out, experiments(scale, out, data_dir), scale=scale, record=record)
