@@ -27,6 +27,9 @@ Row fields added here
     Random feedback: hidden units whose feedback weights are all negative.
 ``xor``
     The XOR runs: the contents of ``xor.json``.
+``made_by``
+    ``commit`` (the package's git commit, 10 digits), ``brian2`` (its version) and
+    ``error_delay``, from the run's config.json.
 """
 
 from __future__ import annotations
@@ -148,6 +151,12 @@ def run_measures(run_dir, *, spikes=True, feedback=True):
     row["hidden_onset_s"] = onset[0] if onset else None
     row["final_hidden_rate_hz"] = rates[-1] if rates and not math.isnan(rates[-1]) else None
     config = json.loads((run_dir / "config.json").read_text())
+    learning = config.get("network", {}).get("params", {}).get("learning", {})
+    row["made_by"] = {
+        "commit": str(config.get("package", {}).get("git") or "unknown")[:10],
+        "brian2": str(config.get("versions", {}).get("brian2", "?")),
+        "error_delay": str(learning.get("error_delay", "0 ms (written before the parameter)")),
+    }
     if spikes and (run_dir / "spikes.npz").exists() and config["task"]["n_out"] == 1:
         with np.load(run_dir / "spikes.npz") as s:
             sched = config["schedule"]

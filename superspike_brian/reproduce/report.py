@@ -10,7 +10,6 @@ are counted, not guessed: the report can be drawn at any time.
 
 from __future__ import annotations
 
-import json
 import math
 import warnings
 from pathlib import Path
@@ -453,24 +452,18 @@ def _runs_section(out, exps, results, record):
     return lines
 
 
-def _provenance(out):
+def _provenance(results):
     """What made the runs: package commits, Brian2 versions and the error delay."""
-    commits, brians, delays = set(), set(), set()
-    for config in Path(out).glob("*/*/seed-*/config.json"):
-        try:
-            c = json.loads(config.read_text())
-        except (OSError, json.JSONDecodeError):
-            continue
-        commits.add(str(c.get("package", {}).get("git") or "unknown")[:10])
-        brians.add(str(c.get("versions", {}).get("brian2", "?")))
-        learning = c.get("network", {}).get("params", {}).get("learning", {})
-        delays.add(str(learning.get("error_delay", "0 ms (written before the parameter)")))
-    if not commits:
+    made_by = [row["made_by"] for rows in results.values() for row in rows]
+    if not made_by:
         return []
+
+    def values(key):
+        return ", ".join(sorted({m[key] for m in made_by}))
+
     return [
-        f"Runs made by superspike-brian at commit {', '.join(sorted(commits))}"
-        f" with Brian2 {', '.join(sorted(brians))}; error delay {', '.join(sorted(delays))}"
-        " (`error_delay`, docs/model.md).",
+        f"Runs made by superspike-brian at commit {values('commit')} with Brian2"
+        f" {values('brian2')}; error delay {values('error_delay')} (`error_delay`, docs/model.md).",
         "",
     ]
 
@@ -534,7 +527,7 @@ def write_report(out, exps, *, scale, record=None):
             " the verdicts below are a first look, not a measurement.",
             "",
         ]
-    lines += _provenance(out) + [
+    lines += _provenance(results) + [
         "Final cost: the mean cost of the last 10 blocks, or of the last quarter of the"
         " blocks when that is fewer (short trainings).",
         "",
