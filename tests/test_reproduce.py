@@ -291,3 +291,31 @@ def test_final_mean_takes_the_last_quarter_of_short_runs():
     assert final_mean([9.0] + [5.0] * 30 + [1.0] * 10) == pytest.approx(1.0)  # last 10 of 40
     assert final_mean([9.0] + [5.0] * 8 + [1.0] * 2) == pytest.approx(1.0)  # last 2 of 10
     assert math.isnan(final_mean([9.0]))
+
+
+def test_report_names_the_commits_brian2_and_error_delay_of_its_runs():
+    from superspike_brian.reproduce.report import _provenance
+
+    def row(commit, delay):
+        return {"made_by": {"commit": commit, "brian2": "2.10.1", "error_delay": delay}}
+
+    results = {"fig2": [row("abc", "0.2 ms")], "fig4": [row("def", "0 ms"), row("abc", "0.2 ms")]}
+    (line, _) = _provenance(results)
+    assert "commit abc, def " in line and "Brian2 2.10.1;" in line
+    assert "error delay 0 ms, 0.2 ms " in line
+    assert _provenance({"fig2": []}) == []
+
+
+def test_regenerate_command_names_a_sibling_folder_relative_and_a_distant_one_absolute(
+    tmp_path, monkeypatch
+):
+    from superspike_brian.reproduce.runner import regenerate_command
+
+    repo = tmp_path / "project" / "checkout"
+    repo.mkdir(parents=True)
+    monkeypatch.chdir(repo)
+    sibling = tmp_path / "project" / "shared"
+    distant = tmp_path / "elsewhere" / "data"
+    command = regenerate_command("quick", repo / "runs" / "paper", sibling)
+    assert command.endswith("--out runs/paper --data-dir ../shared")
+    assert regenerate_command("quick", "runs/p", distant).endswith(f"--data-dir {distant}")
