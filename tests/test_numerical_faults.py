@@ -1,7 +1,8 @@
 """Numbers gone wrong (NaN, infinite, runaway firing) stop a run at the end of the block.
 
 The message names the layer or variable, the block and the value; the run
-directory keeps the last good checkpoint and the metrics up to it.
+directory keeps the last good checkpoint and the metrics up to it, and its
+config.json says ``status: failed`` with the message.
 """
 
 import json
@@ -50,7 +51,8 @@ def _left_behind(out, trainer, bad_block, message):
     assert good is not None and good < bad_block
     assert f"last good checkpoint (after block {good}) is kept" in message
     assert list(read_metrics(out)["block"]) == list(range(good + 1))
-    assert json.loads((out / "config.json").read_text())["status"] == "running"
+    config = json.loads((out / "config.json").read_text())
+    assert config["status"] == "failed" and config["fault"] == message
     assert not (out / "weights.npz").exists()
 
 

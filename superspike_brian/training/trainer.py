@@ -208,7 +208,9 @@ class Trainer:
             ends (every block with the controller; after each execution of the
             binary, one or several blocks, when learning inside), so an
             interrupted run keeps them; the complete run directory is written
-            at the end (``status: complete``).
+            at the end (``status: complete``). A numerical fault
+            (:class:`~superspike_brian.training.health.NumericalFault`) leaves
+            ``status: failed`` and the fault's message (``fault``).
         resume : bool
             Continue from ``out/checkpoint.npz`` (standalone devices; the result
             equals an uninterrupted run bit for bit). A schedule with more blocks
@@ -228,19 +230,27 @@ class Trainer:
             codegen.require_gpu()
         state = self._start(out, resume, overwrite, extra_config)
         t0 = time.time()
-        with Session(
-            self.device,
-            self.build_directory(),
-            float32=self.float32,
-            codegen_target=self.codegen_target,
-            progress=self.progress,
-        ) as session:
-            history = self._train(session, state, out)
-        history.timing["total_s"] = time.time() - t0
-        block_metrics(history, self.network, self.timeline)
-        if not loop.chunked(self.learn, self.device):
-            # One execution: the blocks are checked once it ended.
-            health.check_history(history)
+        try:
+            with Session(
+                self.device,
+                self.build_directory(),
+                float32=self.float32,
+                codegen_target=self.codegen_target,
+                progress=self.progress,
+            ) as session:
+                history = self._train(session, state, out)
+            history.timing["total_s"] = time.time() - t0
+            block_metrics(history, self.network, self.timeline)
+            if not loop.chunked(self.learn, self.device):
+                # One execution: the blocks are checked once it ended.
+                health.check_history(history)
+        except health.NumericalFault as fault:
+            if out is not None:
+                # Read by whoever lists the runs; resume still starts from the
+                # last good checkpoint (with a smaller learning rate, say).
+                config = dict(self.config(), **(extra_config or {}))
+                rundir.write_config(out, dict(config, status="failed", fault=str(fault)))
+            raise
         if out is not None:
             # The checkpoint stays: it is the final state, from which a longer
             # schedule continues the run (resume=True with more blocks).
