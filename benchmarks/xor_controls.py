@@ -3,9 +3,11 @@
 For network seeds 1-5 (the task seed equal to the network seed, as in
 ``tests/test_xor.py``), the held-out stream (200 trials, ``stream=1``) is scored
 with the initial weights (learning off) for 100 -> 2 and 100 -> 4 -> 2 with
-symmetric feedback, and after the model's 800-s training for 100 -> 2. It
-prints the accuracies and writes them as JSON: the numbers any two-sided
-bound on the control (no hidden layer) must be set from.
+symmetric feedback, and after the model's 800-s training for 100 -> 2; for
+100 -> 2 also the training stream (``stream=0``, 200 trials) with learning off,
+to compare with the last 200 trials of training. It prints the accuracies and
+writes them as JSON: the numbers any two-sided bound on the control (no hidden
+layer) must be set from.
 
 Usage::
 
@@ -43,9 +45,12 @@ def main(argv=None):
         off = run_seeds(nets, held, learn=False, weights=initial, build_dir=build(f"off-{hidden}"))
         result[f"hidden{hidden}_learning_off"] = accuracies(off)
         if hidden == 0:
-            trained = run_seeds(
-                nets, [xor_task(seed=s) for s in args.seeds], DURATION, build_dir=build("train-0")
+            train_tasks = [xor_task(seed=s) for s in args.seeds]
+            off_train = run_seeds(
+                nets, train_tasks, learn=False, weights=initial, build_dir=build("off-train-0")
             )
+            result["hidden0_learning_off_training_stream"] = accuracies(off_train)
+            trained = run_seeds(nets, train_tasks, DURATION, build_dir=build("train-0"))
             weights = [h.weights for h, _ in trained]
             tested = run_seeds(nets, held, learn=False, weights=weights, build_dir=build("test-0"))
             result["hidden0_trained"] = accuracies(tested)

@@ -118,9 +118,17 @@ class Mutation:
     equivalent: str = ""
 
 
+# Both error modes: van Rossum (single neuron, patterns) and classification (XOR).
 SIGN_FLIPPED = (
     (ERROR_PY, 'OUTPUT_RESET = "er -= 1"', 'OUTPUT_RESET = "er += 1"'),
     (ERROR_PY, 'ON_TARGET = "er += 1"', 'ON_TARGET = "er -= 1"'),
+    (ERROR_PY, "er += 1 - got", "er -= 1 - got"),
+    (ERROR_PY, 'store="er -=" if n_err == 0', 'store="er +=" if n_err == 0'),
+    (
+        ERROR_PY,
+        'ON_DELAYED_ERROR_ARRIVAL = "er -= pending"',
+        'ON_DELAYED_ERROR_ARRIVAL = "er += pending"',
+    ),
 )
 SURROGATE_ONE = (
     (
@@ -140,7 +148,7 @@ ERROR_ZEROED = (
 MUTATIONS = (
     Mutation(
         "error-sign",
-        "error sign flipped (er -1 on target, +1 on output spike)",
+        "error sign flipped (er -1 on a target spike or a missed window, +1 on an output spike)",
         SIGN_FLIPPED,
         (ORACLE_RUNTIME,),
     ),
