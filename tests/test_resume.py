@@ -132,6 +132,11 @@ def test_cli_resume_of_a_missing_or_complete_run(tmp_path, capsys):
     (tmp_path / "config.json").write_text(json.dumps(config))
     assert main(["train", "--resume", str(tmp_path)]) == 0
     assert "nothing to resume" in capsys.readouterr().out
+    # A sweep starts every run with --overwrite; resuming it must not trip on that.
+    config["argv"] += ["--overwrite"]
+    (tmp_path / "config.json").write_text(json.dumps(config))
+    assert main(["train", "--resume", str(tmp_path)]) == 0
+    assert "nothing to resume" in capsys.readouterr().out
 
 
 def test_each_checkpoint_writes_only_its_block_and_reads_back_whole(tmp_path):

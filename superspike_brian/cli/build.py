@@ -132,6 +132,15 @@ def _without_train(argv):
     return list(argv[1:] if argv and argv[0] == "train" else argv)
 
 
+def recorded_options(argv):
+    """The options of a run's recorded command line that say what it computes.
+
+    ``--overwrite`` (sweeps start every run with it) and ``--resume`` concern how
+    the run was started, not the run: a resume never replaces it.
+    """
+    return [a for a in _without_train(argv) if a not in ("--resume", "--overwrite")]
+
+
 def resume_args(args):
     """The options of the run in ``args.resume``, to continue it there.
 
@@ -158,7 +167,7 @@ def resume_args(args):
     config = read_config(out)
     if not isinstance(config.get("argv"), list):
         raise ValueError(f"--resume {out}: config.json has no command line (argv) to resume")
-    saved = [a for a in _without_train(config["argv"]) if a != "--resume"]
+    saved = recorded_options(config["argv"])
     resumed = _train_parser().parse_args(saved)
     given, _ = _train_parser(defaults=False).parse_known_args(_without_train(args.argv))
     conflicts, argv = [], ["train", *saved]

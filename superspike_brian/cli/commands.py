@@ -19,13 +19,14 @@ __all__ = [
 
 
 def cmd_train(args):
-    from superspike_brian.cli.build import resume_args
+    from superspike_brian.cli.build import recorded_options, resume_args
     from superspike_brian.options import check_train
 
     argv = args.argv
     if args.resume:
         args, config, argv = resume_args(args)
-        if config.get("status") == "complete" and argv == config["argv"]:
+        unchanged = recorded_options(argv) == recorded_options(config["argv"])
+        if config.get("status") == "complete" and unchanged:
             if _figures_missing(args):
                 # Stopped while drawing its figures, after its results were written.
                 _figures(Path(args.out), _reference(args))
