@@ -275,6 +275,10 @@ def test_tiny_scale_writes_a_report_with_every_section(tmp_path, capsys):
         assert (out / name).stat().st_size > 1000, name
     claim_rows = [line for line in text.splitlines() if re.match(r"^\| Fig \d \| ", line)]
     assert len(claim_rows) == len(claims.CLAIMS)
+    status = [json.loads(p.read_text()) for p in out.glob("fig*/*/seed-*/status.json")]
+    seconds = sum(s["seconds"] for s in status)
+    assert len(status) > 0 and seconds > 0
+    assert f"Summed over the runs (each timed by its last call), {seconds:.0f} s" in text
     record = json.loads((out / "reproduce.json").read_text())
     assert record["scale"] == "tiny" and record["failed_in_last_call"] == 0
     assert record["ran_in_last_call"] == record["runs"] > 0

@@ -187,9 +187,9 @@ def collect(out, experiments):
     -------
     dict
         Sweep name -> list of dict: condition, its grid values, seed,
-        final_cost, final_mean (:func:`final_mean`), run_dir and
-        the measures of :func:`run_measures`; runs that are not finished are
-        left out, a sweep not started gives [].
+        final_cost, final_mean (:func:`final_mean`), run_dir, seconds (of
+        the run's last call) and the measures of :func:`run_measures`; runs
+        that are not finished are left out, a sweep not started gives [].
     """
     from superspike_brian.sweep.grid import condition_name, grid_points
     from superspike_brian.sweep.records import read_json, run_state
@@ -213,6 +213,7 @@ def collect(out, experiments):
                     row["final_cost"] = cost[-1] if cost else math.nan
                     row["final_mean"] = final_mean(cost)
                     row["run_dir"] = str(run_dir)
+                    row["seconds"] = (read_json(run_dir / "status.json") or {}).get("seconds")
                     rows.append(row)
             results[sweep.name] = rows
     return results

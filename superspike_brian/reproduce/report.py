@@ -468,6 +468,18 @@ def _provenance(results):
     ]
 
 
+def _compute_time(results):
+    """The runs' own times summed: the reproduction's cost, however often it was called."""
+    seconds = [r["seconds"] for rows in results.values() for r in rows if r.get("seconds")]
+    if not seconds:
+        return ""
+    total = sum(seconds)
+    return (
+        f" Summed over the runs (each timed by its last call), {total:.0f} s"
+        f" ({total / 3600:.1f} h): the wall time on n parallel workers is about that divided by n."
+    )
+
+
 def _status_line(status):
     """The reproduction's state in bold, unless it finished."""
     if status == "running":
@@ -518,7 +530,8 @@ def write_report(out, exps, *, scale, record=None):
             f" ({record.get('ran_in_last_call', '?')} runs ran in it)."
             if "last_call_seconds" in record
             else ""
-        ),
+        )
+        + _compute_time(results),
         "",
     ]
     if scale != "full":
