@@ -192,7 +192,7 @@ def collect(out, experiments):
         that are not finished are left out, a sweep not started gives [].
     """
     from superspike_brian.sweep.grid import condition_name, grid_points
-    from superspike_brian.sweep.records import read_json, run_state
+    from superspike_brian.sweep.records import read_json, run_status
 
     out = Path(out)
     results = {}
@@ -205,7 +205,8 @@ def collect(out, experiments):
                 condition = condition_name(values)
                 for seed in record["seeds"]:
                     run_dir = out / sweep.name / condition / f"seed-{seed}"
-                    if run_state(run_dir) != "ok":
+                    state, status = run_status(run_dir)
+                    if state != "ok":
                         continue
                     row = {"condition": condition, **values, "seed": int(seed)}
                     row.update(run_measures(run_dir, feedback=exp.key == "fig4"))
@@ -213,7 +214,7 @@ def collect(out, experiments):
                     row["final_cost"] = cost[-1] if cost else math.nan
                     row["final_mean"] = final_mean(cost)
                     row["run_dir"] = str(run_dir)
-                    row["seconds"] = (read_json(run_dir / "status.json") or {}).get("seconds")
+                    row["seconds"] = status.get("seconds")
                     rows.append(row)
             results[sweep.name] = rows
     return results

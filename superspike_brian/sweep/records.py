@@ -40,14 +40,23 @@ def read_rows(run_dir):
         return []
 
 
-def run_state(run_dir):
-    """``"ok"``, ``"failed"`` or ``"missing"`` for a run directory on disk."""
+def run_status(run_dir):
+    """(state, status.json contents ({} if none)) of a run directory on disk.
+
+    The state is ``"ok"``, ``"failed"`` or ``"missing"``; callers that also
+    want the record's fields (its seconds, say) read the file once.
+    """
     status = read_json(Path(run_dir) / "status.json") or {}
     if status.get("status") == "ok" and (Path(run_dir) / "metrics.csv").exists():
-        return "ok"
+        return "ok", status
     if status.get("status") == "failed":
-        return "failed"
-    return "missing"
+        return "failed", status
+    return "missing", status
+
+
+def run_state(run_dir):
+    """``"ok"``, ``"failed"`` or ``"missing"`` for a run directory on disk."""
+    return run_status(run_dir)[0]
 
 
 def log_tail(path, n=LOG_TAIL):

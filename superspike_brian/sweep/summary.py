@@ -10,7 +10,7 @@ from pathlib import Path
 
 from superspike_brian.files import atomic_write, save_figure
 from superspike_brian.sweep.grid import RunSpec, condition_name, grid_points
-from superspike_brian.sweep.records import load_sweep, read_json, read_rows, run_state
+from superspike_brian.sweep.records import load_sweep, read_rows, run_state, run_status
 
 #: Blocks averaged for the ``mean_cost_last10`` column of summary.csv.
 LAST_BLOCKS = 10
@@ -20,8 +20,7 @@ LAST_BLOCKS = 10
 
 
 def _summary_row(spec, run_dir, grid_keys):
-    state = run_state(run_dir)
-    status = read_json(run_dir / "status.json") or {}
+    state, status = run_status(run_dir)
     rows = read_rows(run_dir) if state == "ok" else []
     last = rows[-1] if rows else {}
     tail = [r["cost"] for r in rows[-LAST_BLOCKS:] if "cost" in r]
