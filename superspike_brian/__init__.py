@@ -35,6 +35,7 @@ import importlib
 #: ``import superspike_brian`` (and the command line's ``--help``) does not
 #: import Brian2.
 _EXPORTS = {
+    "SuperSpike": "superspike_brian.rule",
     "SuperSpikeNetwork": "superspike_brian.model.network",
     "ModelParameters": "superspike_brian.model.parameters",
     "NeuronParameters": "superspike_brian.model.parameters",

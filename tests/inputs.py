@@ -252,7 +252,39 @@ def feedback_matrices(sizes, feedback, seed):
     return out
 
 
+def graph_initial_weights(shapes, w0, w_max, seed):
+    """Initial weights of a graph's connections (spec, "Any graph of populations").
+
+    One ``numpy.random.default_rng([seed, 0])`` draws, connection after
+    connection in order, a dense ``(N_post, N_pre)`` matrix ``normal(0,
+    w0/sqrt(N_pre))`` clipped to ``[-w_max, w_max]``; entries without a
+    synapse are not used.
+    """
+    rng = np.random.default_rng([int(seed), 0])
+    out = []
+    for n_post, n_pre in shapes:
+        w = rng.normal(0.0, float(w0) / np.sqrt(n_pre), size=(n_post, n_pre))
+        out.append(np.clip(w, -float(w_max), float(w_max)))
+    return out
+
+
+def graph_feedback_matrices(shapes, carries, feedback, seed):
+    """Feedback matrices of a graph (spec): per connection, ``B`` or None.
+
+    Random feedback: one ``numpy.random.default_rng([seed, 1])`` draws, for
+    every connection that carries error back, in order, a dense
+    ``normal(0, 1)`` matrix of its shape. Uniform and symmetric feedback need
+    no draw (None).
+    """
+    if feedback != "random":
+        return [None] * len(shapes)
+    rng = np.random.default_rng([int(seed), 1])
+    return [rng.normal(0.0, 1.0, size=s) if c else None for s, c in zip(shapes, carries, strict=True)]
+
+
 __all__ = [
+    "graph_initial_weights",
+    "graph_feedback_matrices",
     "whole_multiple",
     "grid_step",
     "spike_table",

@@ -529,3 +529,258 @@ def simulate(
             "got": np.array(rec["got"]).reshape(-1, sizes[L]),
         }
     return out
+
+
+# ---------------------------------------------------------------------------
+# Any graph of populations (docs/discrete_time.md, "Any graph of populations")
+
+
+def distances(connections, output):
+    """Least number of connections from every population to ``output``.
+
+    Parameters
+    ----------
+    connections : sequence of (pre, post)
+        Population names of every connection.
+    output : str
+
+    Returns
+    -------
+    dict
+        Population -> distance; populations with no path to the output are absent.
+    """
+    dist = {output: 0}
+    changed = True
+    while changed:
+        changed = False
+        for pre, post in connections:
+            if post in dist and dist.get(pre, np.inf) > dist[post] + 1:
+                dist[pre] = dist[post] + 1
+                changed = True
+    return dist
+
+
+def simulate_graph(
+    n_steps,
+    populations,
+    connections,
+    output,
+    target,
+    lr,
+    *,
+    feedback="symmetric",
+    feedback_matrices=None,
+    regularizer=None,
+    params=None,
+):
+    """Simulate the rule of ``docs/discrete_time.md`` on a graph of populations.
+
+    Parameters
+    ----------
+    n_steps : int
+        Steps to simulate.
+    populations : dict of str -> dict
+        Every population: ``{"size": N, "arrive": table}`` for an input
+        population (``arrive[n, j]``: unit j's spike arrives at step n, for at
+        least ``n_steps`` rows), or ``{"size": N, "delay_steps": n_d}`` for a
+        population of neurons (its spikes arrive ``n_d`` steps after they are
+        emitted, ``0 <= n_d < n_ref``), optionally with an adaptive threshold
+        ``"adapt": (tau_a_ms, delta_a_mV)``.
+    connections : list of dict
+        ``{"pre": name, "post": name, "W": (N_post, N_pre) mV, "mask": bool
+        array of the same shape}`` in order; only masked-in synapses exist.
+    output : str
+        The output population (a neuron population).
+    target : array_like of bool, shape (>= n_steps, N_out)
+        Target table (already shifted by the error delay).
+    lr : array_like or float
+        Learning rate in mV of the update at step ``k*N_b`` (all connections).
+    feedback : {'symmetric', 'random', 'uniform'}
+    feedback_matrices : list, optional
+        Per connection, ``B`` (N_post, N_pre) for random feedback where the
+        connection carries error back (None elsewhere).
+    regularizer : (rho_per_mV, a), optional
+        On connections that end on a hidden population.
+    params : dict, optional
+        Overrides of :data:`DEFAULTS`.
+
+    Returns
+    -------
+    dict
+        ``'spikes'``: population -> int array (n, 2) of (step, unit), sorted;
+        ``'weights'``: list of final weight arrays (mV, zero outside the mask);
+        ``'cost'``, ``'cost_times'`` as :func:`simulate`; ``'state'``: ``m``,
+        ``v``, ``lam_r``, ``lam`` per connection.
+    """
+    p = dict(DEFAULTS)
+    if params:
+        unknown = set(params) - set(DEFAULTS)
+        if unknown:
+            raise ValueError(f"unknown parameters: {sorted(unknown)}")
+        p.update(params)
+    if feedback not in ("symmetric", "random", "uniform"):
+        raise ValueError(f"unknown feedback mode {feedback!r}")
+    dt = p["dt_ms"]
+    dt_s = dt * 1e-3
+    U_rest, theta, U_cut, beta = p["U_rest_mV"], p["theta_mV"], p["U_cut_mV"], p["beta_per_mV"]
+    t_b, eps, w_max = p["t_b_s"], p["eps"], p["w_max_mV"]
+    n_ref = _steps(p["tau_ref_ms"], dt, "tau_ref")
+    n_err = _steps(p["error_delay_ms"], dt, "error_delay")
+    N_b = _steps(t_b * 1e3, dt, "t_b")
+    e_syn, e_mem = math.exp(-dt / p["tau_syn_ms"]), math.exp(-dt / p["tau_mem_ms"])
+    c_UI = cascade_coefficient(dt, p["tau_mem_ms"], p["tau_syn_ms"])
+    e_rise, e_decay = math.exp(-dt / p["tau_rise_ms"]), math.exp(-dt / p["tau_decay_ms"])
+    c_zz = cascade_coefficient(dt, p["tau_decay_ms"], p["tau_rise_ms"])
+    e_het, e_avg = math.exp(-dt / p["tau_het_ms"]), math.exp(-dt_s / p["tau_avg_s"])
+    gamma = math.exp(-t_b / p["tau_rms_s"])
+    K2_s = error_kernel_sq_integral(p["tau_rise_ms"], p["tau_decay_ms"]) * 1e-3
+
+    names = list(populations)
+    size = {q: int(populations[q]["size"]) for q in names}
+    neurons = [q for q in names if "arrive" not in populations[q]]
+    pairs = [(c["pre"], c["post"]) for c in connections]
+    learning = []
+    for _, post in pairs:
+        if post not in learning:
+            learning.append(post)
+    dist = distances(pairs, output)
+    carries = [pre in learning and pre != output and dist[post] < dist[pre] for pre, post in pairs]
+    hidden = sorted((q for q in learning if q != output), key=lambda q: dist[q])
+    regularized = [regularizer is not None and post != output for _, post in pairs]
+    zh_pops = {post for (_, post), r in zip(pairs, regularized, strict=True) if r}
+    W = [np.array(c["W"], dtype=np.float64) * c["mask"] for c in connections]
+    mask = [np.asarray(c["mask"], dtype=bool) for c in connections]
+    B = feedback_matrices or [None] * len(connections)
+    n_updates = (n_steps - 1) // N_b + 1 if n_steps > 0 else 0
+    lr = np.asarray(lr, dtype=np.float64)
+    if lr.ndim == 0:
+        lr = np.full(max(n_updates, 1), float(lr))
+
+    U = {q: np.full(size[q], U_rest) for q in neurons}
+    I = {q: np.zeros(size[q]) for q in neurons}
+    a = {q: np.zeros(size[q]) for q in neurons}
+    s_last = {q: np.full(size[q], _NEVER, dtype=np.int64) for q in neurons}
+    z = {q: np.zeros(size[q]) for q in names}
+    zt = {q: np.zeros(size[q]) for q in names}
+    zh = {q: np.zeros(size[q]) for q in zh_pops}
+    er, err, sq = (np.zeros(size[output]) for _ in range(3))
+    er_queue = np.zeros((n_err + 1, size[output]))
+    lam_r, lam, m, v = ([np.zeros_like(w) for w in W] for _ in range(4))
+    spikes = {q: [] for q in neurons}
+    cost, cost_steps = [], []
+
+    def adapt(q):
+        return populations[q].get("adapt")
+
+    def record_cost(n):
+        t = n * dt_s
+        cost.append(float(np.mean(sq)) / K2_s / (-math.expm1(-t / p["tau_avg_s"])))
+        cost_steps.append(n)
+
+    for n in range(n_steps):
+        # Step 0: RMaxProp update of every existing synapse.
+        if n % N_b == 0:
+            k = n // N_b
+            if k >= 1:
+                record_cost(n)
+            for c in range(len(W)):
+                g = m[c] / t_b
+                v[c] = np.maximum(g * g, gamma * v[c])
+                step = lr[k] * g / (np.sqrt(v[c]) + eps)
+                W[c] = np.where(mask[c], np.clip(W[c] + step, -w_max, w_max), 0.0)
+                m[c] = np.zeros_like(m[c])
+
+        # Step 1: learning signals from the old state.
+        sp = {}
+        for q in learning:
+            th = theta + (a[q] if adapt(q) else 0.0)
+            sp[q] = (U[q] > U_cut) / (1.0 + np.abs(beta * (U[q] - th))) ** 2
+        E = {output: err.copy()}
+        for q in hidden:
+            E[q] = np.zeros(size[q])
+            for c, (pre, post) in enumerate(pairs):
+                if not (carries[c] and pre == q):
+                    continue
+                if feedback == "symmetric":
+                    F = W[c]
+                elif feedback == "random":
+                    F = B[c] * mask[c]
+                else:
+                    F = mask[c].astype(np.float64)
+                E[q] = E[q] + F.T @ E[post]
+        for c, (pre, post) in enumerate(pairs):
+            x = np.outer(sp[post], zt[pre]) * mask[c]
+            lam_r_old, lam_old = lam_r[c], lam[c]
+            lam_r[c] = x + (lam_r_old - x) * e_rise
+            lam[c] = lam_r_old + (lam_old - lam_r_old) * e_decay
+            drive = E[post][:, None] * lam_old
+            if regularized[c]:
+                rho, a_exp = regularizer
+                drive = drive - rho * W[c] * (zh[post] ** a_exp)[:, None]
+            m[c] = m[c] + dt_s * drive * mask[c]
+        err2 = err * err
+        sq = err2 + (sq - err2) * e_avg
+
+        # Step 2: exact propagation of every linear system over dt.
+        for q in neurons:
+            U_free = U_rest + (U[q] - U_rest) * e_mem + I[q] * c_UI
+            U[q] = np.where((n - s_last[q]) < n_ref, U[q], U_free)
+            I[q] = I[q] * e_syn
+            if adapt(q):
+                a[q] = a[q] * math.exp(-dt / adapt(q)[0])
+        for q in names:
+            zt[q] = zt[q] * e_decay + z[q] * c_zz
+            z[q] = z[q] * e_rise
+        err = err * e_decay + er * c_zz
+        er = er * e_rise
+        for q in zh_pops:
+            zh[q] = zh[q] * e_het
+
+        # Step 3: threshold crossings.
+        spiked = {}
+        for q in neurons:
+            th = theta + (a[q] if adapt(q) else 0.0)
+            spiked[q] = ((n - s_last[q]) >= n_ref) & (U[q] > th)
+
+        # Step 4: arrivals and target spikes.
+        arrived = {}
+        for q in names:
+            if q not in neurons:
+                arrived[q] = np.asarray(populations[q]["arrive"][n], dtype=bool)
+            elif populations[q]["delay_steps"] == 0:
+                arrived[q] = spiked[q]
+            else:
+                arrived[q] = (n - s_last[q]) == populations[q]["delay_steps"]
+        for c, (pre, post) in enumerate(pairs):
+            if arrived[pre].any():
+                I[post] = I[post] + W[c][:, arrived[pre]].sum(axis=1)
+        er = er + np.asarray(target[n], dtype=np.float64)
+
+        # Step 5: resets and trace jumps.
+        for q in neurons:
+            if spiked[q].any():
+                U[q] = np.where(spiked[q], U_rest, U[q])
+                s_last[q] = np.where(spiked[q], n, s_last[q])
+                if adapt(q):
+                    a[q] = a[q] + spiked[q] * adapt(q)[1]
+                spikes[q] += [(n, unit) for unit in np.flatnonzero(spiked[q])]
+        er_queue[(n + n_err) % (n_err + 1)] -= spiked[output]
+        er = er + er_queue[n % (n_err + 1)]
+        er_queue[n % (n_err + 1)] = 0.0
+        for q in zh_pops:
+            zh[q] = zh[q] + spiked[q]
+        for q in names:
+            z[q] = z[q] + arrived[q]
+
+    if n_steps > 0 and n_steps % N_b == 0:
+        record_cost(n_steps)
+    return {
+        "spikes": {q: np.array(s, dtype=np.int64).reshape(-1, 2) for q, s in spikes.items()},
+        "weights": W,
+        "cost": np.array(cost),
+        "cost_times": np.array(cost_steps, dtype=np.float64) * dt_s,
+        "state": {"m": m, "v": v, "lam_r": lam_r, "lam": lam},
+        "carries": carries,
+        "distance": dist,
+        "masks": mask,
+    }

@@ -66,12 +66,12 @@ def check(engine, learn, device):
     return learn
 
 
-def create(net, engine, learn, device):
-    """The engine that trains ``net`` (after :func:`check`).
+def create(rule, engine, learn, device):
+    """The engine that trains the connections of ``rule`` (after :func:`check`).
 
     Parameters
     ----------
-    net : SuperSpikeNetwork
+    rule : SuperSpike
     engine : {'synaptic', 'factorized'}
     learn : {'inside', 'controller'} or None
     device : {'runtime', 'cpp_standalone', 'cuda_standalone'}
@@ -81,4 +81,4 @@ def create(net, engine, learn, device):
     Engine
     """
     learn = check(engine, learn, device)
-    return _IMPLEMENTATIONS[engine, learn](net, learn)
+    return _IMPLEMENTATIONS[engine, learn](rule, learn)

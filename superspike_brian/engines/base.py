@@ -23,7 +23,7 @@ session and the training loop use this interface only; nothing outside
 
 from __future__ import annotations
 
-from superspike_brian.model import connection, optimizer
+from superspike_brian.model import optimizer
 
 __all__ = ["Engine"]
 
@@ -33,8 +33,9 @@ class Engine:
 
     Parameters
     ----------
-    net : SuperSpikeNetwork
-        The network whose connections the engine trains.
+    rule : SuperSpike
+        The rule whose connections the engine trains (its graph, parameters,
+        values and groups).
     learn : {'inside', 'controller'}
         Where the weight update runs.
     """
@@ -47,8 +48,8 @@ class Engine:
     #: True when :meth:`after_interval` computes the accumulators (timed as gradient_s).
     gradients_in_controller = False
 
-    def __init__(self, net, learn):
-        self.net = net
+    def __init__(self, rule, learn):
+        self.rule = rule
         self.learn = learn
 
     @property
@@ -57,41 +58,38 @@ class Engine:
         return self.learn == "inside"
 
     # ---------------------------------------------------------------- build
-    def connection_equations(self, l):
-        """Equations of connection ``l`` (1-based): weights and learning state."""
-        return connection.WEIGHT_EQUATION
+    def attach(self, c, synapses):
+        """Add what connection ``c`` (0-based) needs to learn to the user's ``synapses``.
 
-    def synapse_dtypes(self, l):
-        """Per-variable dtypes of connection ``l`` that differ from the model's."""
-        return {}
+        Returns the Brian2 objects the engine made for it.
+        """
+        return []
 
-    def configure_connection(self, model, l, synapses, values):
-        """Place the connection's code in the time step and set its fixed values."""
-
-    def update_code(self, l):
+    def update_code(self, c):
         """Code run every update interval inside the simulation (learn inside)."""
         return optimizer.UPDATE_CODE
 
-    def add_objects(self, model):
-        """Add the engine's own Brian2 objects and namespace entries to ``model``."""
+    def add_objects(self):
+        """The engine's own Brian2 objects (after every connection is attached)."""
+        return []
 
     def prepare_project(self, directory):
         """Put files the generated code needs into a standalone project."""
 
-    def carried_variables(self, l):
-        """Per-synapse variables of connection ``l`` that a run hands to the next."""
+    def carried_variables(self, c):
+        """Per-synapse variables of connection ``c`` that a run hands to the next."""
         return ("w",)
 
     # ----------------------------------------------------------- controller
     def after_interval(self, sim):
         """Called by the controller after each simulated update interval."""
 
-    def accumulator(self, sim, l):
-        """``m`` (seconds, synapse order) of connection ``l`` for the interval just run."""
+    def accumulator(self, sim, c):
+        """``m`` (seconds, synapse order) of connection ``c`` for the interval just run."""
         raise NotImplementedError
 
-    def accumulator_applied(self, sim, l, m):
-        """Called after the optimizer consumed ``m`` of connection ``l`` (now zeros)."""
+    def accumulator_applied(self, sim, c, m):
+        """Called after the optimizer consumed ``m`` of connection ``c`` (now zeros)."""
 
     def state(self):
         """The engine's own state carried between intervals, for checkpoints."""
@@ -99,3 +97,14 @@ class Engine:
 
     def load_state(self, state):
         """Restore :meth:`state` (a resumed run)."""
+
+
+def chain(rule, engine):
+    """The rule's populations in chain order, or a one-line refusal naming the engine that can."""
+    pops = rule.graph.chain()
+    if pops is None:
+        raise ValueError(
+            f"engine={engine!r} trains chains input -> layers -> output; this network has"
+            " other connections (recurrent, skip, parallel): use engine='synaptic'"
+        )
+    return pops

@@ -29,11 +29,13 @@ import hashlib
 from pathlib import Path
 
 import numpy as np
-from brian2 import Function, NeuronGroup, get_device
+from brian2 import Function, NeuronGroup, get_device, second
+from brian2.units.fundamentalunits import DIMENSIONLESS
 
-from superspike_brian.engines.base import Engine
-from superspike_brian.model import optimizer, regularizer, steps
+from superspike_brian.engines.base import Engine, chain
+from superspike_brian.model import steps
 from superspike_brian.model.feedback import uses_forward_weights
+from superspike_brian.rule import attach
 from superspike_brian.validation import steps_of
 
 __all__ = ["CppFactorizedEngine", "install_header", "HEADER", "PROJECT_HEADER"]
@@ -51,17 +53,21 @@ def _not_available(*args):
     )
 
 
-def _support_code(net, n_steps, groups, connections):
-    """C++ support code: the configuration of this network and the wrappers Brian2 calls."""
-    p = net.params
+def _support_code(rule, n_steps, groups, connections):
+    """C++ support code: the configuration of this network and the wrappers Brian2 calls.
+
+    ``groups``: the rule's groups of the chain's populations, input first;
+    ``connections``: the synapses of the chain, in order.
+    """
+    p = rule.params
     lp, rp = p.learning, p.regularizer
-    L = net.n_connections
-    sizes = net.layer_sizes
-    regularized = [int(1 <= l and regularizer.applies(net, l)) for l in range(L + 1)]
+    L = len(connections)
+    sizes = [len(g) for g in groups]
+    regularized = [0] + [int(c.regularized) for c in rule.graph.connections]
     digest = hashlib.sha1(HEADER.read_bytes()).hexdigest()[:12]
     config = (
-        f"{L}, _ssfx_sizes, {int(n_steps)}, {float(p.dt)!r}, {float(lp.tau_rise)!r},"
-        f" {float(lp.tau_decay)!r}, {int(uses_forward_weights(net.feedback))},"
+        f"{L}, _ssfx_sizes, {int(n_steps)}, {float(rule.dt)!r}, {float(lp.tau_rise)!r},"
+        f" {float(lp.tau_decay)!r}, {int(uses_forward_weights(rule.feedback))},"
         f" {float(rp.a)!r}, _ssfx_regularized"
     )
     dev = get_device()
@@ -71,7 +77,7 @@ def _support_code(net, n_steps, groups, connections):
 
     def syn(l, name):
         # Per-synapse arrays are std::vectors in a standalone project.
-        var = connections[l - 1].variables[name]
+        var = connections[l - 1].variables[rule.var(l - 1, name)]
         return f"brian::{dev.get_array_name(var, access_data=False)}.data()"
 
     start, after, load, store = [], [], [], []
@@ -83,7 +89,7 @@ def _support_code(net, n_steps, groups, connections):
             start.append(f"e.post({l}, {arr(l, 'sigma_prime')}, {zh});")
             rho = "0.0"
             if regularized[l]:
-                var = connections[l - 1].variables["rho"]
+                var = connections[l - 1].variables[rule.var(l - 1, "rho")]
                 rho = f"(double)brian::{dev.get_array_name(var)}[0]"
             load.append(
                 f"e.load({l}, {syn(l, 'w')}, {syn(l, 'fb')}, {rho},"
@@ -96,6 +102,14 @@ def _support_code(net, n_steps, groups, connections):
         else:
             start.append(f"e.error({arr(l, 'er')}, {arr(l, 'err')});")
             after.append(f"e.after({l}, {arr(l, 'er')});")
+    checks = []
+    for l, s in enumerate(connections, start=1):
+        pre, post = (
+            "brian::" + dev.get_array_name(s.variables[n], access_data=False)
+            for n in ("_synaptic_pre", "_synaptic_post")
+        )
+        checks.append(f'_ssfx_all_to_all({pre}, {post}, {sizes[l - 1]}, {sizes[l]}, "{s.name}");')
+    check_code = "\n        ".join(checks)
     start_code = "\n    ".join(start)
     after_code = "\n    ".join(after)
     end_code = "\n        ".join([*load, "e.compute();", *store])
@@ -107,10 +121,29 @@ def _support_code(net, n_steps, groups, connections):
 #define SSFX_SUPPORT  // engine {digest}
 const int _ssfx_sizes[] = {{{", ".join(str(int(s)) for s in sizes)}}};
 const int _ssfx_regularized[] = {{{", ".join(map(str, regularized))}}};
+template <class V>
+inline void _ssfx_all_to_all(const V &pre, const V &post, int n_pre, int n_post, const char *name)
+{{
+    // The engine's per-synapse arrays are [i_pre * n_post + j_post]: all to all,
+    // in the order Brian2's connect() makes.
+    bool ok = (int64_t)pre.size() == (int64_t)n_pre * n_post;
+    for (size_t k = 0; ok && k < pre.size(); k++)
+        ok = pre[k] == (int)(k / n_post) && post[k] == (int)(k % n_post);
+    if (!ok)
+    {{
+        fprintf(stderr, "engine='factorized' needs all-to-all synapses made by connect();"
+                " %s connects otherwise: use engine='synaptic'\\n", name);
+        exit(1);
+    }}
+}}
 inline superspike_fx::Engine &_ssfx()
 {{
     superspike_fx::Engine &e = superspike_fx::engine();
-    if (!e.ready) e.configure({config});
+    if (!e.ready)
+    {{
+        {check_code}
+        e.configure({config});
+    }}
     return e;
 }}
 inline double ssfx_start(int64_t t)
@@ -142,7 +175,6 @@ _SIGNATURES = {
 
 #: Per-synapse state the engine writes at the end of every update interval.
 ENGINE_STATE = ("lam_r", "lam", "m")
-ENGINE_STATE_EQUATIONS = "lam_r : 1\nlam : 1\nm : second\n"
 
 #: The one-unit group that drives the engine step by step.
 ENGINE_GROUP_EQUATIONS = "fx : 1"
@@ -150,17 +182,18 @@ START_CODE = "fx = ssfx_start(t_in_timesteps)"
 AFTER_CODE = "fx = ssfx_after(t_in_timesteps)"
 
 
-def engine_functions(net, n_steps, groups, connections):
+def engine_functions(rule, n_steps, groups, connections):
     """Brian2 functions that connect the model to the C++ engine.
 
     Parameters
     ----------
-    net : SuperSpikeNetwork
+    rule : SuperSpike
         Supplies sizes, time constants, feedback mode and regularizer.
     n_steps : int
         Steps per update interval.
     groups : list of NeuronGroup
-        Input group and every layer, in order (their arrays are read directly).
+        The rule's groups of the chain's populations, input first (their
+        arrays are read directly).
     connections : list of Synapses
         Every connection, in order (weights, feedback weights, regularizer
         strength and the engine's carried state are read and written directly).
@@ -170,7 +203,7 @@ def engine_functions(net, n_steps, groups, connections):
     dict
         Namespace entries: name -> :class:`brian2.Function` (C++ only).
     """
-    support = _support_code(net, n_steps, groups, connections)
+    support = _support_code(rule, n_steps, groups, connections)
     out = {}
     for name, (arg_units, arg_types, ret) in _SIGNATURES.items():
         f = Function(
@@ -214,40 +247,43 @@ class CppFactorizedEngine(Engine):
     learn_modes = ("inside",)
     devices = ("cpp_standalone",)
 
-    def connection_equations(self, l):
+    def __init__(self, rule, learn):
+        super().__init__(rule, learn)
+        self.populations = chain(rule, self.name)
+
+    def attach(self, c, synapses):
         # The engine reads the fixed feedback weight with each weight, and keeps
         # the eligibility state it carries from interval to interval and the
-        # accumulator it hands to the optimizer in the synapses' own arrays.
-        eqs = super().connection_equations(l) + optimizer.STATE_EQUATION
-        eqs += "fb : 1 (constant)\n" + ENGINE_STATE_EQUATIONS
-        if regularizer.applies(self.net, l):
-            eqs += regularizer.STRENGTH_EQUATION
-        return eqs
+        # accumulator it hands to the optimizer in the synapses' own arrays
+        # (double precision in a float32 model).
+        rule = self.rule
+        attach.add_synaptic_array(synapses, rule.var(c, "v"))
+        attach.add_synaptic_array(synapses, rule.var(c, "fb"), constant=True)
+        for name in ENGINE_STATE:
+            dim = second.dim if name == "m" else DIMENSIONLESS
+            attach.add_synaptic_array(synapses, rule.var(c, name), dim, dtype=np.float64)
+        if rule.graph.connections[c].regularized:
+            attach.add_shared(synapses, rule.var(c, "rho"), rule.weight.rho_unit.dim)
+        if rule.values.feedback[c] is None:
+            setattr(synapses, rule.var(c, "fb"), 1.0)
+        return []
 
-    def synapse_dtypes(self, l):
-        # The engine's state stays double precision in a float32 model.
-        return {name: np.float64 for name in ENGINE_STATE}
+    def carried_variables(self, c):
+        return ("w", *(self.rule.var(c, n) for n in ("v", *ENGINE_STATE)))
 
-    def configure_connection(self, model, l, synapses, values):
-        fixed = values.feedback[l - 1]
-        synapses.fb = fixed.T.ravel() if fixed is not None else 1.0
-
-    def carried_variables(self, l):
-        return ("w", "v", *ENGINE_STATE)
-
-    def add_objects(self, model):
+    def add_objects(self):
         """The one-unit group that drives the engine, and the functions it calls."""
-        p = self.net.params
-        n_update = steps_of("t_update", p.learning.t_update, p.dt)
-        model.namespace.update(
-            engine_functions(self.net, n_update, model.populations, model.connections)
-        )
-        group = NeuronGroup(1, ENGINE_GROUP_EQUATIONS, name="fx_engine")
+        rule = self.rule
+        p = rule.params
+        n_update = steps_of("t_update", p.learning.t_update, rule.dt * second)
+        groups = [rule.groups[pop] for pop in self.populations]
+        functions = engine_functions(rule, n_update, groups, rule.synapses)
+        group = NeuronGroup(1, ENGINE_GROUP_EQUATIONS, namespace=functions, name="fx_engine")
         # After every group's surrogate derivative at the start of the step, and
         # after every state update.
         group.run_regularly(START_CODE, **steps.at("engine_start"))
         group.run_regularly(AFTER_CODE, **steps.at("engine_after"))
-        model.extra_objects.append(group)
+        return [group]
 
     def prepare_project(self, directory):
         install_header(directory)

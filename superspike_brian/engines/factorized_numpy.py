@@ -11,11 +11,11 @@ of a recursion per synapse and step.
 """
 
 import numpy as np
-from brian2 import StateMonitor
+from brian2 import StateMonitor, second
 
-from superspike_brian.engines.base import Engine
+from superspike_brian.engines.base import Engine, chain
 from superspike_brian.engines.factorized_math import FactorizedConnection, hidden_error
-from superspike_brian.model import connection, regularizer, steps
+from superspike_brian.model import regularizer, steps
 from superspike_brian.validation import steps_of
 
 __all__ = ["NumpyFactorizedEngine"]
@@ -29,47 +29,63 @@ class NumpyFactorizedEngine(Engine):
     gradients_in_controller = True
     devices = ("runtime", "cpp_standalone")
 
-    def __init__(self, net, learn):
-        super().__init__(net, learn)
-        p = net.params
-        lp = p.learning
-        sizes = net.layer_sizes
-        n_steps = steps_of("t_update", lp.t_update, p.dt)
+    def __init__(self, rule, learn):
+        super().__init__(rule, learn)
+        self.populations = chain(rule, self.name)
+        lp = rule.params.learning
+        n_steps = steps_of("t_update", lp.t_update, rule.dt * second)
         self.connections = [
             FactorizedConnection(
-                sizes[l - 1],
-                sizes[l],
-                dt=float(p.dt),
+                c.n_pre,
+                c.n_post,
+                dt=rule.dt,
                 tau_rise=float(lp.tau_rise),
                 tau_decay=float(lp.tau_decay),
                 n_steps=n_steps,
             )
-            for l in range(1, len(sizes))
+            for c in rule.graph.connections
         ]
         self.m = None
         self.monitors = []
 
     # ---------------------------------------------------------------- build
-    def add_objects(self, model):
+    def attach(self, c, synapses):
+        """Check that the synapses are all to all, in ``connect()``'s order (runtime)."""
+        conn = self.rule.graph.connections[c]
+        try:
+            i, j = np.asarray(synapses.i[:]), np.asarray(synapses.j[:])
+        except NotImplementedError:  # a standalone device: known after its run only
+            return []
+        k = np.arange(conn.n_pre * conn.n_post)
+        if i.shape != k.shape or np.any(i != k // conn.n_post) or np.any(j != k % conn.n_post):
+            raise ValueError(
+                f"engine='factorized' needs all-to-all synapses made by connect();"
+                f" {synapses.name} connects otherwise: use engine='synaptic'"
+            )
+        return []
+
+    def add_objects(self):
         """One monitor per population: the signals at the start of every step (F1)."""
-        net = self.net
+        rule = self.rule
+        L = len(rule.synapses)
         self.monitors = []
-        for l, g in enumerate(model.populations):
+        for l, pop in enumerate(self.populations):
+            g = rule.groups[pop]
             names = []
             if l > 0:
                 names.append("sigma_prime")
-            if l < net.n_connections:
+            if l < L:
                 names.append("zt")
-            if l == net.n_connections:
+            if l == L:
                 names.append("err")
-            elif l > 0 and regularizer.applies(net, l):
+            elif l > 0 and rule.graph.connections[l - 1].regularized:
                 names.append("zh")
             self.monitors.append(
                 StateMonitor(
-                    g, names, record=True, name=f"signals_{g.name}", **steps.at("engine_start")
+                    g, names, record=True, name=f"signals_{pop}", **steps.at("engine_start")
                 )
             )
-        model.extra_objects += self.monitors
+        return list(self.monitors)
 
     # ----------------------------------------------------------- controller
     def _signal(self, l, name):
@@ -77,22 +93,21 @@ class NumpyFactorizedEngine(Engine):
 
     def after_interval(self, sim):
         """Accumulators of the interval just simulated (F2-F6), from the signals (F1)."""
-        net = self.net
-        rp = net.params.regularizer
-        sizes = net.layer_sizes
-        L = net.n_connections
+        rule = self.rule
+        rp = rule.params.regularizer
+        conns = rule.graph.connections
+        L = len(conns)
         W = [
-            sim.get(connection.name(l), "w").reshape(sizes[l - 1], sizes[l]).T * 1e3
-            for l in range(1, L + 1)
+            sim.get(s.name, "w").reshape(c.n_pre, c.n_post).T * rule.weight.per_si
+            for s, c in zip(rule.synapses, conns, strict=True)
         ]
         E = [None] * (L + 1)
         E[L] = self._signal(L, "err")  # F2, top layer first
-        fbs = net.feedback_matrices()
         for l in range(L - 1, 0, -1):
-            E[l] = hidden_error(net.feedback, E[l + 1], W_next_mV=W[l], B=fbs[l - 1])
+            E[l] = hidden_error(rule.feedback, E[l + 1], W_next_mV=W[l], B=rule.values.feedback[l])
         self.m = []
         for l in range(1, L + 1):
-            reg = regularizer.applies(net, l)
+            reg = conns[l - 1].regularized
             m = self.connections[l - 1].accumulate(
                 self._signal(l, "sigma_prime"),
                 self._signal(l - 1, "zt"),
@@ -105,8 +120,8 @@ class NumpyFactorizedEngine(Engine):
             self.m.append(m.T.ravel())
         sim.discard(self.monitors)
 
-    def accumulator(self, sim, l):
-        return self.m[l - 1]
+    def accumulator(self, sim, c):
+        return self.m[c]
 
     def state(self):
         return {

@@ -1,12 +1,13 @@
-"""Brian2 objects of a SuperSpike network, built population by population.
+"""Brian2 objects of a feed-forward SuperSpike network: the first client of the rule component.
 
-:func:`build_model` creates, on whichever Brian2 device is active, the input
-population, every layer, the cost average, every connection and the monitors,
-from a network description, the numbers of
-:func:`~superspike_brian.model.values.model_values`, and an engine
-(:mod:`superspike_brian.engines`) that adds what its way of learning needs. The
-same equations serve runtime, cpp_standalone and cuda_standalone. Every object
-is placed in the time step through :mod:`superspike_brian.model.steps`.
+:func:`build_model` creates, on whichever Brian2 device is active, what a user
+of Brian2 would write for the network of the paper: an input group that replays
+the task's spikes, LIF layers with an axonal delay, all-to-all synapses whose
+``on_pre`` adds the weight to the synaptic current, and monitors. It then
+attaches the learning rule to them exactly as a user does, with
+:class:`superspike_brian.rule.SuperSpike`: traces, surrogate derivatives,
+errors, feedback, regularizer, optimizer and cost come from there, and from
+nowhere else.
 
 Brian2 object names are all lowercase (brian2cuda lower-cases file names).
 """
@@ -14,30 +15,11 @@ Brian2 object names are all lowercase (brian2cuda lower-cases file names).
 from __future__ import annotations
 
 import numpy as np
-from brian2 import (
-    NeuronGroup,
-    SpikeMonitor,
-    StateMonitor,
-    Synapses,
-    TimedArray,
-    linked_var,
-    mV,
-    volt,
-)
-from brian2.core.variables import Subexpression
+from brian2 import NeuronGroup, SpikeMonitor, StateMonitor, Synapses, TimedArray
 
-from superspike_brian.model import (
-    connection,
-    cost,
-    error,
-    feedback,
-    neurons,
-    optimizer,
-    regularizer,
-    steps,
-    traces,
-)
+from superspike_brian.model import connection, neurons, traces
 from superspike_brian.model.exact import BLOCK_EXACT
+from superspike_brian.rule import SuperSpike
 
 __all__ = ["BrianModel", "build_model"]
 
@@ -49,25 +31,36 @@ class BrianModel:
     ----------
     net : SuperSpikeNetwork
     values : ModelValues
-    engine : Engine
+    rule : SuperSpike
+        The learning rule attached to the connections (its engine, cost, groups).
     namespace : dict
-        Constants, tables and functions the equations refer to.
-    input, layers, output, cost, connections
+        Constants and tables of the network's own equations (neurons, input).
+    input, layers, output, connections
         The groups and synapses; ``populations`` is ``[input, *layers]``.
-    spike_monitors, cost_monitor, voltage_monitor, extra_objects
-        Monitors of every layer's spikes, of the cost average at every update,
-        of the first output membranes; the engine's own objects.
+    spike_monitors, voltage_monitor
+        Monitors of every layer's spikes and of the first output membranes.
     """
 
-    def __init__(self, net, values, engine):
+    def __init__(self, net, values):
         self.net = net
         self.values = values
-        self.engine = engine
         self.n_period = values.n_period
-        self.namespace = {}
         self.layers = []
         self.connections = []
-        self.extra_objects = []
+
+    @property
+    def engine(self):
+        """The engine that computes the rule's accumulators."""
+        return self.rule.engine
+
+    @property
+    def cost(self):
+        """The group of the cost's running average (``sq``)."""
+        return self.rule.cost
+
+    @property
+    def cost_monitor(self):
+        return self.rule.cost_monitor
 
     @property
     def populations(self):
@@ -80,28 +73,20 @@ class BrianModel:
         return [
             self.input,
             *self.layers,
-            self.cost,
             *self.connections,
             *self.spike_monitors,
-            self.cost_monitor,
             self.voltage_monitor,
-            *self.extra_objects,
+            *self.rule,
         ]
 
     def carried_state(self):
-        """(group, variable) pairs that hold the state a run hands to the next one."""
-        out = [(self.input, "z"), (self.input, "zt"), (self.cost, "sq")]
-        for g in self.layers:
-            names = ["U", "I", "lastspike"]
-            names += ["er", "err"] if g is self.output else ["z", "zt", "zh"]
-            if g is self.output and self.net.error == "classification":
-                names.append("got")
-                if error.delay_steps(self.net.params) > 0:
-                    names.append("pending")
-            out += [(g, n) for n in names]
-        for l, s in enumerate(self.connections, start=1):
-            out += [(s, n) for n in self.engine.carried_variables(l)]
-        return out
+        """(object, variable) pairs that hold the state a run hands to the next one."""
+        out = [(g, n) for g in self.layers for n in ("U", "I", "lastspike")]
+        return out + self.rule.carried_state()
+
+    def step_offsets(self):
+        """Variables that give the step of the task period at which a run starts."""
+        return [self.input.step_offset, self.rule.error_group.step_offset]
 
     def value_args(self, values):
         """Standalone run arguments that give this model ``values`` instead of its own.
@@ -114,8 +99,8 @@ class BrianModel:
         Returns
         -------
         dict
-            Brian2 variable or TimedArray -> new values: every connection's
-            weights and fixed feedback weights, and the tables that differ.
+            Brian2 variable or TimedArray -> new values: the input table, and
+            the rule's (:meth:`superspike_brian.rule.SuperSpike.value_args`).
 
         Raises
         ------
@@ -127,25 +112,22 @@ class BrianModel:
                 f"values of shapes {values.shapes()} do not fit a model built for"
                 f" {self.values.shapes()}"
             )
-        args = {}
-        for l, s in enumerate(self.connections, start=1):
-            args[s.w] = values.weights[l - 1].T.ravel() * mV
-            if values.feedback[l - 1] is not None and _stored(s, "fb"):
-                args[s.fb] = values.feedback[l - 1].T.ravel()
-            if "rho" in s.variables:
-                args[s.rho] = values.rho[l - 1] / volt
-        given = {}
-        for name, table in values.tables.items():
-            if self.values.tables.get(name) is not table:
-                given[name] = table  # the build's own need no pass over them
-        if self.engine.inside:
-            for l, lr in enumerate(values.learning_rates, start=1):
-                given[f"lr_schedule_{l}"] = np.asarray(lr) * volt
-        for name, table in given.items():
-            built = self.namespace[name]
-            if not np.array_equal(np.asarray(built.values), np.asarray(table)):
-                args[built] = table
+        args = self.rule.value_args(values.rule_values(), indices=self.synapse_indices())
+        table = values.tables["input_table"]
+        built = self.namespace["input_table"]
+        if table is not self.values.tables["input_table"] and not np.array_equal(
+            np.asarray(built.values), np.asarray(table)
+        ):
+            args[built] = table
         return args
+
+    def synapse_indices(self):
+        """``(i, j)`` of every connection's synapses: all to all, presynaptic-major."""
+        sizes = self.net.layer_sizes
+        return [
+            (np.repeat(np.arange(a), b), np.tile(np.arange(b), a))
+            for a, b in zip(sizes[:-1], sizes[1:], strict=True)
+        ]
 
     def weights(self):
         """Current weights, one (n_post, n_pre) float array in mV per connection."""
@@ -157,22 +139,29 @@ class BrianModel:
         return out
 
 
-def _stored(group, name):
-    """Whether ``group`` stores variable ``name`` (not a subexpression or absent)."""
-    return name in group.variables and not isinstance(group.variables[name], Subexpression)
-
-
-def build_model(net, values, engine, *, record_voltage=4, scalars_as_arguments=False):
-    """Create the Brian2 objects of ``net`` with ``values`` on the active device.
+def build_model(
+    net,
+    task,
+    values,
+    *,
+    engine="synaptic",
+    learn="inside",
+    record_voltage=4,
+    scalars_as_arguments=False,
+):
+    """Create the Brian2 objects of ``net`` on ``task`` with ``values`` on the active device.
 
     Parameters
     ----------
     net : SuperSpikeNetwork
+    task : Task
+        Input and target spikes (or windows) of one period.
     values : ModelValues
-        Spike tables, initial weights, feedback matrices, learning rates.
-    engine : Engine
-        Contributes each connection's learning equations, the update code and
-        its own objects.
+        Spike tables, initial weights, feedback matrices, learning rates
+        (:func:`~superspike_brian.model.values.model_values` of ``net`` and
+        ``task``; the learning rates may be those of one chunk).
+    engine : {'synaptic', 'factorized'}
+    learn : {'inside', 'controller'}
     record_voltage : int
         Number of output units whose membrane potential is monitored.
     scalars_as_arguments : bool
@@ -185,141 +174,84 @@ def build_model(net, values, engine, *, record_voltage=4, scalars_as_arguments=F
     -------
     BrianModel
     """
-    model = BrianModel(net, values, engine)
-    model.scalars_as_arguments = scalars_as_arguments
-    model.namespace.update(_namespace(net, values))
-    model.input = _input_population(net, model.n_period)
-    for l in range(1, net.n_connections + 1):
-        model.layers.append(_layer(net, l, model.n_period))
-    model.output = model.layers[-1]
-    model.cost = NeuronGroup(
-        net.n_out,
-        cost.COST_EQUATIONS,
-        method="exponential_euler",
-        name="cost",
-        order=steps.at("readers")["order"],
+    model = BrianModel(net, values)
+    p = net.params
+    model.namespace = {
+        **neurons.neuron_namespace(p.neuron),
+        "delay_steps": int(round(float(p.neuron.delay / p.dt))),
+        "input_table": TimedArray(values.tables["input_table"], dt=p.dt, name="input_table"),
+    }
+    model.input = NeuronGroup(
+        net.n_in,
+        traces.STEP_OFFSET_EQUATION,
+        threshold=traces.table_condition("input_table", model.n_period),
+        reset="",
+        namespace=model.namespace,
+        name="input",
     )
-    model.cost.err_out = linked_var(model.output, "err")
+    for l in range(1, net.n_connections + 1):
+        model.layers.append(_layer(model, l))
+    model.output = model.layers[-1]
     for l in range(1, net.n_connections + 1):
         model.connections.append(_connection(model, l))
+    model.rule = SuperSpike(
+        model.connections,
+        model.output,
+        target=task.target if net.error == "van_rossum" else None,
+        windows=(task.period, task.windows) if net.error == "classification" else None,
+        feedback=net.feedback,
+        regularizer=net.regularizer,
+        params=p,
+        seed=net.seed,
+        initial=values.weights,
+        learning_rate=dict(zip(model.connections, values.learning_rates, strict=True)),
+        linear=model.layers[:-1] if net.linear_hidden else (),
+        engine=engine,
+        learn=learn,
+        scalars_as_arguments=scalars_as_arguments,
+    )
     _monitors(model, record_voltage)
-    engine.add_objects(model)
     return model
 
 
-def _namespace(net, values):
-    p = net.params
-    np_, lp = p.neuron, p.learning
-    ns = {
-        **neurons.neuron_namespace(np_, lp),
-        **traces.trace_namespace(lp),
-        **optimizer.optimizer_namespace(lp),
-        **regularizer.namespace(p.regularizer),
-        "delay_steps": int(round(float(np_.delay / p.dt))),
-        "error_delay_steps": error.delay_steps(p),
-        "tau_avg": lp.tau_avg,
-    }
-    for name, table in values.tables.items():
-        ns[name] = TimedArray(table, dt=p.dt, name=name)
-    return ns
-
-
-def _input_population(net, n_period):
-    """Input units: spikes from the cyclic input table (arrivals), with their traces."""
-    return NeuronGroup(
-        net.n_in,
-        traces.PRE_TRACE_EQUATIONS + traces.STEP_OFFSET_EQUATION,
-        threshold=traces.table_condition("input_table", n_period),
-        reset="z += 1",
-        method=BLOCK_EXACT,
-        name="input",
-    )
-
-
-def _layer(net, l, n_period):
-    """Layer ``l``: LIF neurons with the surrogate derivative and their error or traces."""
-    is_out = l == net.n_connections
-    eqs = neurons.LIF_EQUATIONS + neurons.SURROGATE_EQUATION
-    reset = [neurons.RESET]
-    if is_out:
-        error_eqs, error_reset, events = error.output_error_code(
-            net.error, error.delay_steps(net.params), n_period
-        )
-        eqs += error_eqs + traces.STEP_OFFSET_EQUATION
-        reset += error_reset
-    else:
-        eqs += traces.PRE_TRACE_EQUATIONS + feedback.HIDDEN_ERROR_EQUATION
-        eqs += regularizer.TRACE_EQUATION
-        reset.append(regularizer.ON_SPIKE)
-        events = {"arrival": (neurons.ARRIVAL_CONDITION, "z += 1")}
+def _layer(model, l):
+    """Layer ``l``: LIF neurons; a hidden layer's spikes arrive ``delay`` later (event ``arrival``)."""
+    net = model.net
+    hidden = l < net.n_connections
     g = NeuronGroup(
         net.layer_sizes[l],
-        eqs,
+        neurons.LIF_EQUATIONS,
         threshold=neurons.THRESHOLD,
-        reset="\n".join(reset),
+        reset=neurons.RESET,
         refractory=net.params.neuron.tau_ref,
-        events={name: condition for name, (condition, _) in events.items()},
+        events={"arrival": neurons.ARRIVAL_CONDITION} if hidden else {},
         method=BLOCK_EXACT,
+        namespace=model.namespace,
         name=net.layer_name(l),
     )
-    linear = net.linear_hidden and not is_out
-    surrogate = neurons.LINEAR_SURROGATE_CODE if linear else neurons.SURROGATE_CODE
-    g.run_regularly(surrogate, name=f"{g.name}_surrogate", **steps.at("surrogate"))
-    for name, (_, code) in events.items():
-        g.run_on_event(name, code)
     g.U = net.params.neuron.U_rest
     return g
 
 
 def _connection(model, l):
-    """Connection ``l`` (all to all) with its engine's equations and update."""
-    net, values, engine = model.net, model.values, model.engine
-    pops = model.populations
+    """Connection ``l``: all-to-all, ``on_pre`` adds the weight to the current on arrival."""
+    net, pops = model.net, model.populations
     n_pre, n_post = net.layer_sizes[l - 1], net.layer_sizes[l]
-    dtypes = engine.synapse_dtypes(l)
     s = Synapses(
         pops[l - 1],
         pops[l],
-        engine.connection_equations(l),
+        connection.WEIGHT_EQUATION,
         on_pre=connection.ON_ARRIVAL,
         on_event="spike" if l == 1 else "arrival",
-        method="exponential_euler",
         name=connection.name(l),
-        **({"dtype": dtypes} if dtypes else {}),
     )
     s.connect(i=np.repeat(np.arange(n_pre), n_post), j=np.tile(np.arange(n_post), n_pre))
-    s.w = values.weights[l - 1].T.ravel() * mV
-    if "rho" in s.variables and not model.scalars_as_arguments:
-        s.rho = values.rho[l - 1] / volt
-    engine.configure_connection(model, l, s, values)
-    if engine.inside:
-        table = f"lr_schedule_{l}"
-        model.namespace[table] = TimedArray(
-            np.asarray(values.learning_rates[l - 1]) * volt,
-            dt=net.params.learning.t_update,
-            name=table,
-        )
-        s.run_regularly(
-            optimizer.inside_update_code(table, engine.update_code(l)),
-            dt=net.params.learning.t_update,
-            name=f"{s.name}_update",
-            **steps.at("weight_update"),
-        )
     return s
 
 
 def _monitors(model, record_voltage):
-    net = model.net
     model.spike_monitors = [SpikeMonitor(g, name=f"spikes_{g.name}") for g in model.layers]
-    model.cost_monitor = StateMonitor(
-        model.cost,
-        "sq",
-        record=True,
-        dt=net.params.learning.t_update,
-        name="cost_monitor",
-        when=steps.at("weight_update")["when"],
-    )
-    model.voltage_units = recorded_units(model.values, net.n_out, record_voltage)
+    model.voltage_units = recorded_units(model.values, model.net.n_out, record_voltage)
     model.voltage_monitor = StateMonitor(
         model.output, "U", record=model.voltage_units, name="voltage_monitor"
     )
@@ -332,3 +264,4 @@ def recorded_units(values, n_out, n):
     with_targets = np.flatnonzero(target.any(axis=0)) if target is not None else np.array([], int)
     rest = np.setdiff1d(np.arange(n_out), with_targets)
     return np.concatenate([with_targets, rest])[: min(n, n_out)].astype(int)
+

@@ -74,6 +74,64 @@ pending : 1
 ON_DELAYED_ERROR_ARRIVAL = "er -= pending"
 
 
+#: Output spike, read from the time of the unit's last spike: on its own step
+#: ("spiked") and ``n_err`` steps later, when its error arrives.
+SPIKED_CONDITION = "timestep(t - lastspike, dt) == 0"
+#: Events that read the time of the output unit's last spike.
+SPIKE_EVENTS = ("spiked", "error_arrival")
+
+
+def classification_equations(mode, n_err):
+    """Per-unit state of the classification error (none for the van Rossum error)."""
+    if mode != "classification":
+        return ""
+    return CLASSIFICATION_EQUATIONS + (CLASSIFICATION_DELAYED_EQUATIONS if n_err > 0 else "")
+
+
+def error_events(mode, n_err, n_period):
+    """Events of the rule's output group that drive the error trace ``er``.
+
+    Parameters
+    ----------
+    mode : {'van_rossum', 'classification'}
+    n_err : int
+        Steps between a spike (target spike, window end) and its error.
+    n_period : int
+        Steps of the cyclic tables.
+
+    Returns
+    -------
+    dict
+        Event name -> (condition, code, when the code runs). ``target`` and
+        ``window_end`` read the cyclic tables; ``spiked`` and
+        ``error_arrival`` (:data:`SPIKE_EVENTS`) the time of the output unit's
+        last spike: the spike's own step, and ``n_err`` steps later. An
+        error on the spike's own step runs with the resets, a delayed one after
+        them, as target spikes and window ends do.
+    """
+    from superspike_brian.model import traces
+
+    arrival_when = "resets" if n_err == 0 else "after_resets"
+    if mode == "classification":
+        step = traces.TABLE_STEP.format(n_steps=n_period)
+        store = "er -=" if n_err == 0 else "pending ="
+        events = {
+            "window_end": (
+                traces.table_condition("window_end_table", n_period),
+                ON_WINDOW_END,
+                "after_resets",
+            ),
+            "spiked": (SPIKED_CONDITION, CLASSIFICATION_RESET.format(step=step, store=store), "resets"),
+        }
+        if n_err > 0:
+            events["error_arrival"] = (ERROR_ARRIVAL_CONDITION, ON_DELAYED_ERROR_ARRIVAL, arrival_when)
+        return events
+    return {
+        "target": (traces.table_condition("target_table", n_period), ON_TARGET, "after_resets"),
+        "error_arrival": (ERROR_ARRIVAL_CONDITION, OUTPUT_RESET, arrival_when),
+    }
+
+
 def output_error_code(mode, n_err, n_period):
     """Equations, spike reset and custom events of the output units' error.
 

@@ -165,39 +165,46 @@ class SuperSpikeNetwork:
             return "output"
         return f"hidden_{l}"
 
+    def graph(self):
+        """The network as a :class:`~superspike_brian.rule.graph.LearningGraph`: a chain."""
+        from superspike_brian.model import connection
+        from superspike_brian.rule.graph import LearningGraph
+
+        names = [self.layer_name(l) for l in range(self.n_connections + 1)]
+        return LearningGraph(
+            dict(zip(names, self.layer_sizes, strict=True)),
+            [(connection.name(l), names[l - 1], names[l]) for l in range(1, self.n_connections + 1)],
+            names[-1],
+            regularizer=bool(self.regularizer),
+        )
+
     def initial_weights(self):
         """Initial weights [C]: N(0, w0/sqrt(n_pre)), clipped; mV floats.
 
-        Returns a list with one (n_post, n_pre) array per connection.
+        Returns a list with one (n_post, n_pre) array per connection
+        (:func:`superspike_brian.rule.values.initial_weights`), or copies of
+        the given ``initial`` weights.
         """
+        from superspike_brian.rule import values
+
         lp = self.params.learning
         if self.initial is not None:
             return [w.copy() for w in self.initial]
-        rng = np.random.default_rng([self.seed, 0])
         s = self.layer_sizes
-        out = []
-        for n_pre, n_post in zip(s[:-1], s[1:], strict=False):
-            sd = float(lp.w0 / mV) / np.sqrt(n_pre)
-            w = rng.normal(0.0, sd, size=(n_post, n_pre))
-            out.append(np.clip(w, -float(lp.w_max / mV), float(lp.w_max / mV)))
-        return out
+        shapes = list(zip(s[1:], s[:-1], strict=True))
+        return values.initial_weights(
+            shapes, float(lp.w0 / mV), float(lp.w_max / mV), self.seed
+        )
 
     def feedback_matrices(self):
         """Fixed feedback matrices, one (n_next, n_hidden) array per hidden layer.
 
-        N(0, 1) for random feedback, ones for uniform, None for symmetric.
+        N(0, 1) for random feedback, ones for uniform, None for symmetric
+        (:func:`superspike_brian.rule.values.feedback_matrices`).
         """
-        if self.feedback == "symmetric":
-            return [None] * len(self.hidden)
-        rng = np.random.default_rng([self.seed, 1])
-        s = self.layer_sizes
-        out = []
-        for l in range(1, len(s) - 1):
-            shape = (s[l + 1], s[l])
-            out.append(
-                rng.normal(0.0, 1.0, size=shape) if self.feedback == "random" else np.ones(shape)
-            )
-        return out
+        from superspike_brian.rule import values
+
+        return values.feedback_matrices(self.graph(), self.feedback, self.seed)[1:]
 
     def config(self):
         """JSON-able description; :meth:`from_config` reads it back.

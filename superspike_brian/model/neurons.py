@@ -59,13 +59,11 @@ RESET = "U = U_rest"
 ARRIVAL_CONDITION = "timestep(t - lastspike, dt) == delay_steps"
 
 
-def neuron_namespace(neuron, learning):
+def neuron_namespace(neuron):
     """Brian2 namespace entries of the neuron equations."""
     return {
         "tau_mem": neuron.tau_mem,
         "tau_syn": neuron.tau_syn,
         "U_rest": neuron.U_rest,
         "theta": neuron.theta,
-        "beta": learning.beta,
-        "U_cut": learning.U_cut,
     }

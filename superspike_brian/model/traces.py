@@ -19,6 +19,9 @@ dz/dt = -z / tau_rise : 1
 dzt/dt = (z - zt) / tau_decay : 1
 """
 
+#: A spike of the presynaptic unit arrives at its synapses.
+ON_ARRIVAL = "z += 1"
+
 #: Index of the current step in a cyclic table of ``n_steps`` steps. ``step_offset``
 #: lets a standalone binary that restarts at t = 0 continue where the last trial
 #: ended.

@@ -31,9 +31,10 @@ import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
-from brian2 import second
+from brian2 import mV, second
 
-from superspike_brian.model import error, regularizer
+from superspike_brian.model import error
+from superspike_brian.rule import values as rule_values
 from superspike_brian.validation import steps_of
 
 __all__ = ["ModelValues", "model_values", "TABLES"]
@@ -79,6 +80,19 @@ class ModelValues:
             self, learning_rates=[np.asarray(lr, dtype=float) for lr in learning_rates]
         )
 
+    def rule_values(self):
+        """The part that belongs to the learning rule (all but the input table)."""
+        from superspike_brian.rule.values import RuleValues
+
+        return RuleValues(
+            tables={k: v for k, v in self.tables.items() if k != "input_table"},
+            weights=self.weights,
+            feedback=self.feedback,
+            learning_rates=self.learning_rates,
+            rho=self.rho,
+            n_period=self.n_period,
+        )
+
     def shapes(self):
         """What a binary built for these values expects of any other values."""
         return {
@@ -118,22 +132,25 @@ def model_values(net, task, learning_rates):
     dt = float(p.dt)
     n_period = steps_of("period", task.period * second, p.dt)
     n_err = error.delay_steps(p)
-    tables = {
-        "input_table": task.input.dense(dt, shift_seconds=float(p.neuron.delay)),
-        "target_table": np.roll(task.target.dense(dt), n_err, axis=0),
-    }
-    if net.error == "classification":
-        tables["window_table"], tables["window_end_table"] = error.classification_tables(
-            task.windows, net.n_out, n_period, dt, n_err
-        )
-    fbs = net.feedback_matrices()
-    feedback = [None] + [fbs[l - 2] for l in range(2, net.n_connections + 1)]
-    rho = float(p.regularizer.rho)
+    windows = (task.period, task.windows) if net.error == "classification" else None
+    tables = {"input_table": task.input.dense(dt, shift_seconds=float(p.neuron.delay))}
+    tables.update(rule_values.target_tables(task.target, windows, net.n_out, dt, n_err))
+    rule = rule_values.rule_values(
+        net.graph(),
+        feedback=net.feedback,
+        seed=net.seed,
+        tables=tables,
+        initial=net.initial_weights(),
+        w0=float(p.learning.w0 / mV),
+        w_max=float(p.learning.w_max / mV),
+        learning_rates=learning_rates,
+        rho=float(p.regularizer.rho),
+    )
     return ModelValues(
         tables=tables,
-        weights=net.initial_weights(),
-        feedback=feedback,
-        learning_rates=[np.asarray(lr, dtype=float) for lr in learning_rates],
-        rho=[rho if regularizer.applies(net, l) else 0.0 for l in range(1, net.n_connections + 1)],
+        weights=rule.weights,
+        feedback=rule.feedback,
+        learning_rates=rule.learning_rates,
+        rho=rule.rho,
         n_period=n_period,
     )

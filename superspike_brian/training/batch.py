@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from superspike_brian import engines
 from superspike_brian.model.builder import build_model
 from superspike_brian.model.values import model_values
 from superspike_brian.training import devices
@@ -53,8 +52,7 @@ def run_batch(nets, tasks, learning_rates, duration, *, key, build_dir=None, bui
     out = []
     with Session("cpp_standalone", directory, progress=False) as session:
         set_clock(base)
-        engine = engines.create(base, "synaptic", "inside", "cpp_standalone")
-        model = build_model(base, model_values(base, task0, learning_rates), engine)
+        model = build_model(base, task0, model_values(base, task0, learning_rates))
         session.prepare(model, [(duration, False)])
         for net, task in zip(nets, tasks, strict=True):
             values = model_values(net, task, learning_rates)

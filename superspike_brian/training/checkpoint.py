@@ -38,10 +38,14 @@ FILENAME = "checkpoint.npz"
 #: Folder of the records (spikes, cost rows, membrane) of the checkpoints, one part each.
 RECORDS = "checkpoint_records"
 #: Layout of the file; bumped when it changes (2: RunState with an engine section;
-#: 3: records in parts beside it; 4: SHA-256 checksums of its arrays and of each part).
-FORMAT = 4
+#: 3: records in parts beside it; 4: SHA-256 checksums of its arrays and of each part;
+#: 5: the learning rule's state in the rule's own groups, ``<layer>_ss`` and
+#: ``superspike_cost``, since the rule is a component of its own).
+FORMAT = 5
 #: Formats this version reads (2 and 3 without checksums to verify).
-READABLE = (2, 3, 4)
+READABLE = (2, 3, 4, 5)
+#: Before format 5 the rule's per-neuron state lived in the layers themselves.
+_RULE_STATE = ("z", "zt", "zh", "er", "err", "got", "pending")
 
 __all__ = ["save", "load", "remove", "FILENAME", "FORMAT", "RECORDS"]
 
@@ -164,7 +168,7 @@ def load(out, fingerprint):
     except Exception as exc:
         raise ValueError(f"cannot read the checkpoint {path}: {exc}") from exc
     # The checksum first: a damaged file is named as such, whatever else it says.
-    if "checksum" in meta or meta.get("format") == 4:
+    if "checksum" in meta or meta.get("format", 0) >= 4:
         check_digest(path, meta.get("checksum"), _checksum(arrays, meta))
     if meta.get("format") not in READABLE:
         raise ValueError(f"{path} has checkpoint format {meta.get('format')}, expected {FORMAT}")
@@ -224,6 +228,8 @@ def _state(arrays, meta, out):
         return None if n is None else [arrays[f"{prefix}/{key}/{l}"] for l in range(n)]
 
     network = {k[len("network/") :]: v for k, v in arrays.items() if k.startswith("network/")}
+    if meta["format"] < 5:
+        network = {_format5_key(k): v for k, v in network.items()}
     return RunState(
         k_done=meta["k_done"],
         network=network or None,
@@ -236,6 +242,14 @@ def _state(arrays, meta, out):
         gradient_s=meta["gradient_s"],
         sim_s=meta["sim_s"],
     )
+
+
+def _format5_key(key):
+    """The name of a carried variable of a checkpoint before format 5, today."""
+    group, _, name = key.rpartition(".")
+    if key == "cost.sq":
+        return "superspike_cost.sq"
+    return f"{group}_ss.{name}" if name in _RULE_STATE else key
 
 
 def remove(out):

@@ -239,7 +239,7 @@ def run_chunks(trainer, session, model, history, state=None, out=None):
             health.check_finite(tl.block_done(k), _numbers(trainer, session, state), last_good)
             t0 = time.time()
             if checkpointing:
-                _checkpoint(trainer, out, state, history)
+                _checkpoint(trainer, out, state, history, f"{model.cost.name}.sq")
                 last_good = tl.block_done(k)
             written += time.time() - t0
             if engine.inside:
@@ -258,7 +258,7 @@ def run_chunks(trainer, session, model, history, state=None, out=None):
         history.timing["gradient_s"] = state.gradient_s
     rec = state.recording
     history.spikes = rec.spike_arrays()
-    history.sq = rec.sq(session.get("cost", "sq"))
+    history.sq = rec.sq(session.get(model.cost.name, "sq"))
     voltage = rec.voltage()
     if voltage is not None:
         _voltage(trainer, history, *voltage)
@@ -353,11 +353,11 @@ def _update(trainer, session, model, optimizer_v, k):
     lrs, engine = trainer.schedule_rates, model.engine
     for l in range(1, trainer.network.n_connections + 1):
         name = connection.name(l)
-        st = {"w": session.get(name, "w"), "m": engine.accumulator(session, l)}
+        st = {"w": session.get(name, "w"), "m": engine.accumulator(session, l - 1)}
         st["v"] = optimizer_v[l - 1]
         apply_update(st, lrs[l - 1][k], lp)
         session.set(name, "w", st["w"])
-        engine.accumulator_applied(session, l, st["m"])
+        engine.accumulator_applied(session, l - 1, st["m"])
 
 
 def _report_blocks(trainer, session, progress, state, k, n, sq):
@@ -375,7 +375,7 @@ def _report_blocks(trainer, session, progress, state, k, n, sq):
         block = tl.block_done(end)
         if block is None:
             continue
-        average = session.get("cost", "sq") if end == k + n else sq[end - k]
+        average = session.get(session.model.cost.name, "sq") if end == k + n else sq[end - k]
         t = end * tl.t_update
         c = float(cost_from_average(average, t, lp))
         t_begin = t - (tl.block if block > 0 else t)
@@ -390,14 +390,17 @@ def _report_blocks(trainer, session, progress, state, k, n, sq):
     return ended
 
 
-def _checkpoint(trainer, out, state, history):
-    """Write the metrics of the blocks done and the checkpoint, atomically."""
-    rundir.write_metrics(out, _metrics_rows(trainer, state, history))
+def _checkpoint(trainer, out, state, history, cost_key):
+    """Write the metrics of the blocks done and the checkpoint, atomically.
+
+    ``cost_key``: the carried state's entry of the cost average.
+    """
+    rundir.write_metrics(out, _metrics_rows(trainer, state, history, cost_key))
     # After the metrics: a checkpoint is never ahead of the blocks on disk.
     checkpoint.save(out, state, trainer.fingerprint(), trainer.timeline.n_updates)
 
 
-def _metrics_rows(trainer, state, history):
+def _metrics_rows(trainer, state, history, cost_key):
     """The metrics rows of the blocks done: those before kept, the new ones added.
 
     The blocks since the last checkpoint have all their spikes in the records
@@ -407,7 +410,7 @@ def _metrics_rows(trainer, state, history):
     rec = state.recording
     partial = History(initial_weights=history.initial_weights)
     partial.spikes = rec.unsaved()["spikes"] if state.metrics else rec.spike_arrays()
-    partial.sq = rec.sq(state.network["cost.sq"])
+    partial.sq = rec.sq(state.network[cost_key])
     block_metrics(partial, trainer.network, trainer.timeline, n_done=state.k_done)
     state.metrics = state.metrics + partial.metrics[len(state.metrics) :]
     return state.metrics

@@ -45,7 +45,6 @@ def generate(trainer, directory, *, compile=False, compute_capability=None):
     -------
     Path of the project.
     """
-    from superspike_brian import engines
 
     if trainer.device == "runtime":
         raise ValueError(
@@ -62,8 +61,14 @@ def generate(trainer, directory, *, compile=False, compute_capability=None):
             codegen.configure_cuda(cc)
         set_clock(net)
         values = model_values(net, trainer.task, trainer.learning_rates())
-        engine = engines.create(net, trainer.engine, trainer.learn, trainer.device)
-        model = build_model(net, values, engine, record_voltage=trainer.record_voltage)
+        model = build_model(
+            net,
+            trainer.task,
+            values,
+            engine=trainer.engine,
+            learn=trainer.learn,
+            record_voltage=trainer.record_voltage,
+        )
         segments = loop.voltage_segments(trainer.timeline.duration, trainer.task.period)
         session.say(f"generating {trainer.device} project in {directory} ...")
         session.prepare(model, segments, compile=False)

@@ -338,8 +338,8 @@ class Session:
         if values is not None:
             for key, value in m.value_args(values).items():
                 put(key, value)
-        put(m.input.step_offset, step_offset)
-        put(m.output.step_offset, step_offset)
+        for variable in m.step_offsets():
+            put(variable, step_offset)
         if n_steps is not None:
             put(self.control.n_steps, n_steps)
         if self.state is not None:

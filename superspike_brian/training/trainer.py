@@ -291,11 +291,12 @@ class Trainer:
             # The binary's learning-rate tables hold one chunk of the schedule.
             cap = loop.capacity(self)
             values = values.with_learning_rates(loop.chunk_rates(self.schedule_rates, 0, cap))
-        engine = engines.create(net, self.engine, self.learn, self.device)
         model = build_model(
             net,
+            self.task,
             values,
-            engine,
+            engine=self.engine,
+            learn=self.learn,
             record_voltage=self.record_voltage,
             scalars_as_arguments=chunked and session.standalone,
         )
