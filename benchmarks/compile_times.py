@@ -65,7 +65,6 @@ def model(name, engine):
 
 def write_project(net, task, engine, project):
     """Write, without compiling, the project a training of ``net`` builds (block by block)."""
-    from superspike_brian import engines
     from superspike_brian.model.builder import build_model
     from superspike_brian.model.values import model_values
     from superspike_brian.training import loop
@@ -85,8 +84,10 @@ def write_project(net, task, engine, project):
         values = model_values(net, task, loop.chunk_rates(trainer.schedule_rates, 0, cap))
         model = build_model(
             net,
+            task,
             values,
-            engines.create(net, engine, None, "cpp_standalone"),
+            engine=engine,
+            learn=trainer.learn,
             scalars_as_arguments=True,
         )
         session.prepare(model, loop.chunk_segments(trainer), stoppable=True, compile=False)

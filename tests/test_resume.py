@@ -81,7 +81,7 @@ def test_checkpoint_of_another_configuration_is_refused(tmp_path, monkeypatch):
     trainer = _trainer(net, task, "factorized", tmp_path / "build")
     state = RunState(
         k_done=2,
-        network={"cost.sq": np.zeros(task.n_out)},
+        network={"superspike_cost.sq": np.zeros(task.n_out)},
         optimizer_v=[np.zeros(3)],
         engine={"m": None, "lam_r": [np.ones((5, 20))], "lam": [np.ones((5, 20))]},
         recording=Recording(

@@ -5,7 +5,7 @@ import json
 import numpy as np
 import pytest
 
-from superspike_brian import engines, load_run
+from superspike_brian import load_run
 from superspike_brian.model.builder import build_model
 from superspike_brian.model.values import model_values
 from superspike_brian.training.session import Session, set_clock
@@ -23,8 +23,7 @@ def test_runtime_session_chunks_records_and_state():
     chunks = []
     with Session("runtime") as session:
         set_clock(net)
-        engine = engines.create(net, "synaptic", "controller", "runtime")
-        model = build_model(net, model_values(net, task, lrs), engine)
+        model = build_model(net, task, model_values(net, task, lrs), learn="controller")
         session.prepare(model, [(tb, True)])
         w = session.get("conn_1", "w")
         session.set("conn_1", "w", w * 1.5)
@@ -34,8 +33,7 @@ def test_runtime_session_chunks_records_and_state():
             chunks.append(session.records(k * tb))
     with Session("runtime") as session:
         set_clock(net)
-        engine = engines.create(net, "synaptic", "controller", "runtime")
-        model = build_model(net, model_values(net, task, lrs), engine)
+        model = build_model(net, task, model_values(net, task, lrs), learn="controller")
         model.connections[0].w_[:] = w * 1.5
         session.prepare(model, [(2 * tb, True)])
         session.execute()
@@ -59,8 +57,7 @@ def test_values_of_another_shape_are_refused():
     lrs = [np.zeros(3)]
     with Session("runtime"):
         set_clock(net)
-        engine = engines.create(net, "synaptic", "inside", "runtime")
-        model = build_model(net, model_values(net, task, lrs), engine)
+        model = build_model(net, task, model_values(net, task, lrs))
         other = small_task(n_in=21)
         wider = small_network(other)
         with pytest.raises(ValueError, match="do not fit a model built for"):

@@ -48,7 +48,7 @@ def test_bad_parameters_are_rejected(make, match):
 
 
 def test_equations_reject_wrong_units():
-    ns = neurons.neuron_namespace(NeuronParameters(), LearningParameters())
+    ns = neurons.neuron_namespace(NeuronParameters())
     ns["tau_mem"] = 10 * mV  # a voltage where a time is expected
     g = NeuronGroup(1, neurons.LIF_EQUATIONS, method="exact")
     with pytest.raises(BrianObjectException) as info:
@@ -58,7 +58,7 @@ def test_equations_reject_wrong_units():
 
 
 def test_equations_run_with_right_units():
-    ns = neurons.neuron_namespace(NeuronParameters(), LearningParameters())
+    ns = neurons.neuron_namespace(NeuronParameters())
     g = NeuronGroup(1, neurons.LIF_EQUATIONS + neurons.SURROGATE_EQUATION, method="exact")
     g.U = -60 * mV
     g.I = 20 * mV

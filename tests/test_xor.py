@@ -9,7 +9,6 @@ import numpy as np
 import pytest
 from brian2 import Network, StateMonitor, defaultclock, second
 
-from superspike_brian import engines
 from superspike_brian.model.builder import build_model
 from superspike_brian.model.network import SuperSpikeNetwork
 from superspike_brian.model.values import model_values
@@ -79,9 +78,8 @@ def hand_made():
     devices.activate("runtime")
     try:
         defaultclock.dt = net.params.dt
-        engine = engines.create(net, "synaptic", "controller", "runtime")
-        model = build_model(net, model_values(net, task, [np.zeros(1)]), engine)
-        mon = StateMonitor(model.output, "er", record=True, name="er_monitor")
+        model = build_model(net, task, model_values(net, task, [np.zeros(1)]), learn="controller")
+        mon = StateMonitor(model.rule.error_group, "er", record=True, name="er_monitor")
         # Two periods: the tables and the flag must work cyclically.
         Network(*model.objects, mon).run(2 * task.period * second, namespace=model.namespace)
         er = np.array(mon.er[:]).T  # (steps, units), at the start of each step

@@ -437,7 +437,7 @@ class SuperSpike:
 
     def var(self, c, name):
         """The name under which the rule's ``name`` lives in the synapses of connection ``c``."""
-        return self.names[c][name]
+        return self.names[c].get(name, name)
 
     def code(self, c, text):
         """The rule's code (equations, statements) for the synapses of connection ``c``."""
