@@ -47,26 +47,22 @@ import argparse
 import csv
 from pathlib import Path
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-from brian2 import (  # noqa: E402
+import numpy as np
+from brian2 import (
     Hz,
     NeuronGroup,
-    SpikeGeneratorGroup,
     SpikeMonitor,
     Synapses,
-    mV,
     ms,
+    mV,
     second,
 )
+from matplotlib.figure import Figure
 
-from superspike_brian import ModelParameters, Schedule, SuperSpike  # noqa: E402
-from superspike_brian.rule.seeds import train_seeds  # noqa: E402
-from superspike_brian.tasks.pattern import pattern_task  # noqa: E402
-from superspike_brian.tasks.single_neuron import single_neuron_task  # noqa: E402
+from superspike_brian import ModelParameters, Schedule, SuperSpike
+from superspike_brian.rule.seeds import train_seeds
+from superspike_brian.tasks.pattern import pattern_task
+from superspike_brian.tasks.single_neuron import single_neuron_task
 
 # The neuron [P Table 1], written as a user would.
 tau_m = 10 * ms
@@ -84,8 +80,22 @@ NAMESPACE = {"tau_m": tau_m, "tau_s": tau_s, "v_rest": v_rest, "v_th": v_th}
 
 #: Per task: hidden units, feedback, burn-in, block, default blocks, decay, "learned".
 TASKS = {
-    "fig4": dict(hidden=4, feedback="random", burn_in=10 * second, block=10 * second, blocks=80, decay_at=(20,)),
-    "pattern": dict(hidden=32, feedback="symmetric", burn_in=20 * second, block=20 * second, blocks=10, decay_at=()),
+    "fig4": dict(
+        hidden=4,
+        feedback="random",
+        burn_in=10 * second,
+        block=10 * second,
+        blocks=80,
+        decay_at=(20,),
+    ),
+    "pattern": dict(
+        hidden=32,
+        feedback="symmetric",
+        burn_in=20 * second,
+        block=20 * second,
+        blocks=10,
+        decay_at=(),
+    ),
 }
 
 
@@ -95,19 +105,9 @@ def make_task(name):
     return pattern_task(n_in=100, n_out=100, period=3500 * ms, input_rate=5 * Hz, seed=1)
 
 
-def input_group(raster):
-    """The task's input as a SpikeGeneratorGroup: one spike per unit and step, on the grid."""
-    n_period = int(round(raster.duration / float(dt)))
-    steps = np.floor(np.asarray(raster.times) / float(dt) + 0.5 + 1e-9).astype(int) % n_period
-    pairs = np.unique(np.column_stack([steps, raster.ids]), axis=0)
-    return SpikeGeneratorGroup(
-        raster.n_units, pairs[:, 1], pairs[:, 0] * dt, period=raster.duration * second, name="inp"
-    )
-
-
 def network(task, n_hidden, recurrent, feedback, seed, learning_rate):
     """The network (feed-forward or with recurrent hidden synapses) and its rule."""
-    inp = input_group(task.input)
+    inp = task.input.generator(dt, name="inp")
     groups = []
     for name, n in (("hid", n_hidden), ("out", task.n_out)):
         g = NeuronGroup(
@@ -141,15 +141,11 @@ def network(task, n_hidden, recurrent, feedback, seed, learning_rate):
         learning_rate=learning_rate,
         params=ModelParameters(),
     )
-    monitors = {"hid": SpikeMonitor(hid, name="hid_spikes"), "out": SpikeMonitor(out, name="out_spikes")}
+    monitors = {
+        "hid": SpikeMonitor(hid, name="hid_spikes"),
+        "out": SpikeMonitor(out, name="out_spikes"),
+    }
     return rule, [inp, hid, out, *plastic, *monitors.values()], monitors
-
-
-def block_costs(result, setup, n_blocks):
-    """The cost at the end of the burn-in (block 0) and of every block."""
-    ends = float(setup["burn_in"]) + np.arange(n_blocks + 1) * float(setup["block"])
-    idx = [int(np.argmin(np.abs(result.cost_times - t))) for t in ends]
-    return result.cost[idx]
 
 
 def learned(task_name, costs, final):
@@ -160,7 +156,10 @@ def run_task(task_name, seeds, n_blocks, device, out):
     setup = TASKS[task_name]
     task = make_task(task_name)
     schedule = Schedule(
-        burn_in=setup["burn_in"], block=setup["block"], n_blocks=n_blocks, decay_at=setup["decay_at"]
+        burn_in=setup["burn_in"],
+        block=setup["block"],
+        n_blocks=n_blocks,
+        decay_at=setup["decay_at"],
     )
     lr = schedule.learning_rates(ModelParameters().learning.r0, ModelParameters().learning.t_update)
     duration = schedule.duration
@@ -181,10 +180,9 @@ def run_task(task_name, seeds, n_blocks, device, out):
         )
         curves[kind] = []
         for r in results:
-            costs = block_costs(r, setup, n_blocks)
+            costs = r.block_costs(setup["burn_in"], setup["block"], n_blocks)
             final = float(np.mean(costs[-5:]))
-            t_last = float(duration) - float(setup["block"])
-            rate = np.sum(r.spikes["hid"][0] >= t_last) / setup["hidden"] / float(setup["block"])
+            rate = r.rate("hid", float(duration - setup["block"]), float(duration), setup["hidden"])
             rows.append(
                 {
                     "network": kind,
@@ -220,7 +218,8 @@ def summarize(task_name, rows):
 
 
 def draw(path, task_name, setup, curves, n_seeds):
-    fig, ax = plt.subplots(figsize=(6.5, 4))
+    fig = Figure(figsize=(6.5, 4))
+    ax = fig.subplots()
     for kind, color in (("feed-forward", "tab:blue"), ("recurrent", "tab:red")):
         c = np.array(curves[kind])
         blocks = np.arange(c.shape[1])
@@ -230,13 +229,14 @@ def draw(path, task_name, setup, curves, n_seeds):
     if task_name == "fig4":
         ax.axhline(2.0, color="0.4", ls=":", lw=1, label="learned below 2")
     ax.set_yscale("log")
-    ax.set_xlabel(f"block ({float(setup['block']):g} s each, after {float(setup['burn_in']):g} s burn-in)")
+    ax.set_xlabel(
+        f"block ({float(setup['block']):g} s each, after {float(setup['burn_in']):g} s burn-in)"
+    )
     ax.set_ylabel("cost")
     ax.set_title(f"{task_name}: {setup['hidden']} hidden units, {setup['feedback']} feedback")
     ax.legend(fontsize=8)
     fig.tight_layout()
     fig.savefig(path, dpi=120)
-    plt.close(fig)
 
 
 def seed_list(text):

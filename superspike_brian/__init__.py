@@ -7,6 +7,10 @@ The package by concept:
     The model: neurons, traces, eligibility, error and feedback, regularizer,
     optimizer, cost, the order of a time step, the network description, its
     values and its Brian2 builders.
+``rule/``
+    SuperSpike as a Brian2 component (:class:`SuperSpike`): attaches the
+    rule to NeuronGroups and Synapses of any graph; the package's own
+    networks are built through it.
 ``engines/``
     Where and how the gradient accumulators are computed (per synapse, or
     factorized in numpy or C++).

@@ -279,7 +279,9 @@ def graph_feedback_matrices(shapes, carries, feedback, seed):
     if feedback != "random":
         return [None] * len(shapes)
     rng = np.random.default_rng([int(seed), 1])
-    return [rng.normal(0.0, 1.0, size=s) if c else None for s, c in zip(shapes, carries, strict=True)]
+    return [
+        rng.normal(0.0, 1.0, size=s) if c else None for s, c in zip(shapes, carries, strict=True)
+    ]
 
 
 __all__ = [

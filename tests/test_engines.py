@@ -1,9 +1,9 @@
 """The engine interface: each engine's contribution to a model, and the selection rules."""
 
+from types import SimpleNamespace
+
 import numpy as np
 import pytest
-
-from types import SimpleNamespace
 
 from superspike_brian import engines
 from superspike_brian.engines import (

@@ -580,3 +580,58 @@ def test_regularizer_term_uses_the_exponent(a):
     expected = -DT_MS * 1e-3 * rho * w * np.sum(zh**a)
     assert res["state"]["m"][0][0, 0] == pytest.approx(expected, rel=1e-12)
     assert res["state"]["m"][1][0, 0] == 0.0
+
+
+@pytest.mark.parametrize(
+    "feedback,regularizer", [("symmetric", None), ("random", (1e-3, 4.0)), ("uniform", None)]
+)
+def test_graph_oracle_on_a_chain_is_the_chain_oracle(feedback, regularizer):
+    """``simulate_graph`` on input -> 6 -> 4 -> output gives ``simulate``'s run."""
+    from oracle import simulate_graph
+
+    rng = np.random.default_rng(21)
+    sizes = [12, 6, 4, 3]
+    n_steps, params = 3000, {"t_b_s": 0.02}
+    arrive = rng.random((n_steps, sizes[0])) < 0.04
+    target = rng.random((n_steps, sizes[-1])) < 0.004
+    weights = [rng.normal(0, 60.0, (b, a)) for a, b in zip(sizes[:-1], sizes[1:], strict=True)]
+    B = [rng.normal(0, 1, (sizes[l + 1], sizes[l])) for l in (1, 2)]
+    chain = simulate(
+        n_steps,
+        arrive,
+        target,
+        weights,
+        2.0,
+        feedback=feedback,
+        feedback_matrices=B if feedback == "random" else None,
+        regularizer=regularizer,
+        params=params,
+    )
+    names = ["in", "h1", "h2", "out"]
+    populations = {"in": {"size": sizes[0], "arrive": arrive}}
+    populations.update({n: {"size": s, "delay_steps": 8} for n, s in zip(names[1:], sizes[1:])})
+    connections = [
+        {"pre": a, "post": b, "W": w, "mask": np.ones(w.shape, dtype=bool)}
+        for a, b, w in zip(names[:-1], names[1:], weights, strict=True)
+    ]
+    graph = simulate_graph(
+        n_steps,
+        populations,
+        connections,
+        "out",
+        target,
+        2.0,
+        feedback=feedback,
+        feedback_matrices=[None, *B] if feedback == "random" else None,
+        regularizer=regularizer,
+        params=params,
+    )
+    assert graph["carries"] == [False, True, True]
+    total = 0
+    for name, spikes in zip(names[1:], chain["spikes"], strict=True):
+        np.testing.assert_array_equal(graph["spikes"][name], spikes)
+        total += len(spikes)
+    assert total > 20
+    for a, b in zip(graph["weights"], chain["weights"], strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-12 * np.abs(b).max())
+    np.testing.assert_allclose(graph["cost"], chain["cost"], rtol=1e-12)

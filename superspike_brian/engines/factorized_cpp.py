@@ -53,23 +53,14 @@ def _not_available(*args):
     )
 
 
-def _support_code(rule, n_steps, groups, connections):
-    """C++ support code: the configuration of this network and the wrappers Brian2 calls.
+def _calls(rule, groups, connections, regularized):
+    """The engine calls of a step: at its start, after the state update, at an interval's end.
 
-    ``groups``: the rule's groups of the chain's populations, input first;
-    ``connections``: the synapses of the chain, in order.
+    Returns the lines of ``ssfx_start``, ``ssfx_after``, the interval's end and
+    the connectivity checks, each a list of C++ statements.
     """
-    p = rule.params
-    lp, rp = p.learning, p.regularizer
     L = len(connections)
     sizes = [len(g) for g in groups]
-    regularized = [0] + [int(c.regularized) for c in rule.graph.connections]
-    digest = hashlib.sha1(HEADER.read_bytes()).hexdigest()[:12]
-    config = (
-        f"{L}, _ssfx_sizes, {int(n_steps)}, {float(rule.dt)!r}, {float(lp.tau_rise)!r},"
-        f" {float(lp.tau_decay)!r}, {int(uses_forward_weights(rule.feedback))},"
-        f" {float(rp.a)!r}, _ssfx_regularized"
-    )
     dev = get_device()
 
     def arr(l, name):
@@ -80,7 +71,7 @@ def _support_code(rule, n_steps, groups, connections):
         var = connections[l - 1].variables[rule.var(l - 1, name)]
         return f"brian::{dev.get_array_name(var, access_data=False)}.data()"
 
-    start, after, load, store = [], [], [], []
+    start, after, load, store, checks = [], [], [], [], []
     for l in range(L + 1):
         if l >= 1:
             # Without the regularizer the engine never reads zh; any array of
@@ -96,31 +87,57 @@ def _support_code(rule, n_steps, groups, connections):
                 f" {syn(l, 'lam_r')}, {syn(l, 'lam')});"
             )
             store.append(f"e.store({l}, {syn(l, 'lam_r')}, {syn(l, 'lam')}, {syn(l, 'm')});")
+            pre, post = (
+                "brian::" + dev.get_array_name(connections[l - 1].variables[n], access_data=False)
+                for n in ("_synaptic_pre", "_synaptic_post")
+            )
+            name = connections[l - 1].name
+            checks.append(f'_ssfx_all_to_all({pre}, {post}, {sizes[l - 1]}, {sizes[l]}, "{name}");')
         if l < L:
             start.append(f"e.trace({l}, {arr(l, 'z')}, {arr(l, 'zt')});")
             after.append(f"e.after({l}, {arr(l, 'z')});")
         else:
             start.append(f"e.error({arr(l, 'er')}, {arr(l, 'err')});")
             after.append(f"e.after({l}, {arr(l, 'er')});")
-    checks = []
-    for l, s in enumerate(connections, start=1):
-        pre, post = (
-            "brian::" + dev.get_array_name(s.variables[n], access_data=False)
-            for n in ("_synaptic_pre", "_synaptic_post")
-        )
-        checks.append(f'_ssfx_all_to_all({pre}, {post}, {sizes[l - 1]}, {sizes[l]}, "{s.name}");')
-    check_code = "\n        ".join(checks)
-    start_code = "\n    ".join(start)
-    after_code = "\n    ".join(after)
-    end_code = "\n        ".join([*load, "e.compute();", *store])
+    return start, after, [*load, "e.compute();", *store], checks
+
+
+def _support_code(rule, n_steps, groups, connections):
+    """C++ support code: the configuration of this network and the wrappers Brian2 calls.
+
+    ``groups``: the rule's groups of the chain's populations, input first;
+    ``connections``: the synapses of the chain, in order.
+    """
+    lp, rp = rule.params.learning, rule.params.regularizer
+    sizes = [len(g) for g in groups]
+    regularized = [0] + [int(c.regularized) for c in rule.graph.connections]
+    digest = hashlib.sha1(HEADER.read_bytes()).hexdigest()[:12]
+    config = (
+        f"{len(connections)}, _ssfx_sizes, {int(n_steps)}, {float(rule.dt)!r},"
+        f" {float(lp.tau_rise)!r}, {float(lp.tau_decay)!r},"
+        f" {int(uses_forward_weights(rule.feedback))}, {float(rp.a)!r}, _ssfx_regularized"
+    )
+    start, after, end, checks = _calls(rule, groups, connections, regularized)
     # Guarded: every function carries the same code, and a code object that calls
     # several of them must see it once. The header digest makes a changed engine
     # change the generated sources, so that a cached build is recompiled.
-    return f"""
+    return SUPPORT_TEMPLATE.format(
+        digest=digest,
+        sizes=", ".join(str(int(s)) for s in sizes),
+        regularized=", ".join(map(str, regularized)),
+        config=config,
+        checks="\n        ".join(checks),
+        start="\n    ".join(start),
+        after="\n    ".join(after),
+        end="\n        ".join(end),
+    )
+
+
+SUPPORT_TEMPLATE = """
 #ifndef SSFX_SUPPORT
 #define SSFX_SUPPORT  // engine {digest}
-const int _ssfx_sizes[] = {{{", ".join(str(int(s)) for s in sizes)}}};
-const int _ssfx_regularized[] = {{{", ".join(map(str, regularized))}}};
+const int _ssfx_sizes[] = {{{sizes}}};
+const int _ssfx_regularized[] = {{{regularized}}};
 template <class V>
 inline void _ssfx_all_to_all(const V &pre, const V &post, int n_pre, int n_post, const char *name)
 {{
@@ -141,7 +158,7 @@ inline superspike_fx::Engine &_ssfx()
     superspike_fx::Engine &e = superspike_fx::engine();
     if (!e.ready)
     {{
-        {check_code}
+        {checks}
         e.configure({config});
     }}
     return e;
@@ -150,16 +167,16 @@ inline double ssfx_start(int64_t t)
 {{
     superspike_fx::Engine &e = _ssfx();
     e.start_step(t);
-    {start_code}
+    {start}
     return 0.0;
 }}
 inline double ssfx_after(int64_t t)
 {{
     superspike_fx::Engine &e = _ssfx();
-    {after_code}
+    {after}
     if (e.interval_ends())
     {{
-        {end_code}
+        {end}
     }}
     return 0.0;
 }}

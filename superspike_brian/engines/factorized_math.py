@@ -36,11 +36,6 @@ import time
 
 import numpy as np
 
-try:  # scipy runs the backward error filter in C; the numpy loop below is the fallback.
-    from scipy.signal import lfilter as _lfilter
-except ImportError:  # pragma: no cover - exercised through _first_order_numpy in the tests
-    _lfilter = None
-
 from superspike_brian.choices import FEEDBACK_MODES
 
 
@@ -119,9 +114,11 @@ def _first_order(u, c):
     ndarray
         Output of the same shape as ``u``.
     """
-    if _lfilter is None:  # pragma: no cover
+    try:  # scipy runs the filter in C (imported here: scipy.signal is slow to import)
+        from scipy.signal import lfilter
+    except ImportError:  # pragma: no cover - the numpy loop is tested on its own
         return _first_order_numpy(u, c)
-    return _lfilter([0.0, 1.0 - c], [1.0, -c], u, axis=0)
+    return lfilter([0.0, 1.0 - c], [1.0, -c], u, axis=0)
 
 
 class FactorizedConnection:

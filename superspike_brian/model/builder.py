@@ -215,7 +215,7 @@ def build_model(
 
 
 def _layer(model, l):
-    """Layer ``l``: LIF neurons; a hidden layer's spikes arrive ``delay`` later (event ``arrival``)."""
+    """Layer ``l``: LIF neurons; a hidden layer's spikes arrive ``delay`` later (``arrival``)."""
     net = model.net
     hidden = l < net.n_connections
     g = NeuronGroup(
@@ -264,4 +264,3 @@ def recorded_units(values, n_out, n):
     with_targets = np.flatnonzero(target.any(axis=0)) if target is not None else np.array([], int)
     rest = np.setdiff1d(np.arange(n_out), with_targets)
     return np.concatenate([with_targets, rest])[: min(n, n_out)].astype(int)
-

@@ -6,17 +6,20 @@ target and output spike trains, ``e_i = alpha * (S_hat_i - S_i)``::
     der/dt = -er / tau_rise    er += 1 per target spike, er -= 1 per output spike
     tau_decay derr/dt = er - err
 
-Target spikes come from a cyclic spike table, evaluated as the custom event
-``target`` of the output neurons.
+The error lives in the rule's group beside the output group (``<output>_ss``,
+:mod:`superspike_brian.rule.populations`). Target spikes come from a cyclic
+spike table, evaluated as its custom event ``target``.
 
 Every change of ``er`` happens ``error_delay`` (``n_err`` steps) after the
 spike, target spike or window end that causes it (docs/model.md, "When the
 error arrives"). The target and window-end tables are shifted by ``n_err``
 steps, as the input table is by the axonal delay; an output spike reaches the
 error as the custom event ``error_arrival``, ``n_err`` steps after it was
-emitted (the time since the last spike, as for axonal arrivals: the delay is
-shorter than the refractory period, so at most one spike is in flight). With
-``n_err = 0`` the spike's reset changes ``er`` itself.
+emitted, read from the output unit's time of its last spike (the delay is
+shorter than the refractory period, so at most one spike is in flight, and no
+spike waits in a queue between two executions of a standalone binary). With
+``n_err = 0`` it changes ``er`` on the spike's own step, with the resets
+(:func:`error_events`).
 
 Hidden layers receive this error through feedback (:mod:`superspike_brian.model.feedback`).
 """
@@ -121,58 +124,23 @@ def error_events(mode, n_err, n_period):
                 ON_WINDOW_END,
                 "after_resets",
             ),
-            "spiked": (SPIKED_CONDITION, CLASSIFICATION_RESET.format(step=step, store=store), "resets"),
+            "spiked": (
+                SPIKED_CONDITION,
+                CLASSIFICATION_RESET.format(step=step, store=store),
+                "resets",
+            ),
         }
         if n_err > 0:
-            events["error_arrival"] = (ERROR_ARRIVAL_CONDITION, ON_DELAYED_ERROR_ARRIVAL, arrival_when)
+            events["error_arrival"] = (
+                ERROR_ARRIVAL_CONDITION,
+                ON_DELAYED_ERROR_ARRIVAL,
+                arrival_when,
+            )
         return events
     return {
         "target": (traces.table_condition("target_table", n_period), ON_TARGET, "after_resets"),
         "error_arrival": (ERROR_ARRIVAL_CONDITION, OUTPUT_RESET, arrival_when),
     }
-
-
-def output_error_code(mode, n_err, n_period):
-    """Equations, spike reset and custom events of the output units' error.
-
-    Parameters
-    ----------
-    mode : {'van_rossum', 'classification'}
-    n_err : int
-        Steps between a spike (target spike, window end) and its error.
-    n_period : int
-        Steps of the cyclic tables.
-
-    Returns
-    -------
-    equations : str
-    reset : list of str
-        Lines of the output units' spike reset.
-    events : dict
-        Custom event name -> (condition, code run on the event).
-    """
-    from superspike_brian.model import traces
-
-    eqs = OUTPUT_ERROR_EQUATIONS
-    if mode == "classification":
-        eqs += CLASSIFICATION_EQUATIONS
-        step = traces.TABLE_STEP.format(n_steps=n_period)
-        reset = [
-            CLASSIFICATION_RESET.format(step=step, store="er -=" if n_err == 0 else "pending =")
-        ]
-        events = {
-            "window_end": (traces.table_condition("window_end_table", n_period), ON_WINDOW_END)
-        }
-        on_arrival = ON_DELAYED_ERROR_ARRIVAL
-        if n_err > 0:
-            eqs += CLASSIFICATION_DELAYED_EQUATIONS
-    else:
-        reset = [OUTPUT_RESET] if n_err == 0 else []
-        events = {"target": (traces.table_condition("target_table", n_period), ON_TARGET)}
-        on_arrival = OUTPUT_RESET
-    if n_err > 0:
-        events["error_arrival"] = (ERROR_ARRIVAL_CONDITION, on_arrival)
-    return eqs, reset, events
 
 
 def delay_steps(params):

@@ -38,13 +38,11 @@ HIDDEN_ERROR_EQUATION = """
 err : 1
 """
 
-#: Summed variable on the forward synapses into the next layer.
-FEEDBACK_SUMMED = "err_pre = fb * err_post : 1 (summed)"
+#: Summed over the synapses that carry error back, into ``err`` of their source.
+FEEDBACK_SUM = "fb * err_post"
 
-FEEDBACK_WEIGHT = {
-    "weights": "fb = w / mV : 1",
-    "fixed": "fb : 1 (constant)",
-}
+#: Symmetric feedback: the gain of a synapse is its forward weight, in the weight unit.
+SYMMETRIC_GAIN = "w / {unit}"
 
 
 def check_feedback(mode):
@@ -57,8 +55,3 @@ def check_feedback(mode):
 def uses_forward_weights(mode):
     """True when the feedback follows the current forward weights (symmetric)."""
     return FEEDBACK_MATRIX[check_feedback(mode)] == "weights"
-
-
-def feedback_equations(mode):
-    """Equations that a forward connection into a layer with feedback gains."""
-    return FEEDBACK_WEIGHT[FEEDBACK_MATRIX[check_feedback(mode)]] + "\n" + FEEDBACK_SUMMED

@@ -173,7 +173,10 @@ class SuperSpikeNetwork:
         names = [self.layer_name(l) for l in range(self.n_connections + 1)]
         return LearningGraph(
             dict(zip(names, self.layer_sizes, strict=True)),
-            [(connection.name(l), names[l - 1], names[l]) for l in range(1, self.n_connections + 1)],
+            [
+                (connection.name(l), names[l - 1], names[l])
+                for l in range(1, self.n_connections + 1)
+            ],
             names[-1],
             regularizer=bool(self.regularizer),
         )
@@ -192,9 +195,7 @@ class SuperSpikeNetwork:
             return [w.copy() for w in self.initial]
         s = self.layer_sizes
         shapes = list(zip(s[1:], s[:-1], strict=True))
-        return values.initial_weights(
-            shapes, float(lp.w0 / mV), float(lp.w_max / mV), self.seed
-        )
+        return values.initial_weights(shapes, float(lp.w0 / mV), float(lp.w_max / mV), self.seed)
 
     def feedback_matrices(self):
         """Fixed feedback matrices, one (n_next, n_hidden) array per hidden layer.

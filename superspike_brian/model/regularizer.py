@@ -37,10 +37,6 @@ ON_SPIKE = "zh += 1"
 #: postsynaptic unit i.
 TERM = "rho * w * zh_post**rho_a"
 
-#: The strength is a value of each regularized connection, not a constant of
-#: the generated code: runs of one compiled model may differ in it.
-STRENGTH_EQUATION = "rho : volt**-1 (shared, constant)\n"
-
 
 def namespace(regularizer):
     """Brian2 namespace entries of the regularizer (its strength is a variable)."""
@@ -50,8 +46,3 @@ def namespace(regularizer):
 def rho_per_mV(regularizer):
     """``rho`` as a plain number per mV, for the factorized engines (weights in mV)."""
     return float(regularizer.rho * mV)
-
-
-def applies(net, l):
-    """Whether connection ``l`` (1-based, into layer ``l``) carries the regularizer."""
-    return bool(net.regularizer) and l < net.n_connections

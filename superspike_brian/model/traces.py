@@ -35,8 +35,3 @@ step_offset : integer (shared)
 def table_condition(table_name, n_steps):
     """Threshold condition of a unit driven by a boolean spike table."""
     return f"{table_name}({TABLE_STEP.format(n_steps=n_steps)}, i) > 0"
-
-
-def trace_namespace(learning):
-    """Brian2 namespace entries of the trace equations."""
-    return {"tau_rise": learning.tau_rise, "tau_decay": learning.tau_decay}

@@ -11,7 +11,7 @@ mechanisms.
 """
 
 from superspike_brian.rule.component import SuperSpike
+from superspike_brian.rule.errors import RuleError
 from superspike_brian.rule.graph import GraphError, LearningGraph
-from superspike_brian.rule.inspect import RuleError
 
 __all__ = ["SuperSpike", "LearningGraph", "RuleError", "GraphError"]

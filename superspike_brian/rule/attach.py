@@ -31,7 +31,7 @@ from brian2.stateupdaters.base import StateUpdateMethod
 from brian2.synapses.synapses import SummedVariableUpdater
 from brian2.units.fundamentalunits import DIMENSIONLESS
 
-from superspike_brian.rule.inspect import RuleError
+from superspike_brian.rule.errors import RuleError
 
 __all__ = [
     "EquationsUpdater",
@@ -82,7 +82,9 @@ def rename(code, mapping):
     code = re.sub(
         r"\bd([A-Za-z_]\w*)/dt\b", lambda m: f"d{mapping.get(m.group(1), m.group(1))}/dt", code
     )
-    return re.sub(r"(?<![\w.])([A-Za-z_]\w*)\b", lambda m: mapping.get(m.group(1), m.group(1)), code)
+    return re.sub(
+        r"(?<![\w.])([A-Za-z_]\w*)\b", lambda m: mapping.get(m.group(1), m.group(1)), code
+    )
 
 
 def _fresh(obj, name):

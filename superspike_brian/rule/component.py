@@ -48,46 +48,25 @@ import numpy as np
 from brian2 import (
     NeuronGroup,
     Quantity,
-    StateMonitor,
-    TimedArray,
     get_device,
-    linked_var,
-    mV,
     second,
-    volt,
 )
 from brian2.core.namespace import get_local_namespace
 
 from superspike_brian import engines
 from superspike_brian.choices import ERROR_MODES, FEEDBACK_MODES
-from superspike_brian.model import cost, optimizer, regularizer, steps
+from superspike_brian.model import cost
 from superspike_brian.model.parameters import ModelParameters
-from superspike_brian.rule import attach, inspect, populations, values
+from superspike_brian.rule import arguments, attach, build, inspect, values
+from superspike_brian.rule.errors import RuleError
 from superspike_brian.rule.graph import LearningGraph
-from superspike_brian.rule.inspect import RuleError
+from superspike_brian.rule.scales import WeightScale
 
-__all__ = ["SuperSpike", "SYNAPSE_NAMES"]
+__all__ = ["SuperSpike"]
 
-#: What the rule puts into a user's synapses: its variables, the temporaries of
-#: its code and the constants that code reads. Each keeps its name unless the
-#: user's synapses know it already (:func:`superspike_brian.rule.attach.free_names`).
-SYNAPSE_NAMES = (
-    "lam_r",
-    "lam",
-    "m",
-    "v",
-    "fb",
-    "rho",
-    "g",
-    "lr",
-    "tau_rise",
-    "tau_decay",
-    "rho_a",
-    "t_update",
-    "gamma_rms",
-    "eps_rms",
-    "w_max",
-)
+#: The tables the rule keeps per plastic synapses object (initial weights,
+#: feedback gains, learning rates), each named ``<kind>_<synapses>``.
+TABLES = ("w_init", "fb_init", "lr")
 
 
 class SuperSpike:
@@ -141,8 +120,10 @@ class SuperSpike:
     w_max, w0, rho : Quantity, optional
         Clipping bound, scale of the initial weights and regularizer strength
         in the weight's unit (defaults from ``params`` for voltage weights).
-    record_cost : bool
-        Monitor the cost average at every update (default True).
+    stoppable : bool
+        On cpp_standalone: a run may stop before the duration it was built
+        with (``run_args(duration=...)``), so that one binary serves runs of
+        any length up to it (default False).
     scalars_as_arguments : bool
         Leave the regularizer strength to run arguments (a standalone binary
         shared by runs of other strengths).
@@ -185,7 +166,7 @@ class SuperSpike:
         w_max=None,
         w0=None,
         rho=None,
-        record_cost=True,
+        stoppable=False,
         scalars_as_arguments=False,
         name="superspike",
         level=0,
@@ -205,6 +186,7 @@ class SuperSpike:
         _choice("error", self.error, ERROR_MODES)
         self.learn = learn
         self.scalars_as_arguments = bool(scalars_as_arguments)
+        self.stoppable = bool(stoppable)
         self.user_groups = self._user_groups(output)
         regularized = self.feedback == "random" if regularizer is None else bool(regularizer)
         self.graph = LearningGraph(
@@ -216,18 +198,9 @@ class SuperSpike:
         self.regularizer = regularized and bool(self.graph.hidden)
         self.dt = float(output.clock.dt_)
         self.n_err = _steps("error_delay", self.params.learning.error_delay, self.dt)
-        self.weight = _WeightScale(self, weight_unit, w_max, w0, rho)
+        self.weight = WeightScale(self, weight_unit, w_max, w0, rho)
         self.linear = {_group_name(g) for g in linear}
-        namespace = get_local_namespace(level + 1)
-        self.membranes = {
-            pop: inspect.membrane(
-                self.user_groups[pop],
-                _lookup(membrane, pop),
-                _lookup(threshold, pop),
-                namespace,
-            )
-            for pop in self.graph.learning
-        }
+        self._read_membranes(membrane, threshold, get_local_namespace(level + 1))
         self._target, self._windows, self._learning_rate = target, windows, learning_rate
         self.values = self.compute_values(
             seed=self.seed,
@@ -237,15 +210,23 @@ class SuperSpike:
             learning_rate=learning_rate,
         )
         self.names = [
-            attach.free_names(
-                s, (*SYNAPSE_NAMES, f"w_init_{s.name}", f"fb_init_{s.name}", f"lr_{s.name}")
-            )
+            attach.free_names(s, (*build.SYNAPSE_NAMES, *(f"{k}_{s.name}" for k in TABLES)))
             for s in self.synapses
         ]
-        self.engine = engines.create(self, engine, learn, _device_name())
-        self._build(initial)
+        self.engine_device = _device_name()
+        self.engine = engines.create(self, engine, learn, self.engine_device)
+        build.build(self, initial)
 
     # ---------------------------------------------------------------- inputs
+    def _read_membranes(self, membrane, threshold, namespace):
+        """The membrane and threshold of every group that learns (:func:`inspect.membrane`)."""
+        self.membranes = {
+            pop: inspect.membrane(
+                self.user_groups[pop], _lookup(membrane, pop), _lookup(threshold, pop), namespace
+            )
+            for pop in self.graph.learning
+        }
+
     def _user_groups(self, output):
         groups = {}
         for s in self.synapses:
@@ -259,7 +240,9 @@ class SuperSpike:
             raise RuleError(f"output: {what} is not the target of any of the plastic synapses")
         return groups
 
-    def compute_values(self, *, seed, target=None, windows=None, initial="draw", learning_rate=None):
+    def compute_values(
+        self, *, seed, target=None, windows=None, initial="draw", learning_rate=None
+    ):
         """The :class:`~superspike_brian.rule.values.RuleValues` of this rule for other data.
 
         Parameters
@@ -272,7 +255,9 @@ class SuperSpike:
         n_out = len(self.output)
         if self.error == "classification":
             period = float(windows[0] / second) if isinstance(windows[0], Quantity) else windows[0]
-            tables = values.target_tables(None, (float(period), windows[1]), n_out, self.dt, self.n_err)
+            tables = values.target_tables(
+                None, (float(period), windows[1]), n_out, self.dt, self.n_err
+            )
         else:
             target = _check_target(target, n_out, self.output.name)
             tables = values.target_tables(target, None, n_out, self.dt, self.n_err)
@@ -311,130 +296,6 @@ class SuperSpike:
         return out
 
     # ----------------------------------------------------------------- build
-    def _build(self, initial):
-        lp, rp = self.params.learning, self.params.regularizer
-        self.namespace = {
-            "tau_rise": lp.tau_rise,
-            "tau_decay": lp.tau_decay,
-            "beta": lp.beta,
-            "U_cut": lp.U_cut,
-            "tau_avg": lp.tau_avg,
-            "error_delay_steps": self.n_err,
-            **regularizer.namespace(rp),
-            **optimizer.optimizer_namespace(lp),
-            "w_max": self.weight.w_max_quantity,
-        }
-        self.tables = {}
-        for key, table in self.values.tables.items():
-            self.tables[key] = TimedArray(table, dt=self.dt * second, name=key)
-        self.namespace.update(self.tables)
-        objects = []
-        self.groups = {}
-        for pop in [*self.graph.sources, *self.graph.learning]:
-            if pop not in self.groups:
-                self.groups[pop] = populations.population_group(self, pop)
-                objects.append(self.groups[pop])
-        objects += self._spike_paths()
-        objects += self._cost()
-        for c, s in enumerate(self.synapses):
-            objects += self._connection(c, s, initial)
-        objects += self.engine.add_objects()
-        #: The rule's own Brian2 objects; what it adds to the user's synapses is
-        #: contained in them.
-        self.objects = objects
-
-    def group_namespace(self, pop):
-        """Namespace of the rule's group beside ``pop``: the rule's, and the threshold's constants."""
-        constants = self.membranes[pop].constants if pop in self.membranes else {}
-        clash = [k for k in constants if k in self.namespace]
-        if clash:
-            raise RuleError(f"{pop}: its threshold uses {clash[0]!r}, a name of SuperSpike's constants")
-        return {**self.namespace, **constants}
-
-    def _spike_paths(self):
-        """Trace jumps at arrivals, the regularizer's trace, a delayed output error."""
-        out = []
-        for pop in self.graph.sources:
-            events = {
-                (inspect.pathway_event(s), inspect.pathway_delay(s))
-                for s in self.synapses
-                if s.source.name == pop
-            }
-            if len(events) > 1:
-                raise RuleError(
-                    f"{pop}: its plastic synapses transmit on different events or delays"
-                    f" {sorted(events)}; SuperSpike keeps one presynaptic trace per group"
-                )
-            event, delay = events.pop()
-            out.append(populations.trace_connection(self, pop, event, delay * second))
-        for pop in self.graph.hidden:
-            if any(c.regularized for c in self.graph.connections if c.post == pop):
-                out.append(populations.spike_counter(self, pop))
-        out_pop = self.graph.output
-        if not inspect.has_lastspike(self.output):
-            delay = self.n_err * self.dt * second
-            out.append(populations.delayed_error(self, out_pop, delay))
-        return out
-
-    def _cost(self):
-        """The running average of the squared output error, and its monitor."""
-        self.cost = NeuronGroup(
-            len(self.output),
-            cost.COST_EQUATIONS,
-            method="exponential_euler",
-            namespace=self.namespace,
-            name=f"{self.name}_cost",
-            order=steps.at("readers")["order"],
-            dt=self.output.clock.dt,
-        )
-        self.cost.err_out = linked_var(self.groups[self.graph.output], "err")
-        self.cost_monitor = StateMonitor(
-            self.cost,
-            "sq",
-            record=True,
-            dt=self.params.learning.t_update,
-            name=f"{self.name}_cost_monitor",
-            when=steps.at("weight_update")["when"],
-        )
-        return [self.cost, self.cost_monitor]
-
-    def _connection(self, c, s, initial):
-        """What connection ``c`` learns with: its engine's state, initial values, its update."""
-        conn = self.graph.connections[c]
-        constants = [k for k in SYNAPSE_NAMES if k in self.namespace]
-        attach.add_to_namespace(s, {self.var(c, k): self.namespace[k] for k in constants})
-        # Updaters that change the synapses' own variables run as part of them.
-        s.contained_objects.extend(self.engine.attach(c, s))
-        rho = self.var(c, "rho")
-        if conn.regularized and attach.stored(s, rho) and not self.scalars_as_arguments:
-            setattr(s, rho, self.values.rho[c] * self.weight.rho_unit)
-        if not (isinstance(initial, str) and initial == "keep"):
-            table = self._table(c, s, "w_init", self.weight.quantity(self.values.weights[c]), second)
-            s.w = f"{table.name}(j * second, i)"
-        fixed = self.values.feedback[c]
-        if fixed is not None and attach.stored(s, self.var(c, "fb")):
-            table = self._table(c, s, "fb_init", fixed, second)
-            setattr(s, self.var(c, "fb"), f"{table.name}(j * second, i)")
-        if self.engine.inside:
-            lr = np.asarray(self.values.learning_rates[c]) * self.weight.si_unit
-            table = self._table(c, s, "lr", lr, self.params.learning.t_update)
-            code = optimizer.inside_update_code(table.name, self.engine.update_code(c))
-            s.run_regularly(
-                self.code(c, code),
-                dt=self.params.learning.t_update,
-                name=f"{s.name}_update",
-                **steps.at("weight_update"),
-            )
-        return []
-
-    def _table(self, c, s, kind, values_, dt):
-        """A table of connection ``c`` (initial weights, feedback gains, learning rates)."""
-        name = self.var(c, f"{kind}_{s.name}")
-        table = TimedArray(values_, dt=dt, name=name)
-        attach.add_to_namespace(s, {name: table})
-        self.tables[name] = table
-        return table
-
     def var(self, c, name):
         """The name under which the rule's ``name`` lives in the synapses of connection ``c``."""
         return self.names[c].get(name, name)
@@ -445,27 +306,20 @@ class SuperSpike:
 
     # --------------------------------------------------------------- signals
     def signal(self, s, name, side):
-        """Make the rule's ``name`` of the source (``side='pre'``) or target group readable in ``s``."""
-        pop = s.source.name if side == "pre" else s.target.name
-        attach.add_reference(s, f"{name}_{side}", self.groups[pop], name, side)
+        """Make the rule's ``name`` of the source (``side='pre'``) or target readable in ``s``."""
+        build.signal(self, s, name, side)
 
     def feedback_gains(self, c, s):
         """``fb`` of connection ``c``: its forward weight (symmetric) or a fixed matrix."""
-        if self.feedback == "symmetric":
-            attach.add_subexpression(s, self.var(c, "fb"), f"w / {self.weight.unit_name}")
-        else:
-            attach.add_synaptic_array(s, self.var(c, "fb"), constant=True)
+        build.feedback_gains(self, c, s)
 
     def feedback_sum(self, c, s):
         """The summed variable that carries the error of ``s``'s target back to its source."""
-        conn = self.graph.connections[c]
-        target = populations.error_target(self.graph, conn)
-        attach.add_reference(s, f"{target}_pre", self.groups[conn.pre], target, "pre")
-        distance = self.graph.distance[conn.pre]
-        order = steps.at("hidden_error", layer=self.graph.max_distance + 1 - distance)["order"]
-        return attach.summed_updater(
-            s, self.code(c, "fb * err_post"), f"{target}_pre", self.groups[conn.pre], "pre", order=order
-        )
+        return build.feedback_sum(self, c, s)
+
+    def group_namespace(self, pop):
+        """Namespace of the rule's group beside ``pop``."""
+        return build.group_namespace(self, pop)
 
     # ----------------------------------------------------------------- state
     @property
@@ -495,69 +349,35 @@ class SuperSpike:
         return out
 
     def value_args(self, new, indices=None):
-        """Run arguments that give a built standalone binary the values ``new``.
+        """Run arguments that give a built binary the values ``new``
+        (:func:`superspike_brian.rule.arguments.value_args`)."""
+        return arguments.value_args(self, new, indices)
 
-        Parameters
-        ----------
-        new : RuleValues
-            Of the shapes this rule was built with.
-        indices : list of (i, j), optional
-            The presynaptic and postsynaptic index of every synapse of each
-            plastic synapses object (default: read from the synapses, which on
-            a standalone device is possible after the binary ran once).
+    def run_args(
+        self,
+        *,
+        seed=None,
+        target=None,
+        windows=None,
+        initial="draw",
+        learning_rate=None,
+        duration=None,
+    ):
+        """Run arguments of a standalone binary for another seed, target, learning rate or duration.
 
-        Returns
-        -------
-        dict
-            Variables (weights, feedback gains, regularizer strength) and
-            tables (target, learning rates) that differ from the build's -> values.
-
-        Raises
-        ------
-        ValueError
-            The values do not have the shapes the rule was built for, or the
-            synapses' indices cannot be known yet.
-        """
-        if new.shapes() != self.values.shapes():
-            raise ValueError(
-                f"values of shapes {new.shapes()} do not fit a rule built for {self.values.shapes()}"
-            )
-        args, tables = {}, dict(new.tables)
-        for c, s in enumerate(self.synapses):
-            i, j = indices[c] if indices is not None else self.synapse_indices(c)
-            args[s.w] = self.weight.quantity(new.weights[c][j, i])
-            fb = self.var(c, "fb")
-            if new.feedback[c] is not None and attach.stored(s, fb):
-                args[getattr(s, fb)] = new.feedback[c][j, i]
-            if attach.stored(s, self.var(c, "rho")):
-                args[getattr(s, self.var(c, "rho"))] = new.rho[c] * self.weight.rho_unit
-            if self.engine.inside:
-                lr = np.asarray(new.learning_rates[c]) * self.weight.si_unit
-                tables[self.var(c, f"lr_{s.name}")] = lr
-        for key, value in tables.items():
-            table = self.tables[key]
-            if not np.array_equal(np.asarray(table.values), np.asarray(value)):
-                args[table] = value
-        return args
-
-    def synapse_indices(self, c):
-        """``(i, j)`` of every synapse of connection ``c``, as the synapses store them."""
-        s = self.synapses[c]
-        try:
-            return np.asarray(s.i[:]), np.asarray(s.j[:])
-        except NotImplementedError:
-            raise ValueError(
-                f"{s.name}: its synapses are made when a standalone binary runs; run it once"
-                " (device.run()) before asking for other values"
-            ) from None
-
-    def run_args(self, *, seed=None, target=None, windows=None, initial="draw", learning_rate=None):
-        """Run arguments of a standalone binary for another seed, target or learning rate.
+        ``duration`` (a time up to the one the binary was built for) needs a
+        rule made with ``stoppable=True``. The synapses' indices must be known:
+        after the binary ran once, or on runtime.
 
         Examples
         --------
         >>> device.run(run_args=rule.run_args(seed=2))  # doctest: +SKIP
         """
+        args = {}
+        if duration is not None:
+            if self.control is None:
+                raise RuleError("duration: make the rule with stoppable=True on cpp_standalone")
+            args[self.control.n_steps] = _steps("duration", duration, self.dt)
         new = self.compute_values(
             seed=self.seed if seed is None else _seed(seed),
             target=target if target is not None else self._target,
@@ -565,10 +385,10 @@ class SuperSpike:
             initial=initial,
             learning_rate=self._learning_rate if learning_rate is None else learning_rate,
         )
-        return self.value_args(new)
+        return {**self.value_args(new), **args}
 
     def weights(self):
-        """The current weights: one ``(i, j, w)`` triple of arrays per synapses object (w in the weight unit)."""
+        """The current weights: ``(i, j, w)`` per synapses object, ``w`` in the weight unit."""
         out = []
         for s in self.synapses:
             w = np.asarray(s.w_[:], dtype=float) * self.weight.per_si
@@ -598,45 +418,6 @@ class SuperSpike:
             f"<SuperSpike {self.name!r}: {len(self.synapses)} plastic synapses, output"
             f" {self.graph.output!r}, {self.feedback} feedback, engine {self.engine.name!r}>"
         )
-
-
-class _WeightScale:
-    """The unit of the weights and the rule's constants in it."""
-
-    def __init__(self, rule, unit, w_max, w0, rho):
-        lp, rp = rule.params.learning, rule.params.regularizer
-        dims = {inspect.weight_dimensions(s) for s in rule.synapses}
-        if len(dims) > 1:
-            raise RuleError("all plastic synapses need weights of one unit")
-        self.dim = dims.pop()
-        voltage = self.dim == volt.dim
-        self.unit = unit if unit is not None else (mV if voltage else None)
-        missing = [n for n, v in (("weight_unit", unit), ("w_max", w_max), ("w0", w0)) if v is None]
-        if not voltage and missing:
-            raise RuleError(
-                f"{rule.synapses[0].name}: weights that are not voltages need {', '.join(missing)}"
-                " and learning_rate in their unit (the defaults are in mV)"
-            )
-        self.si = float(self.unit)  # SI value of one weight unit
-        # Weights in the unit from SI values by one multiplication (1e3 for mV).
-        self.per_si = 1.0 / self.si
-        self.si_unit = Quantity(1.0, dim=self.dim)
-        self.unit_name = str(self.unit)
-        self.w_max_quantity = w_max if w_max is not None else lp.w_max
-        self.w_max = float(self.w_max_quantity / self.unit)
-        self.w0 = float((w0 if w0 is not None else lp.w0) / self.unit)
-        self.r0 = lp.r0 if voltage else None
-        rho_q = rho if rho is not None else (rp.rho if voltage else 0 / self.si_unit)
-        self.rho_unit = Quantity(1.0, dim=(1 / self.si_unit).dim)
-        self.rho = float(rho_q / self.rho_unit)
-
-    def quantity(self, values):
-        """Weights given in the weight unit, as a Quantity in SI."""
-        return Quantity(np.asarray(values) * self.si, dim=self.dim)
-
-    def check(self, where, name, value):
-        if value.dim != self.dim:
-            raise RuleError(f"{where}: {name} must have the weight's unit; got {value!r}")
 
 
 def _is_synapses(obj):
@@ -694,14 +475,11 @@ def _check_target(target, n_out, out_name):
         )
     if not isinstance(target, SpikeRaster):
         raise RuleError(
-            f"target must be a SpikeRaster(times, ids, n_units, period); got {type(target).__name__}"
+            "target must be a SpikeRaster(times, ids, n_units, period);"
+            f" got {type(target).__name__}"
         )
     if target.n_units != n_out:
         raise RuleError(
             f"target has {target.n_units} units, the output group {out_name} has {n_out}"
         )
     return target
-
-
-
-

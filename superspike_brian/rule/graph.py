@@ -31,10 +31,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from superspike_brian.rule.errors import RuleError
+
 __all__ = ["Connection", "LearningGraph", "GraphError"]
 
 
-class GraphError(ValueError):
+class GraphError(RuleError):
     """A network on which SuperSpike is not defined (the message says why)."""
 
 

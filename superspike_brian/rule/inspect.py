@@ -22,7 +22,10 @@ import re
 
 import numpy as np
 from brian2 import NeuronGroup, Quantity, Synapses, get_device, volt
+from brian2.core.namespace import DEFAULT_CONSTANTS, DEFAULT_FUNCTIONS, DEFAULT_UNITS
 from brian2.units.fundamentalunits import DIMENSIONLESS, get_unit
+
+from superspike_brian.rule.errors import RuleError
 
 __all__ = [
     "RuleError",
@@ -34,10 +37,6 @@ __all__ = [
     "pathway_delay",
     "has_lastspike",
 ]
-
-
-class RuleError(ValueError):
-    """A model that SuperSpike cannot train as given; the message says which part and why."""
 
 
 #: Variables of the rule's group beside a population: the membrane and
@@ -54,6 +53,9 @@ RESERVED = (
     "step_offset",
     "lastspike",
 )
+
+#: Names every Brian2 code knows: units (mV), constants, functions.
+_BRIAN_NAMES = set(DEFAULT_UNITS) | set(DEFAULT_CONSTANTS) | set(DEFAULT_FUNCTIONS)
 
 _ON_PRE_ADDS_W = re.compile(r"^\s*(\w+?)(_post)?\s*\+=\s*w\s*$")
 
@@ -136,7 +138,9 @@ def membrane(group, variable=None, threshold=None, namespace=None):
     """
     name = group.name
     if not isinstance(group, NeuronGroup):
-        raise RuleError(f"{name}: plastic synapses end on a NeuronGroup, got {type(group).__name__}")
+        raise RuleError(
+            f"{name}: plastic synapses end on a NeuronGroup, got {type(group).__name__}"
+        )
     parsed = _comparison(group.events.get("spike", "")) if "spike" in group.events else None
     if variable is None or threshold is None:
         if parsed is None:
@@ -157,10 +161,12 @@ def membrane(group, variable=None, threshold=None, namespace=None):
         )
     if isinstance(threshold, Quantity):
         if threshold.dim != volt.dim or threshold.size != 1:
-            raise RuleError(f"{name}: threshold must be one voltage, e.g. -50*mV; got {threshold!r}")
+            raise RuleError(
+                f"{name}: threshold must be one voltage, e.g. -50*mV; got {threshold!r}"
+            )
         return Membrane(variable, "theta", [variable], {"theta": threshold})
     linked, constants = [variable], {}
-    for ident in sorted(_identifiers(str(threshold))):
+    for ident in sorted(_identifiers(str(threshold)) - _BRIAN_NAMES):
         if ident in group.variables and not ident.startswith("_"):
             if ident not in linked:
                 linked.append(ident)

@@ -31,7 +31,8 @@ from brian2 import NeuronGroup, Synapses, linked_var
 
 from superspike_brian.model import error, feedback, neurons, regularizer, steps, traces
 from superspike_brian.model.exact import BLOCK_EXACT
-from superspike_brian.rule.inspect import RuleError, has_lastspike
+from superspike_brian.rule.errors import RuleError
+from superspike_brian.rule.inspect import has_lastspike
 
 __all__ = ["population_group", "trace_connection", "spike_counter", "ERROR_SPIKE_WHEN"]
 
@@ -155,7 +156,10 @@ def trace_connection(rule, pop, event, delay):
 def spike_counter(rule, pop):
     """One-to-one connection that makes the regularizer's ``zh`` jump at every spike of ``pop``."""
     s = Synapses(
-        rule.user_groups[pop], rule.groups[pop], on_pre=regularizer.ON_SPIKE, name=f"{pop}_ss_spikes"
+        rule.user_groups[pop],
+        rule.groups[pop],
+        on_pre=regularizer.ON_SPIKE,
+        name=f"{pop}_ss_spikes",
     )
     s.connect(j="i")
     return s

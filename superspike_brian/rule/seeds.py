@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-from brian2 import Network, defaultclock, device, ms, set_device, start_scope
+from brian2 import Network, defaultclock, device, ms, start_scope
 
 __all__ = ["SeedResult", "train_seeds"]
 
@@ -53,6 +53,17 @@ class SeedResult:
     weights: list = field(default_factory=list)
     wall_s: float = 0.0
 
+    def block_costs(self, burn_in, block, n_blocks):
+        """The cost at the end of the burn-in (block 0) and of each of ``n_blocks`` blocks."""
+        ends = float(burn_in) + np.arange(n_blocks + 1) * float(block)
+        idx = [int(np.argmin(np.abs(self.cost_times - t))) for t in ends]
+        return self.cost[idx]
+
+    def rate(self, name, start, stop, n_units):
+        """Mean rate (Hz) of the units of monitor ``name`` between ``start`` and ``stop`` (s)."""
+        t = self.spikes[name][0]
+        return float(np.sum((t >= start) & (t < stop))) / n_units / (stop - start)
+
 
 def _result(seed, rule, monitors, wall):
     t, c = rule.cost_trace()
@@ -63,7 +74,9 @@ def _result(seed, rule, monitors, wall):
     return SeedResult(seed, t, c, spikes, rule.weights(), wall)
 
 
-def train_seeds(build, seeds, duration, *, device_name="cpp_standalone", directory=None, dt=0.1 * ms, say=None):
+def train_seeds(
+    build, seeds, duration, *, device_name="cpp_standalone", directory=None, dt=0.1 * ms, say=None
+):
     """Train the network that ``build(seed)`` makes, once per seed.
 
     Parameters
@@ -101,8 +114,10 @@ def train_seeds(build, seeds, duration, *, device_name="cpp_standalone", directo
             out.append(_result(seed, rule, monitors, time.time() - t0))
             say(f"seed {seed}: {out[-1].wall_s:.1f} s")
         return out
+    from superspike_brian.training import devices
+
     directory = Path(directory or "superspike-seeds").absolute()
-    set_device(device_name, directory=str(directory), build_on_run=False)
+    devices.activate(device_name, directory=directory)
     try:
         defaultclock.dt = dt
         rule, objects, monitors = build(seeds[0])
@@ -122,6 +137,5 @@ def train_seeds(build, seeds, duration, *, device_name="cpp_standalone", directo
             say(f"seed {seed}: {out[-1].wall_s:.1f} s")
         return out
     finally:
-        device.reinit()
-        device.activate()
-        set_device("runtime")
+        devices.release(device_name)
+        devices.deactivate()

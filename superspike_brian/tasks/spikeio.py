@@ -216,6 +216,31 @@ class SpikeRaster:
         out[self.to_steps(dt_seconds, shift_seconds, wrap=True), self.ids] = True
         return out
 
+    def generator(self, dt, name="input"):
+        """This raster, repeated, as a Brian2 ``SpikeGeneratorGroup``.
+
+        Each spike lies on its step of the grid (``dense``), at most one per
+        unit and step, so that the group replays exactly the steps the rule's
+        tables and the oracle use.
+
+        Parameters
+        ----------
+        dt : Quantity
+            The simulation's time step.
+        name : str
+            Name of the group.
+
+        Returns
+        -------
+        brian2.SpikeGeneratorGroup
+        """
+        from brian2 import SpikeGeneratorGroup
+
+        steps, units = np.nonzero(self.dense(float(dt / second)))
+        return SpikeGeneratorGroup(
+            self.n_units, units, steps * dt, period=self.duration * second, sorted=True, name=name
+        )
+
     def on_grid(self, dt_seconds):
         """The same raster with every time moved to the nearest step.
 
