@@ -205,9 +205,10 @@ def test_a_worker_killed_mid_run_loses_nothing(tmp_path, deployment, tiny_train)
 
         # The middle of a run: its training has written config.json (status running).
         def started():
-            for run_dir, pids in watch.seen.items():
+            # Copies: the watching thread adds to these meanwhile.
+            for run_dir, pids in list(watch.seen.items()):
                 config = Path(run_dir) / "config.json"
-                live = [p for p in pids if Path(f"/proc/{p}").exists()]
+                live = [p for p in list(pids) if _alive(p)]
                 if live and config.exists() and "running" in config.read_text():
                     return run_dir, live[0]
             return None
