@@ -4,7 +4,10 @@ One option, ``device``, selects the target everywhere; model code does not chang
 between targets. This module switches Brian2's global device safely (a standalone
 device must be re-initialised before a second network is built in the same
 process) and keeps standalone builds in directories keyed by what shapes the
-generated code, so that runs of the same model reuse compiled objects.
+generated code and by the toolchain that compiles it
+(:func:`~superspike_brian.training.toolchain.toolchain_key`), so that runs of the
+same model on the same kind of machine reuse compiled objects, one run at a time
+(:func:`build_lock`, safe on shared file systems).
 """
 
 from __future__ import annotations
