@@ -4,12 +4,13 @@
 # make paper: the paper's experiments over seeds (superspike reproduce) at SCALE (default quick,
 #   25 min on 2 quiet cores, measured; full: the paper's seeds); SSBM=DIR (the folder holding
 #   poisson/input.ras) adds Fig 2 on the authors' data. The report goes to docs/reproduction/SCALE.
+# make docs: the documentation site (Sphinx) in docs/_build/html, warnings as errors.
 # make mutate: the mutation check (tests/mutations.py): does each fault of the rule fail a fast test?
 PYTHON ?= $(shell command -v python3.12 2>/dev/null || echo /root/.pyenv/versions/3.12.1/bin/python3.12)
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: venv run test lint paper mutate
+.PHONY: venv run test lint paper mutate docs
 SCALE ?= quick
 
 $(BIN)/.installed: setup.cfg pyproject.toml
@@ -25,6 +26,10 @@ run: venv
 
 test: venv
 	$(BIN)/python -m pytest -q -n auto --dist loadscope --durations=15
+
+docs: venv
+	$(BIN)/sphinx-build -W --keep-going -b html docs docs/_build/html
+	@echo "open docs/_build/html/index.html"
 
 mutate: venv
 	$(BIN)/python tests/mutations.py

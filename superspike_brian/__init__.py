@@ -35,6 +35,11 @@ Examples
 
 import importlib
 
+#: The package's version: the one place it is written (setup.cfg reads it with
+#: ``version = attr:``, without importing the package; CITATION.cff and
+#: CHANGELOG.md are checked against it by tests/test_docs.py).
+__version__ = "0.1.0"
+
 #: Public name -> module that defines it. Imported on first use, so that
 #: ``import superspike_brian`` (and the command line's ``--help``) does not
 #: import Brian2.

@@ -197,13 +197,10 @@ def _verified_bytes(out, name):
 
 
 def package_version():
-    """The installed version of this package."""
-    from importlib import metadata
+    """This package's version (``superspike_brian.__version__``, its one source)."""
+    import superspike_brian
 
-    try:
-        return metadata.version("superspike-brian")
-    except metadata.PackageNotFoundError:  # pragma: no cover - run from a source tree
-        return "unknown"
+    return superspike_brian.__version__
 
 
 def package_info():

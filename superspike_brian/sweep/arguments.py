@@ -29,7 +29,11 @@ def add_sweep_arguments(p):
     p.add_argument(
         "--scheduler", help="Dask scheduler address, e.g. tcp://host:8786 (default: local cluster)"
     )
-    p.add_argument("--workers", type=int, help="local cluster worker processes (default: cores)")
+    p.add_argument(
+        "--workers",
+        type=int,
+        help="local cluster worker processes (default: the cores this process may use)",
+    )
     p.add_argument(
         "--summary-only",
         action="store_true",

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import math
-import os
 import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from superspike_brian.cores import available_cores
 from superspike_brian.files import write_json
 from superspike_brian.sweep.grid import expand_grid, without_option
 from superspike_brian.sweep.records import (
@@ -90,7 +90,8 @@ def run_sweep(
         Address of a running Dask scheduler (``tcp://host:8786``). Default: a
         local cluster started (and closed) by this call.
     workers : int, optional
-        Worker processes of the local cluster (default: one per CPU core).
+        Worker processes of the local cluster (default: one per core this
+        process may use, :func:`~superspike_brian.cores.available_cores`).
     command : list of str, optional
         Program each run executes, before the train arguments (default: the
         worker's Python, ``-m superspike_brian.cli train``).
@@ -195,7 +196,7 @@ def _start_client(scheduler, workers, n_runs):
     # re-runs it (the runs of a sweep resume from their checkpoints).
     with dask.config.set({"distributed.scheduler.allowed-failures": 0}):
         cluster = LocalCluster(
-            n_workers=min(workers or os.cpu_count() or 1, n_runs),
+            n_workers=min(workers or available_cores(), n_runs),
             threads_per_worker=1,
             processes=True,
         )

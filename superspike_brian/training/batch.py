@@ -35,7 +35,8 @@ def run_batch(nets, tasks, learning_rates, duration, *, key, build_dir=None, bui
     duration : float
         Simulated seconds of every run.
     key : str
-        Name of the cached build directory (unless ``build_dir``).
+        Name of the cached build directory (unless ``build_dir``), followed there
+        by the toolchain's key (:func:`~superspike_brian.training.toolchain.toolchain_key`).
     build_dir : path, optional
         Project directory.
     build_net : SuperSpikeNetwork, optional
@@ -47,7 +48,11 @@ def run_batch(nets, tasks, learning_rates, duration, *, key, build_dir=None, bui
     list of History
         Per run: spikes of every layer, initial and final weights.
     """
-    directory = Path(build_dir) if build_dir else devices.default_build_root() / key
+    if build_dir:
+        directory = Path(build_dir)
+    else:  # nodes of other compilers or CPUs get their own binary
+        toolchain = devices.toolchain_key("cpp_standalone")
+        directory = devices.default_build_root() / f"{key}-{toolchain}"
     base, task0 = build_net or nets[0], tasks[0]
     out = []
     with Session("cpp_standalone", directory, progress=False) as session:

@@ -15,7 +15,6 @@ C++17), patched into the generated makefile.
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
 import subprocess
@@ -24,6 +23,7 @@ from pathlib import Path
 import numpy as np
 from brian2 import prefs
 
+from superspike_brian.cores import available_cores
 from superspike_brian.files import atomic_write
 
 COMPUTE_CAPABILITY = 9.0  # H100 / H200
@@ -93,6 +93,9 @@ def curand_paths():
 
 def configure_cuda(compute_capability=COMPUTE_CAPABILITY, gpu_id=0, detect_gpus=None):
     """Set brian2cuda's preferences for this machine (GPU or not)."""
+    from superspike_brian.training.devices import require_brian2cuda
+
+    require_brian2cuda()
     cc = check_compute_capability(compute_capability)
     if detect_gpus is None:
         detect_gpus = gpu_available()
@@ -147,8 +150,8 @@ def patch_makefile(directory):
 
 
 def compile_project(directory, jobs=None):
-    """Run make in a generated project (make -j)."""
-    jobs = jobs or os.cpu_count() or 1
+    """Run make in a generated project (make -j, one job per core this process may use)."""
+    jobs = jobs or available_cores()
     subprocess.run(["make", f"-j{jobs}"], cwd=directory, check=True)
 
 

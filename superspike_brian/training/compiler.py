@@ -11,13 +11,15 @@ from __future__ import annotations
 import json
 import os
 import re
+import shlex
 import shutil
 import subprocess
 from pathlib import Path
 
+from superspike_brian.cores import available_cores
 from superspike_brian.files import atomic_write
 
-__all__ = ["make_arguments", "up_to_date", "keep_equivalent_sources"]
+__all__ = ["compiler_command", "make_arguments", "up_to_date", "keep_equivalent_sources"]
 
 #: Lines that reset a clock at the start of a run: Brian2 writes them in the
 #: order of a Python set, which changes from process to process.
@@ -25,11 +27,21 @@ _CLOCK_RESET = re.compile(r"^\s*_array_\w+_(t|timestep)\[0\] = [^;]*;\s*$")
 _CANONICAL = ".superspike-canonical"
 
 
+def compiler_command():
+    """The C++ compiler ``make`` runs for a standalone project, as a list of words.
+
+    The generated makefile compiles with ``$(CXX)``: the ``CXX`` environment
+    variable where set, else make's default ``g++``.
+    """
+    return shlex.split(os.environ.get("CXX", "").strip() or "g++")
+
+
 def make_arguments():
-    """``make`` arguments: one job per core, and ccache in front of the compiler if installed."""
-    args = [f"-j{os.cpu_count() or 1}"]
+    """``make`` arguments: one job per core this process may use, and ccache in
+    front of the compiler if installed (the same compiler as without it)."""
+    args = [f"-j{available_cores()}"]
     if shutil.which("ccache"):
-        args.append("CXX=ccache g++")
+        args.append(f"CXX=ccache {shlex.join(compiler_command())}")
     return args
 
 

@@ -4,15 +4,20 @@ One option, ``device``, selects the target everywhere; model code does not chang
 between targets. This module switches Brian2's global device safely (a standalone
 device must be re-initialised before a second network is built in the same
 process) and keeps standalone builds in directories keyed by what shapes the
-generated code, so that runs of the same model reuse compiled objects.
+generated code and by the toolchain that compiles it
+(:func:`~superspike_brian.training.toolchain.toolchain_key`), so that runs of the
+same model on the same kind of machine reuse compiled objects, one run at a time
+(:func:`build_lock`, safe on shared file systems).
 """
 
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import os
-import time
+import re
+import signal
+import socket
+import sys
 from pathlib import Path
 
 from brian2 import prefs, set_device
@@ -20,6 +25,18 @@ from brian2.devices.device import all_devices, reset_device
 
 from superspike_brian.choices import DEVICES
 from superspike_brian.training import compiler
+from superspike_brian.training.toolchain import toolchain_key
+
+__all__ = [
+    "activate",
+    "build_lock",
+    "check_device",
+    "deactivate",
+    "default_build_root",
+    "release",
+    "require_brian2cuda",
+    "toolchain_key",
+]
 
 
 def check_device(name):
@@ -37,13 +54,68 @@ def default_build_root():
     return Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / ("superspike-brian")
 
 
+#: Seconds a build lock's holder may go without refreshing it (a heartbeat every
+#: third of it) before a waiting run takes it over: the holder's node crashed or
+#: lost the shared file system. Every run sharing a cache must use the same value.
+LEASE_S = 120.0
+
+#: What a lock file of versions before filelock held (a kernel lock that died
+#: with its process, so such a file alone holds nothing).
+_OLD_LOCK = re.compile(r"process \d+\n?")
+
+
+def _holder(lease):
+    """'process PID' (and 'on HOST' when not this machine) of a lock's holder."""
+    owner = lease.owner
+    if owner is None:
+        return "another process"
+    if owner.hostname != socket.gethostname():
+        return f"process {owner.pid} on {owner.hostname}"
+    return f"process {owner.pid}"
+
+
+def _lost(directory):
+    """Stop this process: another run took over its build lock (after it went
+    without refreshing the lock for :data:`LEASE_S`, e.g. suspended) and uses the
+    directory now. SIGINT stops the run as Ctrl-C does: the binary it runs is
+    killed and its run directory resumes from the last checkpoint."""
+
+    def stop(compromise):
+        print(
+            f"superspike: lost the lock of {directory} ({compromise.reason}): another run"
+            " builds there now; stopping (--resume continues this run)",
+            file=sys.stderr,
+            flush=True,
+        )
+        os.kill(os.getpid(), signal.SIGINT)
+
+    return stop
+
+
 @contextlib.contextmanager
-def build_lock(directory, *, say=None, poll=1.0):
+def build_lock(directory, *, say=None, poll=1.0, lease_s=None):
     """Hold an exclusive lock on a build directory (one run at a time uses it).
 
-    The lock is the kernel's (``flock``): it dies with the process that holds
-    it, so a killed run never leaves a lock behind. The lock file records the
-    holder's process id; a run that has to wait says which process it waits for.
+    The lock is the file ``DIRECTORY/.lock``, created exclusively
+    (:class:`filelock.SoftFileLease`): unlike a kernel lock (``flock``), which some
+    cluster file systems (Lustre, BeeGFS) keep per node or refuse, an exclusive
+    create is seen by every node sharing the directory. The file records the
+    holder's process id, host and start time; a run that has to wait says which
+    process it waits for. A lock whose holder died on this host is taken over
+    at once; one whose holder, on any host, stopped refreshing it (every
+    ``lease_s / 3`` seconds) for ``lease_s`` seconds is taken over then, and that
+    holder, should it wake, stops.
+
+    Parameters
+    ----------
+    directory : path
+        Build directory (created).
+    say : callable, optional
+        Receives the one line that says whom this run waits for.
+    poll : float
+        Seconds between attempts while waiting.
+    lease_s : float, optional
+        Default :data:`LEASE_S`; all runs sharing a directory must agree on it.
 
     Raises
     ------
@@ -51,36 +123,61 @@ def build_lock(directory, *, say=None, poll=1.0):
         The directory cannot be created or written (the message names it and
         the variable that moves the cache).
     """
+    from filelock import SoftFileLease, Timeout
+
     directory = Path(directory)
+    path = directory / ".lock"
     try:
         directory.mkdir(parents=True, exist_ok=True)
-        fh = open(directory / ".lock", "a+")
+        _drop_old_lock_file(path)
+        lease = SoftFileLease(
+            path, lease_duration=lease_s or LEASE_S, on_compromise=_lost(directory)
+        )
+        try:
+            lease.acquire(blocking=False)
+        except Timeout:
+            if say is not None:
+                say(f"waiting for {directory}, in use by {_holder(lease)} ...")
+            lease.acquire(timeout=-1, poll_interval=poll)
     except OSError as exc:
         raise PermissionError(
             f"cannot use the build directory {directory} ({exc.strerror}); set"
             " SUPERSPIKE_BUILD_DIR to a writable directory, or give --build-dir"
         ) from None
-    with fh:
-        waited = False
-        while True:
-            try:
-                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if not waited and say is not None:
-                    fh.seek(0)
-                    holder = fh.read().strip() or "another process"
-                    say(f"waiting for {directory}, in use by {holder} ...")
-                waited = True
-                time.sleep(poll)
-        fh.seek(0)
-        fh.truncate()
-        fh.write(f"process {os.getpid()}\n")
-        fh.flush()
-        try:
-            yield directory
-        finally:
-            fcntl.flock(fh, fcntl.LOCK_UN)
+    try:
+        yield directory
+    finally:
+        lease.release()
+
+
+def _drop_old_lock_file(path):
+    """Remove a lock file left by a version of this package before filelock.
+
+    Those versions locked the file with ``flock`` and left it behind with
+    ``process PID`` in it; the new lock would take it for a marker being
+    written and wait.
+    """
+    try:
+        text = path.read_text()
+    except (FileNotFoundError, UnicodeDecodeError):
+        return
+    if _OLD_LOCK.fullmatch(text):
+        path.unlink(missing_ok=True)
+
+
+def require_brian2cuda():
+    """Import brian2cuda (it registers ``cuda_standalone``), or say how to install it.
+
+    brian2cuda is an optional dependency (the ``cuda`` extra): it is GPLv3,
+    and only the GPU path needs it.
+    """
+    try:
+        import brian2cuda  # noqa: F401 - registers the device and its preferences
+    except ImportError as exc:
+        raise ImportError(
+            "device 'cuda_standalone' needs brian2cuda, an optional dependency (GPLv3):"
+            " pip install 'superspike-brian[cuda]'"
+        ) from exc
 
 
 def activate(name, *, directory=None, codegen_target="numpy", float32=False):
@@ -105,7 +202,7 @@ def activate(name, *, directory=None, codegen_target="numpy", float32=False):
         prefs.codegen.target = codegen_target
         return
     if name == "cuda_standalone":
-        import brian2cuda  # noqa: F401 - registers the device
+        require_brian2cuda()
     dev = all_devices[name]
     dev.reinit()
     # Spin-waiting OpenMP threads on shared cores were 200x slower here.

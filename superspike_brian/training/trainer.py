@@ -193,7 +193,8 @@ class Trainer:
             return None
         if self.build_dir:
             return Path(self.build_dir)
-        return devices.default_build_root() / f"{self.device}-{self.learn}-{self.structure_key()}"
+        key = f"{self.structure_key()}-{devices.toolchain_key(self.device)}"  # compiler and CPU
+        return devices.default_build_root() / f"{self.device}-{self.learn}-{key}"
 
     # ------------------------------------------------------------------ runs
     def run(self, out=None, *, resume=False, overwrite=False, extra_config=None, figures=True):
