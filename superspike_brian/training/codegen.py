@@ -15,7 +15,6 @@ C++17), patched into the generated makefile.
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
 import subprocess
@@ -146,10 +145,18 @@ def patch_makefile(directory):
         atomic_write(path, text)
 
 
-def compile_project(directory, jobs=None):
-    """Run make in a generated project (make -j)."""
-    jobs = jobs or os.cpu_count() or 1
-    subprocess.run(["make", f"-j{jobs}"], cwd=directory, check=True)
+def compile_project(directory, device="cuda_standalone"):
+    """Build a generated project with ``make``, saying what, how long and how far it is.
+
+    See :func:`superspike_brian.training.compiler.compile_project`; raises its
+    ``CompileError`` (make failed, ``make.log`` named) and ``CompileInterrupted``.
+    """
+    from superspike_brian.training import compiler
+
+    directory = Path(directory)
+    return compiler.compile_project(
+        directory, what=f"the generated {device} project {directory.name}", device=device
+    )
 
 
 # ---------------------------------------------------------------- results back
