@@ -24,6 +24,7 @@ import numpy as np
 
 from superspike_brian.files import atomic_write, write_json, write_npz
 from superspike_brian.integrity import CorruptFile, check_digest, digest_bytes, digest_json
+from superspike_brian.runlock import RunBusy, lock_holder, writer_lock  # noqa: F401 - re-exported
 
 #: Layout of config.json (2: task, engine, package and exact parameters added;
 #: 3: the SHA-256 of its content, and of the results once complete).
@@ -60,6 +61,78 @@ RUN_FILES = (
     "*.png",
     "*.pdf",
 )
+
+
+class RunMissing(FileNotFoundError):
+    """A run directory that does not exist, or is no run directory."""
+
+
+class RunUnfinished(ValueError):
+    """A run that has not completed: still running, interrupted or failed."""
+
+
+def resume_hint(out):
+    """The command that continues the run in ``out``."""
+    return f"superspike train --resume {out}"
+
+
+def last_checkpoint_block(out):
+    """The block of the last checkpoint of ``out`` (from metrics.csv), or None if none."""
+    if not (Path(out) / "checkpoint.npz").exists():
+        return None
+    try:
+        blocks = read_metrics(out).get("block")
+    except (OSError, ValueError):
+        return None
+    return int(blocks[-1]) if blocks is not None and len(blocks) else None
+
+
+def unfinished_message(out, config):
+    """One line on a run that has not completed: why, how far it got, and what to do."""
+    block = last_checkpoint_block(out)
+    where = f"last checkpoint at block {block}" if block is not None else "no checkpoint yet"
+    holder = lock_holder(out)
+    if holder is not None:
+        return f"{out} is unfinished ({where}): it is being written by {holder}"
+    if config.get("status") == "failed":
+        fault = " ".join(str(config.get("fault", "a numerical fault")).split())
+        return f"{out} is unfinished: it stopped on a fault ({fault}; {where})"
+    return f"{out} is unfinished ({where}): resume with `{resume_hint(out)}`"
+
+
+def require_finished(out, flag=None):
+    """The config of the completed run in ``out``; one-line errors for anything else.
+
+    Parameters
+    ----------
+    out : path
+        Run directory.
+    flag : str, optional
+        The option that named it (``--init``), put before the messages.
+
+    Raises
+    ------
+    RunMissing
+        ``out`` does not exist ("D does not exist") or holds no run.
+    RunUnfinished
+        The run is running, was interrupted or failed:
+        "D is unfinished (last checkpoint at block k): resume with
+        `superspike train --resume D`".
+    """
+    out = Path(out)
+    prefix = f"{flag} " if flag else ""
+    if not out.exists():
+        raise RunMissing(f"{prefix}{out} does not exist")
+    if not out.is_dir():
+        raise RunMissing(f"{prefix}{out} is a file, not a run directory")
+    if not (out / "config.json").exists():
+        raise RunMissing(f"{prefix}{out} is not a run directory (no config.json)")
+    config = read_config(out)
+    # Run directories written before "status" existed are complete when they hold weights.
+    complete = config.get("status", "complete" if (out / "weights.npz").exists() else None)
+    if complete != "complete":
+        raise RunUnfinished(prefix + unfinished_message(out, config))
+    return config
 
 
 def holds_run(out):

@@ -242,7 +242,7 @@ def _run_on_dask(todo, out, scheduler, workers, command, cwd, echo):
             if rec["status"] == "ok":
                 line += f"ok, final cost {_fmt(rec.get('final_cost'))}, {rec['seconds']:.1f} s"
             else:
-                why = error or f"exit status {rec['returncode']}"
+                why = error or rec.get("error") or f"exit status {rec['returncode']}"
                 line += f"FAILED ({why})"
                 if rec.get("seconds") is not None:
                     line += f", {rec['seconds']:.1f} s"
