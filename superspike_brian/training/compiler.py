@@ -19,6 +19,7 @@ set of the same structure) compiles nothing. :func:`compile_project` runs
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -27,6 +28,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -80,10 +82,8 @@ class CompileInterrupted(KeyboardInterrupt):
 
     def describe(self):
         """One line: where the compile stood (the files done stay for the next run)."""
-        return (
-            f"interrupted while compiling ({self.done} of {self.total} files done; they are"
-            " kept, and the next run compiles only the rest)"
-        )
+        kept = "; they are kept, and the next run compiles only the rest" if self.done else ""
+        return f"interrupted while compiling ({self.done} of {self.total} files done{kept})"
 
 
 @dataclass
@@ -295,6 +295,74 @@ def _last_error(log):
     return lines[-1][:300] if lines else ""
 
 
+class _Flag:
+    """Set by SIGINT while a compile runs (see :func:`_sigint_as_flag`)."""
+
+    def __init__(self):
+        self.set = False
+
+    def __bool__(self):
+        return self.set
+
+
+@contextlib.contextmanager
+def _sigint_as_flag():
+    """SIGINT sets a flag instead of raising KeyboardInterrupt at whatever line runs.
+
+    A KeyboardInterrupt raised inside ``subprocess.Popen`` can leave ``make``
+    running unnoticed; with the flag, the watch loop stops ``make`` and raises
+    :class:`CompileInterrupted` itself. Outside the main thread (where signal
+    handlers cannot be set) SIGINT keeps its ordinary handler.
+    """
+    flag = _Flag()
+    if threading.current_thread() is not threading.main_thread():
+        yield flag
+        return
+
+    def handler(signum, frame):
+        flag.set = True
+
+    previous = signal.signal(signal.SIGINT, handler)
+    try:
+        yield flag
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def _start_make(directory):
+    """``make`` in its own session (a terminal's Ctrl-C reaches only this process)."""
+    with open(Path(directory) / MAKE_LOG, "w") as out:
+        return subprocess.Popen(
+            ["make", *make_arguments()],
+            cwd=directory,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+            preexec_fn=_die_with_parent(),
+        )
+
+
+def _watch(proc, interrupted, directory, objects, start_ns, t0, say, tty, interval, poll):
+    """Report the files done until ``make`` ends or SIGINT comes (then stop ``make``)."""
+    total, shown, last_line = len(objects), -1, t0
+    while proc.poll() is None:
+        if interrupted:
+            _stop(proc)
+            return
+        time.sleep(poll)
+        done = _done(directory, objects, start_ns)
+        now = time.monotonic()
+        if tty:
+            if done != shown:
+                sys.stderr.write(f"\r  compiled {done} of {total} files, {now - t0:.0f} s")
+                sys.stderr.flush()
+                shown = done
+        elif now - last_line >= interval and done != shown:
+            say(f"  compiled {done} of {total} files after {now - t0:.0f} s")
+            shown, last_line = done, now
+
+
 def compile_project(
     directory, *, what, device, say=None, root=None, interval=15.0, poll=0.5, tty=None
 ):
@@ -336,52 +404,31 @@ def compile_project(
     if tty is None:
         tty = say is None and sys.stderr.isatty()
     say = say or _stderr
-    objects, work = planned_objects(directory)
-    if not work and (directory / "main").exists():
-        return CompileResult(True, 0.0, 0)
-    total = len(objects)
-    load = _load()
-    say(
-        f"compiling {what}: {total} files with make -j{os.cpu_count() or 1} in {directory}"
-        f" ({_estimate_text(device, total, root)})"
-    )
-    log = directory / MAKE_LOG
-    start_ns = time.time_ns()
-    t0 = time.monotonic()
-    with open(log, "w") as out:
-        proc = subprocess.Popen(
-            ["make", *make_arguments()],
-            cwd=directory,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-            start_new_session=True,
-            preexec_fn=_die_with_parent(),
+    with _sigint_as_flag() as interrupted:
+        objects, work = planned_objects(directory)
+        if not work and (directory / "main").exists():
+            if interrupted:
+                raise KeyboardInterrupt
+            return CompileResult(True, 0.0, 0)
+        total = len(objects)
+        load = _load()
+        say(
+            f"compiling {what}: {total} files with make -j{os.cpu_count() or 1} in {directory}"
+            f" ({_estimate_text(device, total, root)})"
         )
-    shown, last_line = -1, t0
-    try:
-        while proc.poll() is None:
-            time.sleep(poll)
-            done = _done(directory, objects, start_ns)
-            now = time.monotonic()
+        start_ns, t0 = time.time_ns(), time.monotonic()
+        proc = _start_make(directory)
+        try:
+            _watch(proc, interrupted, directory, objects, start_ns, t0, say, tty, interval, poll)
+        except BaseException:
+            _stop(proc)
+            raise
+        finally:
             if tty:
-                if done != shown:
-                    sys.stderr.write(f"\r  compiled {done} of {total} files, {now - t0:.0f} s")
-                    sys.stderr.flush()
-                    shown = done
-            elif now - last_line >= interval and done != shown:
-                say(f"  compiled {done} of {total} files after {now - t0:.0f} s")
-                shown, last_line = done, now
-    except KeyboardInterrupt:
-        _stop(proc)
-        if tty:
-            sys.stderr.write("\n")
-        raise CompileInterrupted(directory, _done(directory, objects, start_ns), total) from None
-    except BaseException:
-        _stop(proc)
-        raise
-    if tty:
-        sys.stderr.write("\n")
+                sys.stderr.write("\n")
+        if interrupted:
+            raise CompileInterrupted(directory, _done(directory, objects, start_ns), total)
+    log = directory / MAKE_LOG
     seconds = time.monotonic() - t0
     if proc.returncode != 0:
         raise CompileError(
