@@ -24,7 +24,13 @@ import numpy as np
 
 from superspike_brian.files import atomic_write, write_json, write_npz
 from superspike_brian.integrity import CorruptFile, check_digest, digest_bytes, digest_json
-from superspike_brian.runlock import RunBusy, lock_holder, writer_lock  # noqa: F401 - re-exported
+from superspike_brian.runlock import (  # noqa: F401 - re-exported
+    RunBusy,
+    busy_message,
+    lock_holder,
+    other_writer,
+    writer_lock,
+)
 
 #: Layout of config.json (2: task, engine, package and exact parameters added;
 #: 3: the SHA-256 of its content, and of the results once complete).
@@ -158,6 +164,8 @@ def prepare(out, *, resume=False, overwrite=False, create=True):
 
     Raises
     ------
+    RunBusy
+        Another process is writing ``out`` (named in the message).
     ValueError
         ``out`` is a file, or holds a run and neither ``resume`` nor ``overwrite``
         was asked for.
@@ -167,6 +175,9 @@ def prepare(out, *, resume=False, overwrite=False, create=True):
     out = Path(out)
     if out.exists() and not out.is_dir():
         raise ValueError(f"the run directory {out} is a file; give a directory")
+    writer = other_writer(out)
+    if writer is not None:
+        raise RunBusy(busy_message(out, writer))
     if holds_run(out) and not (resume or overwrite):
         raise ValueError(
             f"{out} holds a run already: resume it (--resume {out}, resume=True) or replace"

@@ -27,7 +27,16 @@ import sys
 import time
 from pathlib import Path
 
-__all__ = ["RunBusy", "writer_lock", "lock_holder", "LOCK_FILE", "HANDED_DOWN", "handed_down"]
+__all__ = [
+    "RunBusy",
+    "writer_lock",
+    "lock_holder",
+    "other_writer",
+    "busy_message",
+    "LOCK_FILE",
+    "HANDED_DOWN",
+    "handed_down",
+]
 
 #: The lock file inside a run directory (not one of the run's files: --overwrite keeps it).
 LOCK_FILE = ".writer.lock"
@@ -90,6 +99,30 @@ def lock_holder(out):
     if host == socket.gethostname() and not _alive(pid):
         return None
     return text
+
+
+def other_writer(out):
+    """Who writes ``out`` now, when it is neither this process nor its lock-handing parent."""
+    text = lock_holder(out)
+    if text is None:
+        return None
+    pid, host = _pid(text)
+    if host == socket.gethostname() and pid in (os.getpid(), _handing_parent(out)):
+        return None
+    return text
+
+
+def _handing_parent(out):
+    value = os.environ.get(HANDED_DOWN, "")
+    pid, _, path = value.partition(":")
+    return int(pid) if pid.isdigit() and path == str(Path(out).resolve()) else None
+
+
+def busy_message(out, holder):
+    """The one line that refuses a second writer of ``out``."""
+    return (
+        f"{out} is being written by {holder}; wait for it to end (or stop it) before writing there"
+    )
 
 
 def handed_down(out):
@@ -156,10 +189,7 @@ def writer_lock(out, *, say=None):
         fh.seek(0)
         holder = fh.read().strip() or "another process"
         fh.close()
-        raise RunBusy(
-            f"{out} is being written by {holder}; wait for it to end (or stop it)"
-            " before writing there"
-        ) from None
+        raise RunBusy(busy_message(out, holder)) from None
     fh.seek(0)
     left = fh.read().strip()
     if left:
