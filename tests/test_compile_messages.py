@@ -154,3 +154,41 @@ def test_ctrl_c_while_compiling_is_one_line_and_the_run_resumes_with_its_options
     assert f"{out} has no checkpoint" in err
     assert err.strip().endswith(f"as superspike {' '.join(argv)}")
     assert started == [argv]
+
+
+def test_a_sweep_passes_on_the_compile_lines_of_its_runs_logs(tmp_path):
+    import time
+    from types import SimpleNamespace
+
+    from superspike_brian.sweep.compile_echo import CompileEcho
+
+    def spec(condition, seed):
+        return SimpleNamespace(
+            condition=condition, seed=seed, run_dir=lambda out: out / condition / f"seed-{seed}"
+        )
+
+    fresh, resumed = spec("feedback-random", 1), spec("feedback-random", 2)
+    for s, old in ((fresh, "compiling an old attempt\n"), (resumed, "compiling before\n")):
+        s.run_dir(tmp_path).mkdir(parents=True)
+        (s.run_dir(tmp_path) / "log.txt").write_text(old)
+    (resumed.run_dir(tmp_path) / "checkpoint.npz").write_text("")
+    past = time.time() - 60
+    os.utime(fresh.run_dir(tmp_path) / "log.txt", (past, past))
+    said = []
+    echoing = CompileEcho([fresh, resumed], tmp_path, said.append)
+    echoing.look([fresh, resumed], tmp_path)
+    assert said == []  # neither log was written by this sweep yet
+    (fresh.run_dir(tmp_path) / "log.txt").write_text(
+        "$ superspike train ...\ncompiling the cpp_standalone binary: 54 files\n"
+        "  compiled 20 of 54 files after 15 s\nblock 0\n"
+    )
+    with open(resumed.run_dir(tmp_path) / "log.txt", "a") as log:
+        log.write("compiled 54 files in 30.0 s\n")
+    echoing.look([fresh, resumed], tmp_path)
+    assert said == [
+        "[compile] feedback-random seed 1: compiling the cpp_standalone binary: 54 files",
+        "[compile] feedback-random seed 1: compiled 20 of 54 files after 15 s",
+        "[compile] feedback-random seed 2: compiled 54 files in 30.0 s",
+    ]
+    echoing.look([fresh, resumed], tmp_path)
+    assert len(said) == 3  # each line once

@@ -353,12 +353,11 @@ def _watch(proc, interrupted, directory, objects, start_ns, t0, say, tty, interv
         time.sleep(poll)
         done = _done(directory, objects, start_ns)
         now = time.monotonic()
-        if tty:
-            if done != shown:
-                sys.stderr.write(f"\r  compiled {done} of {total} files, {now - t0:.0f} s")
-                sys.stderr.flush()
-                shown = done
-        elif now - last_line >= interval and done != shown:
+        if tty:  # one line, rewritten in place: the count and the seconds so far
+            sys.stderr.write(f"\r  compiled {done} of {total} files, {now - t0:.0f} s")
+            sys.stderr.flush()
+        elif now - last_line >= (interval if done != shown else max(interval, 60.0)):
+            # A line when the count moved, and at least one a minute while it does not.
             say(f"  compiled {done} of {total} files after {now - t0:.0f} s")
             shown, last_line = done, now
 
