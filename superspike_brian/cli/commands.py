@@ -182,6 +182,8 @@ def cmd_codegen(args):
         raise ValueError(
             "codegen writes standalone projects: --device cpp_standalone or cuda_standalone"
         )
+    if args.build_dir is not None:
+        raise ValueError("--build-dir: codegen writes its project to --out; leave it out")
     task = make_task(args)
     trainer = make_trainer(args, task)
     out = trainer.generate(

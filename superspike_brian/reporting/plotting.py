@@ -169,18 +169,28 @@ def _save(fig, path):
 
 
 class PlainLogFormatter(LogFormatterSciNotation):
-    """Tick labels of a log axis as plain numbers: 6, 8, 10, 20 (or 0.001, 3000).
+    """Tick labels of a log axis in one form: plain numbers (6, 8, 10, 20) or powers of ten.
 
     Matplotlib's default labels the decades as powers (10^1) and, on an axis
     of less than about a decade, the ticks between them in another form
-    (6x10^0, 3.004x10^3). This keeps its choice of which ticks get a label
-    and writes every label the same way.
+    (6x10^0, 3.004x10^3). This keeps its choice of which ticks get a label; on
+    an axis of up to :data:`PLAIN_DECADES` decades every label is a plain
+    number, on a wider one every label is a power of ten (only decades are
+    labelled there).
     """
 
     def __call__(self, x, pos=None):
-        if not super().__call__(x, pos):
+        label = super().__call__(x, pos)
+        if not label:
             return ""
+        lo, hi = sorted(abs(v) for v in self.axis.get_view_interval())
+        if lo > 0 and math.log10(hi / lo) > PLAIN_DECADES:
+            return label
         return f"{x:.4g}"
+
+
+#: Widest log axis (decades) labelled with plain numbers (see `PlainLogFormatter`).
+PLAIN_DECADES = 4
 
 
 def plain_log_axis(axis):
