@@ -211,9 +211,8 @@ def _fig2_rasters(out, rows, label):
         ax.set_xlabel("time in period (ms)")
         if k == 0:
             ax.set_ylabel("trial")
-        seeds = "seed" if " and " not in name else "seed of the " + str(len(rows))
         ax.set_title(
-            f"{name} {seeds} ({row['seed']}): late cost {row['late_median']:.2g}",
+            f"seed {row['seed']}, the {name} of {len(rows)}: late cost {row['late_median']:.2g}",
             fontsize="medium",
         )
     fig.suptitle(f"output spikes (black) and target spikes (red): {label}", fontsize="medium")
@@ -309,10 +308,10 @@ def _fig5(out, exp, results):
         _empty(ax)
     ax.set_xlabel("training trial")
     ax.set_ylabel(f"accuracy per block of {block} trials")
-    ax.set_ylim(0, 1.02)
+    ax.set_ylim(-0.03, 1.03)  # an accuracy of 0 stays visible above the axis
     ax.grid(True, alpha=0.25)
     if groups:
-        ax.legend(fontsize="small", loc="lower right")
+        ax.legend(fontsize="small", loc="best")  # not over the last points
     lines = [
         "Training accuracy per block of trials: mean over runs (thick) and each run (thin);"
         " the network has 4 hidden units (none: 100 -> 2). The table follows"

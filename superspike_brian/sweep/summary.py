@@ -167,8 +167,7 @@ def _plot_summary(out, specs):
     ax.set_ylabel(COST_LABEL)
     n_ok = sum(len(r) for r in curves.values())
     ax.set_title(
-        f"sweep {out.name}: cost at each block's end against simulated time,"
-        f" {n_ok} of {len(specs)} runs finished"
+        f"sweep {out.name}: cost at each block's end, {n_ok} of {len(specs)} runs finished"
     )
     ax.grid(True, which="both", alpha=0.2)
     fig.tight_layout()
