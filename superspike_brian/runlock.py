@@ -156,11 +156,9 @@ def writer_lock(out, *, say=None):
     PermissionError
         ``out`` cannot be created or written.
     """
-    from superspike_brian.rundir import prepare
-
     out = Path(out)
-    # The messages of a directory that cannot be one (a file, no permission).
-    prepare(out, resume=True, create=False)
+    if out.exists() and not out.is_dir():
+        raise ValueError(f"the run directory {out} is a file; give a directory")
     created = not out.exists()
     try:
         out.mkdir(parents=True, exist_ok=True)

@@ -126,7 +126,8 @@ def _meant_unit(value, unit, typical):
 
     A user who writes ``period=0.5`` means 0.5 s, one who writes
     ``tau_mem=10`` means 10 ms: the reading closer to the ``typical`` size of
-    the argument (its default) is the example the message gives.
+    the argument (its default), by more than a factor of ten, is the example the
+    message gives; otherwise ``unit``.
     """
     si = _SI_UNITS.get(get_dimensions(unit))
     if typical is None or si is None or float(value) == 0:
@@ -136,7 +137,9 @@ def _meant_unit(value, unit, typical):
         return unit
     as_unit = abs(float(value) * float(np.asarray(unit / si)))
     as_si = abs(float(value))
-    return si if abs(math.log(as_si / size)) < abs(math.log(as_unit / size)) else unit
+    # The unit asked for, unless the SI reading is more than ten times closer.
+    closer = abs(math.log10(as_unit / size)) - abs(math.log10(as_si / size))
+    return si if closer > 1 else unit
 
 
 def check_quantity(

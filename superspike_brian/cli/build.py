@@ -9,7 +9,7 @@ from brian2 import ms, mV, second
 
 from superspike_brian.options import add_train_arguments, check_train
 
-__all__ = ["make_task", "make_trainer", "resume_args", "refuse_with_resume"]
+__all__ = ["make_task", "make_trainer", "resume_args", "refuse_with_resume", "given_options"]
 
 
 def make_task(args):
@@ -83,7 +83,7 @@ def make_trainer(args, task, argv=None):
     if getattr(args, "init", None):
         import sys
 
-        from superspike_brian.cli.init_source import given_options, network_from_source
+        from superspike_brian.cli.init_source import network_from_source
         from superspike_brian.training.initial import initial_network
 
         argv = argv if argv is not None else getattr(args, "argv", None)
@@ -129,6 +129,12 @@ def make_trainer(args, task, argv=None):
         build_dir=args.build_dir,
         float32=args.float32,
     )
+
+
+def given_options(argv):
+    """Names (argparse ``dest``) of the ``superspike train`` options present in ``argv``."""
+    given, _ = _train_parser(defaults=False).parse_known_args(_without_train(argv))
+    return set(vars(given))
 
 
 def _train_parser(defaults=True):

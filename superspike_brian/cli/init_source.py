@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from brian2 import ms, mV
 
-__all__ = ["given_options", "network_from_source"]
+__all__ = ["network_from_source"]
 
 #: Options that change the network started from, by their argparse names.
 NETWORK_OPTIONS = (
@@ -29,14 +29,6 @@ NETWORK_OPTIONS = (
     "fixed_hidden",
     "linear_hidden",
 )
-
-
-def given_options(argv):
-    """Names (argparse ``dest``) of the ``superspike train`` options present in ``argv``."""
-    from superspike_brian.cli.build import _train_parser, _without_train
-
-    given, _ = _train_parser(defaults=False).parse_known_args(_without_train(argv))
-    return set(vars(given))
 
 
 def _regularizer_text(net):
@@ -71,7 +63,8 @@ def network_from_source(args, task, source, given, *, say=print):
     source : SuperSpikeNetwork
         From :func:`superspike_brian.training.initial.initial_network`.
     given : set of str
-        The options given on the command line (:func:`given_options`).
+        The options given on the command line
+        (:func:`superspike_brian.cli.build.given_options`).
     say : callable
         Receives the two lines: what was taken, what the command line changed.
 

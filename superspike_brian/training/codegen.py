@@ -151,11 +151,14 @@ def compile_project(directory, device="cuda_standalone"):
     See :func:`superspike_brian.training.compiler.compile_project`; raises its
     ``CompileError`` (make failed, ``make.log`` named) and ``CompileInterrupted``.
     """
-    from superspike_brian.training import compiler
+    from superspike_brian.training import compiler, devices
 
     directory = Path(directory)
     return compiler.compile_project(
-        directory, what=f"the generated {device} project {directory.name}", device=device
+        directory,
+        what=f"the generated {device} project {directory.name}",
+        device=device,
+        root=devices.default_build_root(),
     )
 
 

@@ -163,14 +163,12 @@ def planned_objects(directory):
 
 # ------------------------------------------------------------------ timing record
 def _times_path(root):
-    if root is None:
-        from superspike_brian.training.devices import default_build_root
-
-        root = default_build_root()
     return Path(root) / TIMES_FILE
 
 
 def _read_times(root):
+    if root is None:  # no record kept
+        return {}
     try:
         data = json.loads(_times_path(root).read_text())
     except (OSError, ValueError):
@@ -214,6 +212,8 @@ def _remember(device, n_files, seconds, load, root=None):
         "jobs": os.cpu_count() or 1,
         "date": time.strftime("%Y-%m-%d %H:%M"),
     }
+    if root is None:
+        return
     try:
         atomic_write(_times_path(root), json.dumps(data, indent=1, sort_keys=True))
     except OSError:
@@ -379,7 +379,9 @@ def compile_project(
     say : callable, optional
         Receives each message line (default: print to stderr).
     root : path, optional
-        Folder of the compile-time record (default: the build cache's root).
+        Folder of the compile-time record (the build cache's root,
+        :func:`~superspike_brian.training.devices.default_build_root`); None
+        keeps no record and gives no estimate.
     interval : float
         Seconds between progress lines (not on a terminal).
     poll : float

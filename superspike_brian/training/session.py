@@ -172,6 +172,7 @@ class Session:
             self.directory,
             what=f"the {self.device} binary of the {sizes} network",
             device=self.device,
+            root=devices.default_build_root(),
         )
         self.timing["cached"] = result.cached
         self.timing["compile_s"] = result.seconds
