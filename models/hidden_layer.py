@@ -119,8 +119,12 @@ def main(argv=None):
     total, k = len(args.modes) * len(seeds), 0
     print(
         f"{total} runs of 100 -> {args.hidden} -> 1 ({', '.join(args.modes)} feedback,"
-        f" seeds {seeds[0]}..{seeds[-1]}), {args.duration:g} s each; each feedback mode"
-        " compiles its model once (its progress is shown)",
+        f" seeds {seeds[0]}..{seeds[-1]}), {args.duration:g} s each"
+        + (
+            "; each feedback mode compiles its model once (its progress is shown)"
+            if args.device == "cpp_standalone"
+            else ""
+        ),
         flush=True,
     )
     for mode in args.modes:

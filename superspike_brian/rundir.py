@@ -134,9 +134,9 @@ def require_finished(out, flag=None):
     if not (out / "config.json").exists():
         raise RunMissing(f"{prefix}{out} is not a run directory (no config.json)")
     config = read_config(out)
-    # Run directories written before "status" existed count as complete: their
-    # readers name what is missing or of another format.
-    if config.get("status", "complete") != "complete":
+    # Run directories written before "status" existed count as complete (their
+    # readers name what is missing or of another format), unless being written.
+    if config.get("status", "complete") != "complete" or other_writer(out) is not None:
         raise RunUnfinished(prefix + unfinished_message(out, config))
     return config
 
