@@ -10,26 +10,30 @@ difference between the modes otherwise.
 
 Run::
 
-    python models/hidden_layer.py                       # 20 seeds x 3 modes, 4 hidden
-    python models/hidden_layer.py --hidden 8 --seeds 20
-    python models/hidden_layer.py --seeds 3 --duration 100   # a quick look
+    python models/hidden_layer.py                       # seeds 1-20 x 3 modes, 4 hidden
+    python models/hidden_layer.py --hidden 8 --n-seeds 20
+    python models/hidden_layer.py --seeds 1-3 --duration 100   # a quick look
 
-Writes runs/hidden_layer-h<N>/ (summary.csv, learning_curves.png and one run
-directory per condition and seed).
+Writes runs/hidden_layer-h<N>/ (summary.csv, learning_curves_<mode>.png and one
+run directory per condition and seed, <mode>-s<seed>). Running the same command
+again reuses the finished runs; ``--overwrite`` trains them afresh.
 
 Reference: Zenke F, Ganguli S (2018) SuperSpike: Supervised learning in multilayer
 spiking neural networks. Neural Computation 30(6):1514-1541.
 """
 
-import argparse
 import csv
 from pathlib import Path
 
 import numpy as np
 from brian2 import second
 
-from superspike_brian import Schedule, SuperSpikeNetwork, Trainer, single_neuron_task
+from superspike_brian import Schedule, SuperSpikeNetwork, Trainer, load_run, single_neuron_task
+from superspike_brian.choices import FEEDBACK_MODES
+from superspike_brian.cli.script_options import add_seed_options, chosen_seeds, script_parser
+from superspike_brian.options import positive
 from superspike_brian.reporting.plotting import plot_learning_curve
+from superspike_brian.rundir import RunUnfinished, require_finished
 
 # Task and schedule (the reference implementation's, as for the single neuron: docs/data.md)
 n_in = 100
@@ -42,32 +46,100 @@ learned_below = 2.0
 modes = ("symmetric", "random", "uniform")
 
 
-def train_one(feedback, seed, hidden, duration_s, device, out):
+def train_one(feedback, seed, hidden, duration_s, device, out, overwrite=False):
+    """Train one run into `out`, or reuse it when it finished earlier with this schedule."""
     task = single_neuron_task(seed=seed)
     net = SuperSpikeNetwork(n_in=n_in, hidden=(hidden,), n_out=1, feedback=feedback, seed=seed)
     schedule = Schedule(burn_in=burn_in, block=block, n_blocks=int(duration_s / float(block)))
-    trainer = Trainer(net, task, device=device, schedule=schedule, progress=False)
-    history = trainer.run()
-    trainer.write(out, history)
-    return history
+    if not overwrite and _finished(out, schedule):
+        print(f"  reused: {out} finished earlier (--overwrite trains it again)", flush=True)
+        return load_run(out).history
+    # Block by block: a bar on a terminal, a line per block in a log.
+    trainer = Trainer(net, task, device=device, schedule=schedule, progress=True)
+    resume = (out / "config.json").exists() and not overwrite
+    return trainer.run(out, resume=resume, overwrite=overwrite, figures=False)
+
+
+def _finished(out, schedule):
+    if not (out / "config.json").exists():
+        return False
+    try:
+        config = require_finished(out)
+    except RunUnfinished:
+        return False
+    return config.get("schedule", {}).get("n_blocks") == schedule.n_blocks
+
+
+def _modes(text):
+    chosen = [m.strip() for m in text.split(",") if m.strip()]
+    bad = [m for m in chosen if m not in FEEDBACK_MODES]
+    if bad or not chosen:
+        import argparse
+
+        raise argparse.ArgumentTypeError(
+            f"expected feedback modes from {', '.join(FEEDBACK_MODES)}, comma-separated;"
+            f" got {text!r}"
+        )
+    return chosen
+
+
+def parse_args(argv):
+    p = script_parser(__doc__)
+    add_seed_options(p, "1-20", what="network seeds (each also draws its own input)")
+    p.add_argument("--hidden", type=positive(int), default=4, help="hidden units")
+    p.add_argument(
+        "--duration",
+        type=positive(float),
+        default=float(duration / second),
+        help="training after the burn-in, s",
+    )
+    p.add_argument(
+        "--modes", type=_modes, default=",".join(modes), help="feedback modes, comma-separated"
+    )
+    p.add_argument(
+        "--device",
+        default="cpp_standalone",
+        choices=["cpp_standalone", "runtime"],
+        help="Brian2 target",
+    )
+    p.add_argument(
+        "--out", default=None, help="folder of the runs (default: runs/hidden_layer-h<N>)"
+    )
+    p.add_argument(
+        "--overwrite", action="store_true", help="train the runs afresh (default: reuse them)"
+    )
+    return p.parse_args(argv)
 
 
 def main(argv=None):
-    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    p.add_argument("--seeds", type=int, default=20)
-    p.add_argument("--hidden", type=int, default=4)
-    p.add_argument("--duration", type=float, default=float(duration / second))
-    p.add_argument("--modes", default=",".join(modes))
-    p.add_argument("--device", default="cpp_standalone")
-    p.add_argument("--out", default=None)
-    args = p.parse_args(argv)
+    args = parse_args(argv)
+    seeds = chosen_seeds(args)
     out = Path(args.out or f"runs/hidden_layer-h{args.hidden}")
     rows, curves = [], {}
-    for mode in args.modes.split(","):
+    total, k = len(args.modes) * len(seeds), 0
+    print(
+        f"{total} runs of 100 -> {args.hidden} -> 1 ({', '.join(args.modes)} feedback,"
+        f" seeds {seeds[0]}..{seeds[-1]}), {args.duration:g} s each"
+        + (
+            "; each feedback mode compiles its model once (its progress is shown)"
+            if args.device == "cpp_standalone"
+            else ""
+        ),
+        flush=True,
+    )
+    for mode in args.modes:
         curves[mode] = []
-        for seed in range(1, args.seeds + 1):
+        for seed in seeds:
+            k += 1
+            print(f"[{k}/{total}] {mode} feedback, seed {seed}:", flush=True)
             h = train_one(
-                mode, seed, args.hidden, args.duration, args.device, out / f"{mode}-s{seed}"
+                mode,
+                seed,
+                args.hidden,
+                args.duration,
+                args.device,
+                out / f"{mode}-s{seed}",
+                args.overwrite,
             )
             cost = h.metric("cost")
             final = float(np.mean(cost[-5:]))
@@ -83,13 +155,17 @@ def main(argv=None):
             curves[mode].append(cost)
             print(f"{mode:9s} seed {seed:2d}: final cost {final:.3g}", flush=True)
         frac = np.mean([r["learned"] for r in rows if r["feedback"] == mode])
-        print(f"{mode}: {frac:.0%} of {args.seeds} runs learned (cost < {learned_below})")
+        print(f"{mode}: {frac:.0%} of {len(seeds)} runs learned (cost < {learned_below})")
         blocks = np.arange(len(curves[mode][0]))
         plot_learning_curve(
             out / f"learning_curves_{mode}.png",
             blocks,
             np.array(curves[mode]),
-            title=f"{args.hidden} hidden units, {mode} feedback",
+            title=f"100 → {args.hidden} → 1, {mode} feedback, seeds {seeds[0]}..{seeds[-1]}",
+            threshold=(
+                learned_below,
+                f"learned: mean of the last 5 blocks below {learned_below:g}",
+            ),
         )
     with open(out / "summary.csv", "w", newline="") as fh:
         w = csv.DictWriter(fh, fieldnames=list(rows[0]))

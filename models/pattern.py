@@ -17,19 +17,26 @@ Run::
     python models/pattern.py --ablation fixed                  # hidden layer fixed
     python models/pattern.py --ablation linear                 # symmetric linear
     python models/pattern.py --image my.png --duration 200
+    python models/pattern.py --seeds 1-3                       # three networks
 
-Writes a run directory under runs/ (metrics.csv with hidden_1_rate_hz, learning curve,
-target vs output raster, hidden rates, weights).
+Writes one run directory per seed under runs/ (metrics.csv with hidden_1_rate_hz,
+learning curve, target vs output raster, hidden rates, weights). Running the
+same command again continues an interrupted run and reuses a finished one;
+``--overwrite`` trains it afresh.
 
 Reference: Zenke F, Ganguli S (2018) SuperSpike: Supervised learning in multilayer
 spiking neural networks. Neural Computation 30(6):1514-1541.
 """
 
-import argparse
+from pathlib import Path
 
 from brian2 import Hz, ms, mV, second
 
 from superspike_brian import ModelParameters, Schedule, SuperSpikeNetwork, Trainer
+from superspike_brian.choices import DEVICES, ENGINES, FEEDBACK_MODES
+from superspike_brian.cli.script_options import add_seed_options, chosen_seeds, script_parser
+from superspike_brian.options import non_negative, positive
+from superspike_brian.rundir import RunUnfinished, require_finished
 from superspike_brian.tasks.pattern import pattern_task
 
 # Task [P §3, Figs 6-8]
@@ -45,29 +52,69 @@ block = 20 * second
 duration = 1000 * second
 
 
-def main(argv=None):
-    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    p.add_argument("--hidden", type=int, default=n_hidden, help="0 for no hidden layer")
-    p.add_argument("--feedback", default="symmetric", help="symmetric | random | uniform")
-    p.add_argument("--rho", type=float, default=None, help="regularizer strength (1/mV)")
-    p.add_argument("--a", type=float, default=4.0, help="regularizer exponent")
-    p.add_argument("--no-regularizer", action="store_true")
-    p.add_argument("--ablation", choices=("none", "fixed", "linear"), default="none")
+def parse_args(argv):
+    p = script_parser(__doc__)
+    add_seed_options(p, "1", what="seeds of the network and of the picture's spike jitter")
+    p.add_argument(
+        "--hidden", type=non_negative(int), default=n_hidden, help="hidden units, 0 for none"
+    )
+    p.add_argument("--feedback", default="symmetric", choices=FEEDBACK_MODES, help="feedback mode")
+    p.add_argument(
+        "--rho",
+        type=non_negative(float),
+        default=None,
+        help="regularizer strength, 1/mV (default: off, on at 1e-6 with random feedback)",
+    )
+    p.add_argument("--a", type=positive(float), default=4.0, help="regularizer exponent")
+    p.add_argument("--no-regularizer", action="store_true", help="switch the regularizer off")
+    p.add_argument(
+        "--ablation",
+        choices=("none", "fixed", "linear"),
+        default="none",
+        help="fixed: the hidden layer does not learn; linear: sigma' = 1 in the hidden layer",
+    )
     p.add_argument("--image", default=None, help="PNG target (default: the word SPIKE)")
-    p.add_argument("--duration", type=float, default=float(duration / second))
-    p.add_argument("--seed", type=int, default=1)
-    p.add_argument("--device", default="cpp_standalone")
-    p.add_argument("--engine", default="factorized", help="factorized | synaptic")
-    p.add_argument("--out", default=None)
-    args = p.parse_args(argv)
+    p.add_argument(
+        "--duration",
+        type=positive(float),
+        default=float(duration / second),
+        help="training after the burn-in, s",
+    )
+    p.add_argument("--device", default="cpp_standalone", choices=DEVICES, help="Brian2 target")
+    p.add_argument(
+        "--engine",
+        default="factorized",
+        choices=ENGINES,
+        help="factorized (fast) or synaptic; cuda_standalone uses synaptic",
+    )
+    p.add_argument(
+        "--out",
+        default=None,
+        help="run directory (default: runs/pattern-h<N>-<feedback>-<ablation>-s<seed>;"
+        " with several seeds, one per seed inside it)",
+    )
+    p.add_argument(
+        "--overwrite", action="store_true", help="train afresh (default: reuse or continue)"
+    )
+    return p.parse_args(argv)
 
+
+def run_directory(args, seed, several):
+    name = f"pattern-h{args.hidden}-{args.feedback}-{args.ablation}-s{seed}"
+    if args.out is None:
+        return Path("runs") / name
+    return Path(args.out) / f"seed-{seed}" if several else Path(args.out)
+
+
+def train(args, seed, out):
+    """Train one seed into `out` (continue an interrupted run, reuse a finished one)."""
     task = pattern_task(
         n_in=n_in,
         n_out=n_out,
         period=period,
         input_rate=input_rate,
         image=args.image,
-        seed=args.seed,
+        seed=seed,
     )
     changes = {"r0": r0, "a": args.a}
     if args.rho is not None:
@@ -81,7 +128,7 @@ def main(argv=None):
         feedback=args.feedback,
         regularizer=regularizer,
         params=ModelParameters().replace(**changes),
-        seed=args.seed,
+        seed=seed,
         fixed=(1,) if args.ablation == "fixed" else (),
         linear_hidden=args.ablation == "linear",
     )
@@ -89,18 +136,37 @@ def main(argv=None):
         burn_in=burn_in, block=block, n_blocks=int(round(args.duration / float(block / second)))
     )
     engine = args.engine if args.device != "cuda_standalone" else "synaptic"
+    if engine != args.engine:
+        print("  cuda_standalone runs the synaptic engine (the factorized one is CPU only)")
     trainer = Trainer(net, task, device=args.device, engine=engine, schedule=schedule)
-    history = trainer.run()
-    name = f"pattern-h{args.hidden}-{args.feedback}-{args.ablation}-s{args.seed}"
-    out = args.out or f"runs/{name}"
-    trainer.write(out, history)
-    for row in history.metrics[:: max(1, len(history.metrics) // 10)]:
-        print(
-            f"block {row['block']:3d}  cost {row['cost']:8.3f}"
-            f"  hidden {row.get('hidden_1_rate_hz', 0.0):5.1f} Hz"
-            f"  output {row['output_rate_hz']:5.1f} Hz"
-        )
-    print(f"results in {out}")
+    if (out / "config.json").exists() and not args.overwrite:
+        try:
+            config = require_finished(out)
+            if config.get("schedule", {}).get("n_blocks") == schedule.n_blocks:
+                from superspike_brian import load_run
+
+                print(f"  reused: {out} finished earlier (--overwrite trains it again)")
+                return load_run(out).history
+        except RunUnfinished:
+            pass
+        return trainer.run(out, resume=True)
+    return trainer.run(out, overwrite=args.overwrite)
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    seeds = chosen_seeds(args)
+    for k, seed in enumerate(seeds, start=1):
+        out = run_directory(args, seed, len(seeds) > 1)
+        print(f"seed {seed} ({k} of {len(seeds)}): {out}", flush=True)
+        history = train(args, seed, out)
+        for row in history.metrics[:: max(1, len(history.metrics) // 10)]:
+            print(
+                f"block {row['block']:3d}  cost {row['cost']:8.3f}"
+                f"  hidden {row.get('hidden_1_rate_hz', 0.0):5.1f} Hz"
+                f"  output {row['output_rate_hz']:5.1f} Hz"
+            )
+        print(f"results in {out}", flush=True)
 
 
 if __name__ == "__main__":

@@ -19,7 +19,8 @@ Run::
 
     python models/single_neuron.py                     # seeds 1-5, C++ standalone
     python models/single_neuron.py --seeds 1-21 --task-seed 2
-    python models/single_neuron.py --seeds 3 --duration 200
+    python models/single_neuron.py --seeds 3 --duration 200   # seed 3 only
+    python models/single_neuron.py --n-seeds 10               # seeds 1-10
 
 Writes one run directory per seed (config, metrics.csv, weights, spikes) and
 ``learning_curves.png`` under ``runs/single_neuron/``; the typical seed's
@@ -30,19 +31,19 @@ Reference: Zenke F, Ganguli S (2018) SuperSpike: Supervised learning in multilay
 spiking neural networks. Neural Computation 30(6):1514-1541.
 """
 
-import argparse
 import sys
 from pathlib import Path
 
 import numpy as np
 from brian2 import Hz, ms, mV, second
 
-from superspike_brian import ModelParameters, Schedule, SuperSpikeNetwork, Trainer
-from superspike_brian.options import positive
+from superspike_brian import ModelParameters, Schedule, SuperSpikeNetwork, Trainer, load_run
+from superspike_brian.cli.script_options import add_seed_options, chosen_seeds, script_parser
+from superspike_brian.options import non_negative, positive
 from superspike_brian.reporting import plotting
 from superspike_brian.reporting.figures import make_figures
 from superspike_brian.reporting.reference import spread
-from superspike_brian.sweep.grid import parse_seeds
+from superspike_brian.rundir import RunUnfinished, require_finished
 from superspike_brian.tasks.single_neuron import single_neuron_task
 
 # Task
@@ -62,35 +63,31 @@ late_blocks = (40, 79)
 exact_cost = 1e-10
 
 
-def seed_list(text):
-    """'1-5', '1,3,7' or '2' -> list of ints (argparse type; the sweep's parser)."""
-    try:
-        return parse_seeds(text)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
-
-
 def parse_args(argv):
-    p = argparse.ArgumentParser(
-        description=__doc__.split("\n")[0],
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
-    )
-    p.add_argument("--seeds", type=seed_list, default="1-5", help="network seeds")
-    p.add_argument("--task-seed", type=int, default=1, help="seed of the input draw")
+    p = script_parser(__doc__)
+    add_seed_options(p, "1-5")
+    p.add_argument("--task-seed", type=non_negative(int), default=1, help="seed of the input draw")
     p.add_argument(
         "--duration",
         type=positive(float),
         default=float(n_blocks * block / second),
-        help="training after the burn-in (s)",
+        help="training after the burn-in, s (800: the reference's schedule)",
     )
-    p.add_argument("--device", default="cpp_standalone", choices=["cpp_standalone", "runtime"])
+    p.add_argument(
+        "--device",
+        default="cpp_standalone",
+        choices=["cpp_standalone", "runtime"],
+        help="Brian2 target (runtime needs no compiler but is slower)",
+    )
     p.add_argument("--out", default="runs/single_neuron", help="folder of the runs")
-    p.add_argument("--overwrite", action="store_true", help="start existing runs afresh")
+    p.add_argument(
+        "--overwrite", action="store_true", help="train the runs afresh (default: reuse them)"
+    )
     return p.parse_args(argv)
 
 
-def train(seed, task, args, out):
-    """Train network `seed`; reuse or continue the run already in `out`."""
+def train(seed, task, args, out, say=print):
+    """Train network `seed`; reuse or continue the run already in `out` (and say which)."""
     net = SuperSpikeNetwork(n_in=n_in, n_out=1, params=ModelParameters().replace(r0=r0), seed=seed)
     schedule = Schedule(
         burn_in=burn_in,
@@ -98,10 +95,26 @@ def train(seed, task, args, out):
         n_blocks=max(1, int(round(args.duration / float(block / second)))),
         decay_at=decay_at,
     )
-    trainer = Trainer(net, task, device=args.device, schedule=schedule, progress=False)
+    # Block by block: a bar on a terminal, a line per block in a log.
+    trainer = Trainer(net, task, device=args.device, schedule=schedule, progress=True)
+    if not args.overwrite and _finished(out, schedule):
+        say(f"  reused: {out} finished earlier with this schedule (--overwrite trains it again)")
+        return load_run(out).history, trainer
     resume = (out / "config.json").exists() and not args.overwrite
+    say(f"  {'continuing' if resume else 'training'} in {out}")
     history = trainer.run(out, resume=resume, overwrite=args.overwrite, figures=False)
     return history, trainer
+
+
+def _finished(out, schedule):
+    """Whether `out` holds a complete run of `schedule`'s length."""
+    if not (out / "config.json").exists():
+        return False
+    try:
+        config = require_finished(out)
+    except RunUnfinished:
+        return False
+    return config.get("schedule", {}).get("n_blocks") == schedule.n_blocks
 
 
 def score(seed, history, trainer, task):
@@ -159,11 +172,17 @@ def run_name(seed):
     return f"seed-{seed}"
 
 
-def curves_figure(rows, typical, path):
+def curves_figure(rows, typical, path, duration_s):
     """Every seed's cost, the typical seed thick, the reference's spread behind."""
     blocks = rows[0]["blocks"]
     n = min(r["cost"].size for r in rows)
     costs = np.array([r["cost"][:n] for r in rows])
+    reference_s = float(n_blocks * block / second)
+    schedule = (
+        "same schedule"
+        if abs(duration_s - reference_s) < 1e-9
+        else f"{reference_s:g} s of training (these runs: {duration_s:g} s)"
+    )
     plotting.plot_learning_curve(
         path,
         blocks[:n],
@@ -173,7 +192,7 @@ def curves_figure(rows, typical, path):
         spread=spread("single_neuron"),
         title=(
             f"Single neuron: {len(rows)} network seeds on one input draw\n"
-            "reference code: its 21 seeds on its own input (ssbm/poisson), same schedule"
+            f"reference code: its 21 seeds on its own input (ssbm/poisson), {schedule}"
         ),
     )
 
@@ -186,20 +205,24 @@ def main(argv=None):
     task = single_neuron_task(
         seed=args.task_seed, n_in=n_in, rate=rate, period=period, n_target_spikes=n_target_spikes
     )
+    seeds = chosen_seeds(args)
     print(
-        f"training {len(args.seeds)} seeds of 100 -> 1 on input draw {args.task_seed};"
-        " the first run on a machine compiles the model (10 s to a few minutes)"
+        f"training {len(seeds)} seeds of 100 -> 1 on input draw {args.task_seed},"
+        f" {args.duration:g} s each; the first run of this model on a machine compiles it"
+        " (its progress is shown), the others reuse the binary",
+        flush=True,
     )
     first, last = late_blocks
     print(f"late cost: the median cost of blocks {first}-{last} (the last half if shorter)")
     rows = []
-    for seed in args.seeds:
+    for k, seed in enumerate(seeds, start=1):
+        print(f"seed {seed} ({k} of {len(seeds)}):", flush=True)
         history, trainer = train(seed, task, args, root / run_name(seed))
         rows.append(score(seed, history, trainer, task))
         print(describe(rows[-1]), flush=True)
     typical = report(rows, root)
     make_figures(root / run_name(typical["seed"]), reference="single_neuron")
-    curves_figure(rows, typical, root / "learning_curves.png")
+    curves_figure(rows, typical, root / "learning_curves.png", args.duration)
     print(f"figures: {root / 'learning_curves.png'}, {root / run_name(typical['seed'])}/*.png")
 
 

@@ -28,9 +28,9 @@ all other constants are the paper's defaults. docs/xor.md explains the choice.
 
 Run::
 
-    python models/xor.py                     # 20 runs x 4 conditions, 800 s each
-    python models/xor.py --runs 3 --conditions symmetric,none
-    python models/xor.py --conditions random,symmetric,random8
+    python models/xor.py                     # seeds 1-20 x 4 conditions, 800 s each
+    python models/xor.py --seeds 1-3 --conditions symmetric,none
+    python models/xor.py --n-seeds 5 --conditions random,symmetric,random8
 
 All runs of one condition share one compiled binary
 (``superspike_brian.training.xor.run_seeds``): the cost of a run is its simulation,
@@ -61,8 +61,14 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
-from superspike_brian.tasks import xor
-from superspike_brian.training import xor as xor_runs
+from superspike_brian.cli.script_options import (  # noqa: E402
+    add_seed_options,
+    chosen_seeds,
+    script_parser,
+)
+from superspike_brian.options import non_negative, positive  # noqa: E402
+from superspike_brian.tasks import xor  # noqa: E402
+from superspike_brian.training import xor as xor_runs  # noqa: E402
 
 #: Condition -> (hidden units, feedback); 0 hidden units is the 100 -> 2 network.
 CONDITIONS = {
@@ -90,12 +96,21 @@ def run_condition(condition, seeds, args, build_root):
     hidden = condition_hidden(condition, args)
     nets = [xor.make_network(hidden=hidden, feedback=feedback, seed=s) for s in seeds]
     tasks = [xor.xor_task(seed=s, n_trials=args.trials) for s in seeds]
+
+    def said(what):
+        def on_run(k, n):
+            print(f"  {condition}: {what} seed {seeds[k - 1]} done ({k} of {n})", flush=True)
+
+        return on_run
+
+    print(f"{condition}: training {len(seeds)} runs of {args.duration:g} s", flush=True)
     trained = xor_runs.run_seeds(
         nets,
         tasks,
         args.duration,
         decay_after=args.decay_after,
         build_dir=build_root / f"{condition}-train",
+        on_run=said("trained"),
     )
     test_tasks = [xor.xor_task(seed=s, n_trials=args.test_trials, stream=1) for s in seeds]
     tested = xor_runs.run_seeds(
@@ -104,6 +119,7 @@ def run_condition(condition, seeds, args, build_root):
         learn=False,
         weights=[h.weights for h, _ in trained],
         build_dir=build_root / f"{condition}-test",
+        on_run=said("tested"),
     )
     return nets, tasks, test_tasks, trained, tested
 
@@ -263,36 +279,55 @@ def summary_table(rows, seconds, command):
     return "\n".join(lines)
 
 
-def main(argv=None):
-    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    p.add_argument("--runs", type=int, default=20, help="seeds 1..runs per condition")
-    p.add_argument("--first-seed", type=int, default=1)
-    p.add_argument("--hidden", type=int, default=4)
-    p.add_argument("--duration", type=float, default=xor.DURATION, help="training time (s)")
+def _conditions(text):
+    chosen = [c.strip() for c in text.split(",") if c.strip()]
+    bad = [c for c in chosen if c not in CONDITIONS]
+    if bad or not chosen:
+        raise argparse.ArgumentTypeError(
+            f"unknown condition {', '.join(bad) or text!r}; choose from {', '.join(CONDITIONS)}"
+        )
+    return chosen
+
+
+def parse_args(argv):
+    p = script_parser(__doc__)
+    add_seed_options(p, "1-20", what="seeds (network and trial stream) per condition")
+    p.add_argument(
+        "--hidden", type=positive(int), default=4, help="hidden units of the hidden conditions"
+    )
+    p.add_argument(
+        "--duration", type=positive(float), default=xor.DURATION, help="training time, s"
+    )
     p.add_argument(
         "--decay-after",
-        type=float,
+        type=non_negative(float),
         nargs="*",
         default=list(xor.DECAY_AFTER),
         help="times (s) from which the learning rate drops by 10 (each once more)",
     )
-    p.add_argument("--trials", type=int, default=xor.N_TRIALS, help="trials per training stream")
-    p.add_argument("--test-trials", type=int, default=xor.N_TRIALS, help="held-out trials")
+    p.add_argument(
+        "--trials", type=positive(int), default=xor.N_TRIALS, help="trials per training stream"
+    )
+    p.add_argument(
+        "--test-trials", type=positive(int), default=xor.N_TRIALS, help="held-out trials"
+    )
     p.add_argument(
         "--conditions",
+        type=_conditions,
         default=",".join(DEFAULT_CONDITIONS),
         help=f"comma-separated, from {', '.join(CONDITIONS)} (random8: 8 hidden units)",
     )
-    p.add_argument("--out", default="runs/xor")
-    args = p.parse_args(argv)
-    conditions = args.conditions.split(",")
-    for condition in conditions:
-        if condition not in CONDITIONS:
-            p.error(f"unknown condition {condition!r}; choose from {', '.join(CONDITIONS)}")
+    p.add_argument("--out", default="runs/xor", help="folder of the results")
+    return p.parse_args(argv)
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    conditions = args.conditions
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     build_root = out / "build"
-    seeds = list(range(args.first_seed, args.first_seed + args.runs))
+    seeds = chosen_seeds(args)
     command = "python " + " ".join(shlex.quote(a) for a in [sys.argv[0], *(argv or sys.argv[1:])])
     rows, seconds, all_curves = [], {}, {}
     for condition in conditions:

@@ -285,6 +285,7 @@ def check_train(args):
         raise ValueError("--input, --target and --period go together")
     if not any(files) and args.period is not None and abs(args.period - 0.5) > 1e-12:
         raise ValueError("--period applies to --input/--target files (the built-in task: 0.5 s)")
+    _refuse_unused(args, any(files))
     for flag, path in (("--input", args.input), ("--target", args.target)):
         if path is not None and os.path.isdir(path):
             raise ValueError(f"{flag} {path} is a directory; give a spike file")
@@ -303,6 +304,33 @@ def check_train(args):
             raise ValueError(f"--{flag.replace('_', '-')} needs a hidden layer (--hidden N)")
     decay_at = DEFAULT_DECAY_AT if args.decay_at is None else args.decay_at
     return n_blocks, (decay_at,)
+
+
+def _refuse_unused(args, files):
+    """Refuse options that the training accepts but could not honour (one line each)."""
+    if not files:
+        for flag, value, default in (
+            ("--n-in", args.n_in, None),
+            ("--n-out", args.n_out, None),
+            ("--input-id-offset", args.input_id_offset, 0),
+            ("--target-id-offset", args.target_id_offset, 0),
+        ):
+            if value != default:
+                raise ValueError(
+                    f"{flag} applies to --input/--target files; the built-in task has 100"
+                    " inputs and 1 output"
+                )
+    elif args.task_seed != 1 and not str(args.target).lower().endswith((".png", ".jpg", ".jpeg")):
+        raise ValueError(
+            "--task-seed draws the built-in task's input (and a picture target's jitter);"
+            " with spike files it would change nothing: leave it out"
+        )
+    if args.regularizer and getattr(args, "no_regularizer", False):
+        raise ValueError("--regularizer and --no-regularizer contradict each other: give one")
+    if args.build_dir is not None and args.device == "runtime":
+        raise ValueError(
+            "--build-dir is the project of a standalone device; --device runtime has none"
+        )
 
 
 def train_option_actions(parser):

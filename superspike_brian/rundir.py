@@ -24,6 +24,13 @@ import numpy as np
 
 from superspike_brian.files import atomic_write, write_json, write_npz
 from superspike_brian.integrity import CorruptFile, check_digest, digest_bytes, digest_json
+from superspike_brian.runlock import (  # noqa: F401 - re-exported
+    RunBusy,
+    busy_message,
+    lock_holder,
+    other_writer,
+    writer_lock,
+)
 
 #: Layout of config.json (2: task, engine, package and exact parameters added;
 #: 3: the SHA-256 of its content, and of the results once complete).
@@ -62,6 +69,78 @@ RUN_FILES = (
 )
 
 
+class RunMissing(FileNotFoundError):
+    """A run directory that does not exist, or is no run directory."""
+
+
+class RunUnfinished(ValueError):
+    """A run that has not completed: still running, interrupted or failed."""
+
+
+def resume_hint(out):
+    """The command that continues the run in ``out``."""
+    return f"superspike train --resume {out}"
+
+
+def last_checkpoint_block(out):
+    """The block of the last checkpoint of ``out`` (from metrics.csv), or None if none."""
+    if not (Path(out) / "checkpoint.npz").exists():
+        return None
+    try:
+        blocks = read_metrics(out).get("block")
+    except (OSError, ValueError):
+        return None
+    return int(blocks[-1]) if blocks is not None and len(blocks) else None
+
+
+def unfinished_message(out, config):
+    """One line on a run that has not completed: why, how far it got, and what to do."""
+    block = last_checkpoint_block(out)
+    where = f"last checkpoint at block {block}" if block is not None else "no checkpoint yet"
+    holder = lock_holder(out)
+    if holder is not None:
+        return f"{out} is unfinished ({where}): it is being written by {holder}"
+    if config.get("status") == "failed":
+        fault = " ".join(str(config.get("fault", "a numerical fault")).split())
+        return f"{out} is unfinished: it stopped on a fault ({fault}; {where})"
+    return f"{out} is unfinished ({where}): resume with `{resume_hint(out)}`"
+
+
+def require_finished(out, flag=None):
+    """The config of the completed run in ``out``; one-line errors for anything else.
+
+    Parameters
+    ----------
+    out : path
+        Run directory.
+    flag : str, optional
+        The option that named it (``--init``), put before the messages.
+
+    Raises
+    ------
+    RunMissing
+        ``out`` does not exist ("D does not exist") or holds no run.
+    RunUnfinished
+        The run is running, was interrupted or failed:
+        "D is unfinished (last checkpoint at block k): resume with
+        `superspike train --resume D`".
+    """
+    out = Path(out)
+    prefix = f"{flag} " if flag else ""
+    if not out.exists():
+        raise RunMissing(f"{prefix}{out} does not exist")
+    if not out.is_dir():
+        raise RunMissing(f"{prefix}{out} is a file, not a run directory")
+    if not (out / "config.json").exists():
+        raise RunMissing(f"{prefix}{out} is not a run directory (no config.json)")
+    config = read_config(out)
+    # Run directories written before "status" existed count as complete (their
+    # readers name what is missing or of another format), unless being written.
+    if config.get("status", "complete") != "complete" or other_writer(out) is not None:
+        raise RunUnfinished(prefix + unfinished_message(out, config))
+    return config
+
+
 def holds_run(out):
     """True when ``out`` holds files of a run."""
     out = Path(out)
@@ -85,6 +164,8 @@ def prepare(out, *, resume=False, overwrite=False, create=True):
 
     Raises
     ------
+    RunBusy
+        Another process is writing ``out`` (named in the message).
     ValueError
         ``out`` is a file, or holds a run and neither ``resume`` nor ``overwrite``
         was asked for.
@@ -94,6 +175,9 @@ def prepare(out, *, resume=False, overwrite=False, create=True):
     out = Path(out)
     if out.exists() and not out.is_dir():
         raise ValueError(f"the run directory {out} is a file; give a directory")
+    writer = other_writer(out)
+    if writer is not None:
+        raise RunBusy(busy_message(out, writer))
     if holds_run(out) and not (resume or overwrite):
         raise ValueError(
             f"{out} holds a run already: resume it (--resume {out}, resume=True) or replace"

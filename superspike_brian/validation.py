@@ -32,6 +32,12 @@ from brian2 import (
 )
 from brian2.units.fundamentalunits import DIMENSIONLESS
 
+from superspike_brian.errors import ArgumentTypeError, ArgumentValueError, install_excepthook
+
+# Brian2 installed its excepthook when it was imported (above): this package's
+# errors are shown without its "please report" banner.
+install_excepthook()
+
 __all__ = [
     "STEP_RTOL",
     "check_choice",
@@ -105,7 +111,40 @@ def format_quantity(value, unit):
     return f"{float(np.asarray(value / unit)):g} {unit}"
 
 
-def check_quantity(name, value, unit, *, positive=False, nonnegative=False, allow_zero=True):
+#: The SI unit a plain number stands for in Brian2, by dimensions, for examples.
+_SI_UNITS = {get_dimensions(u): u for u in (second, volt, amp, ohm, siemens, farad)}
+#: How those units are written in Python (Brian2 prints ``second`` as ``s``).
+_SI_NAMES = {second: "second", volt: "volt", amp: "amp", ohm: "ohm", siemens: "siemens"}
+
+
+def _unit_name(unit):
+    return next((n for u, n in _SI_NAMES.items() if u is unit), str(unit))
+
+
+def _meant_unit(value, unit, typical):
+    """The unit in which a plain number ``value`` is most likely meant: ``unit`` or SI.
+
+    A user who writes ``period=0.5`` means 0.5 s, one who writes
+    ``tau_mem=10`` means 10 ms: the reading closer to the ``typical`` size of
+    the argument (its default), by more than a factor of ten, is the example the
+    message gives; otherwise ``unit``.
+    """
+    si = _SI_UNITS.get(get_dimensions(unit))
+    if typical is None or si is None or float(value) == 0:
+        return unit
+    size = abs(float(np.asarray(typical / si)))
+    if size == 0 or not math.isfinite(size):
+        return unit
+    as_unit = abs(float(value) * float(np.asarray(unit / si)))
+    as_si = abs(float(value))
+    # The unit asked for, unless the SI reading is more than ten times closer.
+    closer = abs(math.log10(as_unit / size)) - abs(math.log10(as_si / size))
+    return si if closer > 1 else unit
+
+
+def check_quantity(
+    name, value, unit, *, positive=False, nonnegative=False, allow_zero=True, typical=None
+):
     """Check that `value` is a finite brian2 quantity with the dimensions of
     `unit`.
 
@@ -127,6 +166,11 @@ def check_quantity(name, value, unit, *, positive=False, nonnegative=False, allo
         Require ``value >= 0``. Default: False.
     allow_zero : bool, optional
         If False, require ``value != 0``. Default: True.
+    typical : `Quantity`, optional
+        A value of the usual size (the default). For a plain number the
+        message's example reads it in `unit` or in the SI unit, whichever
+        lies closer to this size: ``period=0.5`` gets ``0.5*second``, not
+        ``0.5*ms``.
 
     Returns
     -------
@@ -153,7 +197,7 @@ def check_quantity(name, value, unit, *, positive=False, nonnegative=False, allo
     """
     dim = get_dimensions(unit)
     if isinstance(value, (str, bytes, bool)):
-        raise TypeError(
+        raise ArgumentTypeError(
             f"{name} must be a quantity in units of {unit} "
             f"(e.g. {_example(1, unit)}), got {value!r}"
         )
@@ -161,23 +205,24 @@ def check_quantity(name, value, unit, *, positive=False, nonnegative=False, allo
         if dim == DIMENSIONLESS and _is_numeric(value):
             pass
         elif isinstance(value, numbers.Real):
-            raise TypeError(
-                f"{name} must be a quantity in units of {unit} "
-                f"(e.g. {_example(_number_text(value), unit)}), "
+            meant = _meant_unit(value, unit, typical)
+            raise ArgumentTypeError(
+                f"{name} must be a quantity in units of {_unit_name(meant)} "
+                f"(e.g. {_number_text(value)}*{_unit_name(meant)}), "
                 f"got the plain number {_number_text(value)}"
             )
         elif _is_numeric(value):
-            raise TypeError(
+            raise ArgumentTypeError(
                 f"{name} must be a quantity in units of {unit} "
                 f"(e.g. values*{unit} for an array), got a plain array without units"
             )
         else:
-            raise TypeError(
+            raise ArgumentTypeError(
                 f"{name} must be a quantity in units of {unit} "
                 f"(e.g. {_example(1, unit)}), got {type(value).__name__} {value!r}"
             )
     elif value.dim != dim:
-        raise TypeError(
+        raise ArgumentTypeError(
             f"{name} must be a quantity in units of {unit} "
             f"({_dimension_name(dim)}), got {value} "
             f"({_dimension_name(value.dim)})"
@@ -186,13 +231,13 @@ def check_quantity(name, value, unit, *, positive=False, nonnegative=False, allo
     plain = np.asarray(value, dtype=float)
     shown = _shown(value, unit)
     if not np.all(np.isfinite(plain)):
-        raise ValueError(f"{name} must be finite, got {shown}")
+        raise ArgumentValueError(f"{name} must be finite, got {shown}")
     if positive and not np.all(plain > 0):
-        raise ValueError(f"{name} must be positive, got {shown}")
+        raise ArgumentValueError(f"{name} must be positive, got {shown}")
     if nonnegative and not np.all(plain >= 0):
-        raise ValueError(f"{name} must be non-negative, got {shown}")
+        raise ArgumentValueError(f"{name} must be non-negative, got {shown}")
     if not allow_zero and np.any(plain == 0):
-        raise ValueError(f"{name} must not be zero, got {shown}")
+        raise ArgumentValueError(f"{name} must not be zero, got {shown}")
     return value
 
 
@@ -245,12 +290,12 @@ def check_seconds(name, value):
     elif isinstance(value, numbers.Real) and not isinstance(value, bool):
         seconds = float(value)
     else:
-        raise TypeError(
+        raise ArgumentTypeError(
             f"{name} must be a time in seconds (a number) or a brian2 quantity "
             f"(e.g. 0.1*ms), got {type(value).__name__} {value!r}"
         )
     if not math.isfinite(seconds):
-        raise ValueError(f"{name} must be finite, got {seconds}")
+        raise ArgumentValueError(f"{name} must be finite, got {seconds}")
     return seconds
 
 
@@ -281,11 +326,11 @@ def check_positive_int(name, value, minimum=1):
         If `value` is smaller than `minimum`.
     """
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(
+        raise ArgumentTypeError(
             f"{name} must be an integer >= {minimum}, got {type(value).__name__} {value!r}"
         )
     if value < minimum:
-        raise ValueError(f"{name} must be an integer >= {minimum}, got {int(value)}")
+        raise ArgumentValueError(f"{name} must be an integer >= {minimum}, got {int(value)}")
     return int(value)
 
 
@@ -318,7 +363,7 @@ def check_choice(name, value, choices):
         ok = False
     if not ok:
         listed = ", ".join(repr(c) for c in choices)
-        raise ValueError(f"{name} must be one of {listed}; got {value!r}")
+        raise ArgumentValueError(f"{name} must be one of {listed}; got {value!r}")
     return value
 
 
@@ -350,13 +395,13 @@ def steps_of_seconds(name, duration, dt, *, dt_name="dt"):
     duration = float(duration)
     dt = float(dt)
     if not (math.isfinite(dt) and dt > 0):
-        raise ValueError(f"{dt_name} must be positive, got {dt:g} s")
+        raise ArgumentValueError(f"{dt_name} must be positive, got {dt:g} s")
     if not (math.isfinite(duration) and duration >= 0):
-        raise ValueError(f"{name} must be non-negative, got {duration:g} s")
+        raise ArgumentValueError(f"{name} must be non-negative, got {duration:g} s")
     ratio = duration / dt
     n = round(ratio)
     if abs(ratio - n) > STEP_RTOL * max(abs(ratio), 1.0):
-        raise ValueError(
+        raise ArgumentValueError(
             f"{name} ({duration:g} s) is not a multiple of {dt_name} ({dt / 1e-3:g} ms)"
         )
     return int(n)

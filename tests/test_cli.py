@@ -164,7 +164,7 @@ def test_ctrl_c_says_where_the_run_stands_and_how_to_resume(files, capsys, tmp_p
     out = tmp_path / "run"
 
     def interrupted(args, argv, out):
-        out.mkdir()
+        out.mkdir(exist_ok=True)  # made by the run's lock
         (out / "metrics.csv").write_text("block,time_s,cost\n0,1,10\n1,2,5\n2,3,2\n")
         raise KeyboardInterrupt
 

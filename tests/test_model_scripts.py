@@ -85,3 +85,40 @@ def test_out_that_is_a_file_is_refused(script, tmp_path):
     with pytest.raises(SystemExit) as stop:
         script.main(["--out", str(target)])
     assert "--out" in str(stop.value.code)
+
+
+def _load(name):
+    path = SCRIPT.parent / f"{name}.py"
+    spec = importlib.util.spec_from_file_location(f"{name}_script", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.parametrize("name", ["single_neuron", "hidden_layer", "pattern", "xor"])
+def test_every_script_takes_seeds_as_a_list_or_a_count_and_documents_its_options(
+    name, capsys, monkeypatch
+):
+    from superspike_brian.cli.script_options import chosen_seeds
+
+    module = _load(name)
+    assert chosen_seeds(module.parse_args(["--seeds", "1-3,5"])) == [1, 2, 3, 5]
+    assert chosen_seeds(module.parse_args(["--n-seeds", "3"])) == [1, 2, 3]
+    with pytest.raises(SystemExit):
+        module.parse_args(["--seeds", "1-3", "--n-seeds", "3"])
+    made, real = [], module.script_parser
+    monkeypatch.setattr(module, "script_parser", lambda doc: made.append(real(doc)) or made[-1])
+    module.parse_args([])
+    (parser,) = made
+    for action in parser._actions:
+        assert action.help, f"{name}: {action.option_strings} has no description"
+    capsys.readouterr()
+    with pytest.raises(SystemExit) as shown:
+        parser.parse_args(["--help"])
+    assert shown.value.code == 0
+    text = capsys.readouterr().out
+    assert "Reference: Zenke F, Ganguli S (2018)" in text  # the description is the docstring
+    for action in parser._actions:
+        if action.default not in (None, False) and action.dest not in ("help", "default_seeds"):
+            assert f"{action.option_strings[-1]}" in text
+            assert "(default: " in " ".join(text.split())

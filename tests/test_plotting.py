@@ -478,3 +478,41 @@ def test_weights_named_by_layers_with_fine_shared_bins():
     np.testing.assert_allclose(by_gid(pairs_ax, "before")[0].get_offsets()[:, 0], initial[1][0])
     np.testing.assert_allclose(by_gid(pairs_ax, "after")[0].get_offsets()[:, 0], final[1][0])
     assert [t.get_text() for t in pairs_ax.get_yticklabels()] == [f"0 ← {j}" for j in range(4)]
+
+
+def _tick_labels(fig, axis="y"):
+    """The texts of the labelled ticks (major and minor) of the first axes, after drawing."""
+    fig.canvas.draw()
+    ax = fig.axes[0]
+    ticks = ax.yaxis if axis == "y" else ax.xaxis
+    texts = [t.get_text() for t in ticks.get_ticklabels(which="both") if t.get_text()]
+    return [t.replace("\N{MINUS SIGN}", "-") for t in texts]
+
+
+def test_log_ticks_are_all_plain_numbers_or_all_powers_of_ten():
+    block = np.arange(81)
+    narrow = learning_curve_figure(block, 3000 + 2000 * np.exp(-block / 20))
+    labels = _tick_labels(narrow)
+    assert labels and all("10^" not in t and "times" not in t for t in labels), labels
+    assert {float(t) for t in labels} >= {3000.0, 4000.0, 5000.0}
+    wide = learning_curve_figure(block, 10 * np.exp(-block / 5) + 1e-12)
+    labels = _tick_labels(wide)
+    assert labels and all(t.startswith("$\\mathdefault{10^{") for t in labels), labels
+
+
+def test_one_unit_raster_counts_periods_in_whole_numbers():
+    fig = raster_figure([0.05, 0.55, 1.05], [0, 0, 0], [0.1], [0], 0.5, n_units=1, duration=2.0)
+    labels = _tick_labels(fig)
+    assert labels and all(float(t) == int(float(t)) for t in labels), labels
+
+
+def test_a_mean_over_runs_is_labelled_as_one_and_a_threshold_is_drawn():
+    block = np.arange(5)
+    fig = learning_curve_figure(
+        block, np.array([[5, 4, 3, 2, 1], [6, 5, 4, 3, 2.0]]), threshold=(2.0, "learned below 2")
+    )
+    ax = fig.axes[0]
+    labels = [line.get_label() for line in ax.get_lines()]
+    assert "mean of the 2 runs" in labels and "this run (mean)" not in labels
+    (line,) = [ln for ln in ax.get_lines() if ln.get_gid() == "threshold"]
+    assert line.get_label() == "learned below 2" and set(line.get_ydata()) == {2.0}

@@ -39,4 +39,4 @@ def test_run_directory_and_report(tmp_path, capsys):
     assert f"{SHORT.n_blocks} training blocks" in title and "Task: small" in title
     assert "20 → 5 → 3 units, symmetric feedback" in title
     assert cli.main(["report", str(tmp_path / "nothing")]) == 2
-    assert "not a run directory" in capsys.readouterr().err
+    assert f"{tmp_path / 'nothing'} does not exist" in capsys.readouterr().err

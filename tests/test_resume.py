@@ -127,7 +127,7 @@ def test_cli_resume_of_a_missing_or_complete_run(tmp_path, capsys):
     from superspike_brian.cli import main
 
     assert main(["train", "--resume", str(tmp_path / "nothing")]) == 2
-    assert "not a run directory" in capsys.readouterr().err
+    assert f"{tmp_path / 'nothing'} does not exist" in capsys.readouterr().err
     config = {"status": "complete", "argv": ["train", "--hidden", "0", "--out", str(tmp_path)]}
     (tmp_path / "config.json").write_text(json.dumps(config))
     assert main(["train", "--resume", str(tmp_path)]) == 0

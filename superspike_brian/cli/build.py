@@ -9,7 +9,7 @@ from brian2 import ms, mV, second
 
 from superspike_brian.options import add_train_arguments, check_train
 
-__all__ = ["make_task", "make_trainer", "resume_args"]
+__all__ = ["make_task", "make_trainer", "resume_args", "refuse_with_resume", "given_options"]
 
 
 def make_task(args):
@@ -62,43 +62,57 @@ def _has_spikes(path):
         return True  # the reader names the problem
 
 
-def make_trainer(args, task):
-    """The trainer of the options (after :func:`superspike_brian.options.check_train`)."""
+def make_trainer(args, task, argv=None):
+    """The trainer of the options (after :func:`superspike_brian.options.check_train`).
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+    task : Task
+    argv : list of str, optional
+        The command line: with ``--init``, the options given there change the
+        source's settings (default: ``args.argv``; without either, every option
+        counts as given).
+    """
     from superspike_brian.model.network import SuperSpikeNetwork
     from superspike_brian.model.parameters import ModelParameters
     from superspike_brian.training.schedule import Schedule
     from superspike_brian.training.trainer import Trainer
 
     n_blocks, decay_at = check_train(args)
-    changes = {"r0": args.r0 * mV, "error_delay": args.error_delay * ms}
-    if args.regularizer:
-        changes["rho"] = args.regularizer[0] / mV
-        if len(args.regularizer) == 2:
-            changes["a"] = args.regularizer[1]
-    regularizer = False if args.no_regularizer else (True if args.regularizer else None)
-    source = None
-    hidden = args.hidden
     if getattr(args, "init", None):
+        import sys
+
+        from superspike_brian.cli.init_source import network_from_source
         from superspike_brian.training.initial import initial_network
 
-        source = initial_network(args.init)
-        # Without --hidden the layers are those of the network started from.
-        hidden = hidden or source.hidden
-    net = SuperSpikeNetwork(
-        n_in=task.n_in,
-        hidden=hidden,
-        n_out=task.n_out,
-        feedback=args.feedback,
-        regularizer=regularizer,
-        params=ModelParameters().replace(**changes),
-        seed=args.seed,
-        fixed=(1,) if getattr(args, "fixed_hidden", False) else (),
-        linear_hidden=bool(getattr(args, "linear_hidden", False)),
-    )
-    if source is not None:
-        from superspike_brian.training.initial import with_initial
-
-        net = with_initial(net, source)
+        argv = argv if argv is not None else getattr(args, "argv", None)
+        given = given_options(argv) if argv is not None else set(vars(args))
+        net = network_from_source(
+            args,
+            task,
+            initial_network(args.init),
+            given,
+            say=lambda line: print(line, file=sys.stderr, flush=True),
+        )
+    else:
+        changes = {"r0": args.r0 * mV, "error_delay": args.error_delay * ms}
+        if args.regularizer:
+            changes["rho"] = args.regularizer[0] / mV
+            if len(args.regularizer) == 2:
+                changes["a"] = args.regularizer[1]
+        regularizer = False if args.no_regularizer else (True if args.regularizer else None)
+        net = SuperSpikeNetwork(
+            n_in=task.n_in,
+            hidden=args.hidden,
+            n_out=task.n_out,
+            feedback=args.feedback,
+            regularizer=regularizer,
+            params=ModelParameters().replace(**changes),
+            seed=args.seed,
+            fixed=(1,) if getattr(args, "fixed_hidden", False) else (),
+            linear_hidden=bool(getattr(args, "linear_hidden", False)),
+        )
     schedule = Schedule(
         burn_in=args.burn_in * second,
         block=args.block * second,
@@ -115,6 +129,12 @@ def make_trainer(args, task):
         build_dir=args.build_dir,
         float32=args.float32,
     )
+
+
+def given_options(argv):
+    """Names (argparse ``dest``) of the ``superspike train`` options present in ``argv``."""
+    given, _ = _train_parser(defaults=False).parse_known_args(_without_train(argv))
+    return set(vars(given))
 
 
 def _train_parser(defaults=True):
@@ -141,6 +161,27 @@ def recorded_options(argv):
     return [a for a in _without_train(argv) if a not in ("--resume", "--overwrite")]
 
 
+def refuse_with_resume(args):
+    """Refuse the options that ``--resume`` cannot honour (one line each).
+
+    Raises
+    ------
+    ValueError
+        ``--overwrite`` (a resume never replaces the run) or an ``--out`` other
+        than the resumed directory.
+    """
+    if getattr(args, "overwrite", False):
+        raise ValueError(
+            f"--overwrite with --resume {args.resume}: a resume continues the run there;"
+            " to start it afresh give its options with --out DIR --overwrite"
+        )
+    if args.out is not None and Path(args.out).resolve() != Path(args.resume).resolve():
+        raise ValueError(
+            f"--out {args.out} with --resume {args.resume}: a resumed run stays in its own"
+            " directory; leave --out out"
+        )
+
+
 def resume_args(args):
     """The options of the run in ``args.resume``, to continue it there.
 
@@ -162,6 +203,8 @@ def resume_args(args):
 
     out = Path(args.resume)
     config_path = out / "config.json"
+    if not out.exists():
+        raise FileNotFoundError(f"--resume {out}: {out} does not exist")
     if not config_path.exists():
         raise FileNotFoundError(f"--resume {out}: not a run directory (no config.json)")
     config = read_config(out)

@@ -19,51 +19,96 @@ __all__ = [
 
 
 def cmd_train(args):
-    from superspike_brian.cli.build import recorded_options, resume_args
+    from superspike_brian import rundir
+    from superspike_brian.cli.build import refuse_with_resume, resume_args
     from superspike_brian.options import check_train
 
     argv = args.argv
     if args.resume:
+        refuse_with_resume(args)
         args, config, argv = resume_args(args)
-        unchanged = recorded_options(argv) == recorded_options(config["argv"])
-        if config.get("status") == "complete" and unchanged:
-            if _figures_missing(args):
-                # Stopped while drawing its figures, after its results were written.
-                _figures(Path(args.out), _reference(args))
-                print(f"{args.out} is complete; its missing figures are drawn")
-                return 0
-            print(f"{args.out} is complete; nothing to resume")
-            return 0
+        out = Path(args.out)
+        with rundir.writer_lock(out):
+            return _resume(args, config, argv, out)
     check_train(args)
     out = Path(args.out or f"runs/{time.strftime('%Y%m%d-%H%M%S')}-s{args.seed}")
-    if not args.resume:
-        from superspike_brian.rundir import prepare
+    rundir.prepare(out, overwrite=args.overwrite, create=False)
+    # One writer per run directory: a second training there is refused (rundir.RunBusy).
+    with rundir.writer_lock(out):
+        return _run_train(args, argv, out)
 
-        prepare(out, overwrite=args.overwrite, create=False)
+
+def _resume(args, config, argv, out):
+    """Continue the run in ``out`` (its lock held), or say why there is nothing to do."""
+    import shlex
+
+    from superspike_brian.cli.build import recorded_options
+    from superspike_brian.options import check_train
+
+    unchanged = recorded_options(argv) == recorded_options(config["argv"])
+    if config.get("status") == "complete" and unchanged:
+        if _figures_missing(args):
+            # Stopped while drawing its figures, after its results were written.
+            _figures(out, _reference(args))
+            print(f"{out} is complete; its missing figures are drawn")
+            return 0
+        print(f"{out} is complete; nothing to resume")
+        return 0
+    check_train(args)
+    if not (out / "checkpoint.npz").exists():
+        # Killed while compiling, say: it starts again, with its own options.
+        print(
+            f"{out} has no checkpoint (it stopped before its first block ended): training it"
+            f" from the start as {shlex.join(['superspike', *argv])}",
+            file=sys.stderr,
+        )
+    return _run_train(args, argv, out)
+
+
+def _run_train(args, argv, out):
     try:
         return _train(args, argv, out)
-    except KeyboardInterrupt:
-        print(f"\n{_interrupted(out)}", file=sys.stderr)
+    except KeyboardInterrupt as exc:
+        print(f"\n{_interrupted(out, exc)}", file=sys.stderr)
         return 130
 
 
-def _interrupted(out):
-    """What a user needs after Ctrl-C: where the run stands and how to go on."""
-    from superspike_brian.rundir import read_metrics
+def _done_before(out):
+    """(update intervals done, wall s) of the checkpoint a resumed run starts from."""
+    import json
+
+    import numpy as np
 
     try:
-        blocks = read_metrics(out)["block"]
-        done = f"after block {int(blocks[-1])}"
-    except (OSError, ValueError, KeyError, IndexError):
-        done = "before its first block ended"
-    return f"interrupted {done}; resume with: superspike train --resume {out}"
+        with np.load(Path(out) / "checkpoint.npz") as f:
+            meta = json.loads(str(f["meta"]))
+        return int(meta["k_done"]), float(meta["run_s"])
+    except Exception:  # noqa: BLE001 - damaged or missing: the trainer's reader names it
+        return 0, 0.0
+
+
+def _interrupted(out, exc=None):
+    """What a user needs after Ctrl-C: where the run stands and how to go on (one line)."""
+    from superspike_brian.rundir import read_metrics
+    from superspike_brian.training.compiler import CompileInterrupted
+
+    if isinstance(exc, CompileInterrupted):
+        done = exc.describe()
+    else:
+        try:
+            blocks = read_metrics(out)["block"]
+            done = f"interrupted after block {int(blocks[-1])}"
+        except (OSError, ValueError, KeyError, IndexError):
+            done = "interrupted before its first block ended"
+    return f"{done}; resume with: superspike train --resume {out}"
 
 
 def _train(args, argv, out):
     from superspike_brian.cli.build import make_task, make_trainer
 
     task = make_task(args)
-    trainer = make_trainer(args, task)
+    trainer = make_trainer(args, task, argv)
+    k0, wall0 = _done_before(out) if args.resume else (0, 0.0)
     print(f"{task.describe()}\nwriting to {out}", file=sys.stderr)
     history = trainer.run(
         out=out,
@@ -77,10 +122,14 @@ def _train(args, argv, out):
         if row["block"] % max(1, len(history.metrics) // 20) == 0 or row is history.metrics[-1]:
             print(f"block {row['block']:4d}  t = {row['time_s']:7.1f} s  cost = {row['cost']:.4g}")
     t = history.timing
-    sim = trainer.n_updates * float(trainer.network.params.learning.t_update)
+    t_update = float(trainer.network.params.learning.t_update)
+    # A resumed run reports the part this process ran (run_s counts every part).
+    sim = (trainer.n_updates - k0) * t_update
+    wall = t.get("run_s", t["total_s"]) - wall0
+    part = f" (of {trainer.n_updates * t_update:.0f} s in all)" if k0 else ""
     print(
-        f"wall time: {t.get('run_s', t['total_s']):.2f} s for {sim:.0f} s simulated"
-        f" ({t.get('run_s', t['total_s']) / sim:.4f} s per simulated second);"
+        f"wall time: {wall:.2f} s for {sim:.0f} s simulated by this run{part}"
+        f" ({wall / max(sim, 1e-12):.4f} s per simulated second);"
         f" compile {t.get('compile_s', 0.0):.1f} s"
     )
     print(f"results in {out}")
@@ -123,11 +172,18 @@ def cmd_codegen(args):
     from superspike_brian.training import codegen
 
     if args.compute_capability is not None:
+        if args.device != "cuda_standalone":
+            raise ValueError(
+                "--compute-capability chooses the GPU of a CUDA project: give --device"
+                " cuda_standalone, or leave it out"
+            )
         codegen.check_compute_capability(args.compute_capability)
     if args.device == "runtime":
         raise ValueError(
             "codegen writes standalone projects: --device cpp_standalone or cuda_standalone"
         )
+    if args.build_dir is not None:
+        raise ValueError("--build-dir: codegen writes its project to --out; leave it out")
     task = make_task(args)
     trainer = make_trainer(args, task)
     out = trainer.generate(
@@ -138,10 +194,12 @@ def cmd_codegen(args):
 
 
 def cmd_collect(args):
+    from superspike_brian import rundir
     from superspike_brian.training.collect import collect
 
     out = Path(args.out or Path("runs") / Path(args.project).name)
-    history = collect(args.project, out)
+    with rundir.writer_lock(out):
+        history = collect(args.project, out)
     for row in history.metrics[:: max(1, len(history.metrics) // 10)]:
         print(f"block {row['block']:4d}  cost = {row['cost']:.4g}")
     print(f"results in {out}")
@@ -151,10 +209,10 @@ def cmd_collect(args):
 def cmd_report(args):
     from superspike_brian.reporting import reference
     from superspike_brian.reporting.figures import summary_page
+    from superspike_brian.rundir import require_finished
 
     out = Path(args.run)
-    if not (out / "config.json").exists():
-        raise FileNotFoundError(f"{out} is not a run directory (no config.json)")
+    require_finished(out)
     ref = reference.curve(args.reference) if args.reference else None
     page = summary_page(out, reference=ref)
     print(f"figures and {page} regenerated from the saved data")
@@ -167,13 +225,28 @@ def cmd_sweep(args):
     return sweep(args)
 
 
-def _run_directory(path, flag="RUN"):
-    out = Path(path)
-    if not (out / "config.json").exists():
-        raise FileNotFoundError(f"{flag} {out} is not a run directory (no config.json)")
+def _run_directory(path):
+    """The completed run in ``path`` (one-line errors for a missing or unfinished one)."""
     from superspike_brian.training.load import load_run
 
-    return load_run(out)
+    return load_run(path)
+
+
+def _refuse_unused_evaluate_options(args):
+    """Options ``evaluate`` accepts but cannot honour without the files they concern."""
+    if args.input is None:
+        for flag, value, default in (
+            ("--target", args.target, None),
+            ("--period", args.period, None),
+            ("--input-id-offset", args.input_id_offset, 0),
+        ):
+            if value != default:
+                raise ValueError(
+                    f"{flag} applies to new input: give --input (without it the run's own"
+                    " task is evaluated, with its own target and period)"
+                )
+    if args.target is None and args.target_id_offset != 0:
+        raise ValueError("--target-id-offset applies to a --target file; give --target")
 
 
 def cmd_evaluate(args):
@@ -182,18 +255,18 @@ def cmd_evaluate(args):
     from superspike_brian.tasks.spikeio import read_ras
     from superspike_brian.training.evaluate import (
         evaluate,
+        evaluation_options,
         evaluation_task,
         trained_network,
         write_evaluation,
     )
 
+    _refuse_unused_evaluate_options(args)
     out = Path(args.out)
     if (out / "evaluation.json").exists() and not args.overwrite:
         raise ValueError(f"--out {out} already holds an evaluation; give --overwrite to replace it")
     run = _run_directory(args.run)
     if args.input is None:
-        if args.target is not None:
-            raise ValueError("--target needs --input (without both: the run's own task)")
         task = run.task
     elif run.network.error == "classification":
         raise ValueError(
@@ -220,8 +293,9 @@ def cmd_evaluate(args):
                 name="--target file",
             )
         task = evaluation_task(run, raster, target, period)
-    options = {k: run.options[k] for k in ("device", "engine", "learn", "float32")}
-    if args.device is not None:
+    # The run's own structure: its compiled binary runs the evaluation, learning off.
+    options = evaluation_options(run)
+    if args.device is not None and args.device != options["device"]:
         options["device"] = args.device
         options.pop("learn")  # the default of that device
     result = evaluate(trained_network(run), task, args.duration, **options)
@@ -241,6 +315,8 @@ def cmd_evaluate(args):
     print(f"{result.duration:g} s evaluated, learning off; rates: {rates}")
     if result.cost is not None:
         print(f"cost {result.cost:.4g} (one unmatched spike per second and output unit gives 1)")
+    if result.timing.get("cached"):
+        print("nothing compiled: the run's compiled binary ran it")
     print(f"results in {out} (evaluation.json, spikes.npz, raster.png)")
     return 0
 
@@ -273,6 +349,9 @@ def cmd_reproduce(args):
         raise ValueError("--workers sizes the local cluster; with --scheduler leave it out")
     if args.report_only:
         from superspike_brian.reproduce.runner import redraw
+
+        if args.scheduler is not None or args.workers is not None:
+            raise ValueError("--report-only runs nothing: leave out --scheduler and --workers")
 
         print(f"report: {redraw(args.scale, args.out, data_dir=args.data_dir)}")
         return 0

@@ -224,6 +224,12 @@ def main(argv=None):
     except (ValueError, TypeError, OSError, RuntimeError, MemoryError) as exc:
         print(f"superspike: error: {one_line(exc)}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt as exc:
+        # One line, not a traceback (train says how to resume; see cmd_train).
+        describe = getattr(exc, "describe", None)
+        what = describe() if describe else "interrupted"
+        print(f"\nsuperspike {args.command}: {what}", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":

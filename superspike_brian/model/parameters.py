@@ -61,8 +61,12 @@ def _default(value):
 
 
 def _check_all(obj, units):
+    fields = obj.__dataclass_fields__
     for name, (unit, positive) in units.items():
-        check_quantity(name, getattr(obj, name), unit, positive=positive)
+        # The default's size picks the example of a plain number (tau_mem=10: 10*ms).
+        factory = fields[name].default_factory if name in fields else None
+        typical = factory() if callable(factory) else None
+        check_quantity(name, getattr(obj, name), unit, positive=positive, typical=typical)
 
 
 def _text(value, unit):

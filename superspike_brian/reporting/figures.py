@@ -138,10 +138,16 @@ class RunData:
 
     @property
     def label(self):
-        """The task's name and the network's seed, as the figures' titles name the run."""
+        """The network (layers, feedback, seed) and the task: how figure titles name the run."""
         name, _ = self.task
-        seed = self.network.get("seed")
-        return name if seed is None else f"{name}, network seed {seed}"
+        net = self.network
+        sizes = [net.get("n_in"), *net.get("hidden", []), net.get("n_out")]
+        text = " → ".join(str(n) for n in sizes if n is not None)
+        if net.get("hidden"):
+            text += f", {net.get('feedback', 'symmetric')} feedback"
+        if net.get("seed") is not None:
+            text += f", seed {net['seed']}"
+        return f"{text}; task {name}" if name else text
 
     @property
     def blocks(self):
@@ -177,7 +183,11 @@ def load_run(out):
     Every file is checked against the checksums in config.json; a damaged one
     raises a ValueError that names it (:mod:`superspike_brian.integrity`).
     """
+    from superspike_brian.rundir import require_finished
+
     out = Path(out)
+    # The figures need the whole run: an unfinished one is one line, not a KeyError.
+    require_finished(out)
     return RunData(
         out=out,
         config=read_config(out),
@@ -234,7 +244,7 @@ def _reference_args(run, reference):
 
 def _learning_curve(run, reference=None):
     cost, label = run.cost
-    kwargs = {"title": f"{run.label}: cost per block", "ylabel": label}
+    kwargs = {"title": f"{run.label}\ncost per block", "ylabel": label}
     kwargs.update(_reference_args(run, reference))
     return (run.metrics["block"], cost), kwargs
 
@@ -248,7 +258,7 @@ def _output_raster(run):
     kwargs = {
         "n_units": n_out,
         "duration": whole,
-        "title": f"{run.label}: output spikes against the target",
+        "title": f"{run.label}\noutput spikes against the target",
         "unit0_top": n_out > 1 and unit0_on_top(run.config),
     }
     return args, kwargs
@@ -295,6 +305,7 @@ def _membrane(run):
         "target_t": targets,
         "period": run.period,
         "units": units,
+        "title": f"{run.label}\nmembrane potential of the output units",
     }
     return ((v["before_t"], v["before_U"]), (v["after_t"], v["after_U"])), kwargs
 
@@ -310,7 +321,8 @@ def _rates(run):
     order = {n: k for k, n in enumerate(layer_names(run.network))}
     rates = dict(sorted(rates.items(), key=lambda kv: order.get(kv[0], -1)))
     target_rate = np.size(run.spikes["target_t"]) / run.period / run.network["n_out"]
-    return (m["block"], rates), {"target_rate": target_rate}
+    title = f"{run.label}\nfiring rate per layer"
+    return (m["block"], rates), {"target_rate": target_rate, "title": title}
 
 
 def _weights(run):

@@ -27,7 +27,7 @@ from matplotlib import colormaps
 from matplotlib.cm import ScalarMappable
 from matplotlib.colors import Normalize
 from matplotlib.figure import Figure
-from matplotlib.ticker import MaxNLocator
+from matplotlib.ticker import LogFormatterSciNotation, MaxNLocator
 
 from superspike_brian.files import save_figure
 
@@ -40,6 +40,7 @@ __all__ = [
     "draw_raster",
     "draw_rates",
     "draw_weights",
+    "plain_log_axis",
     "layer_rasters_figure",
     "learning_curve_figure",
     "membrane_figure",
@@ -167,6 +168,37 @@ def _save(fig, path):
     return path
 
 
+class PlainLogFormatter(LogFormatterSciNotation):
+    """Tick labels of a log axis in one form: plain numbers (6, 8, 10, 20) or powers of ten.
+
+    Matplotlib's default labels the decades as powers (10^1) and, on an axis
+    of less than about a decade, the ticks between them in another form
+    (6x10^0, 3.004x10^3). This keeps its choice of which ticks get a label; on
+    an axis of up to :data:`PLAIN_DECADES` decades every label is a plain
+    number, on a wider one every label is a power of ten (only decades are
+    labelled there).
+    """
+
+    def __call__(self, x, pos=None):
+        label = super().__call__(x, pos)
+        if not label:
+            return ""
+        lo, hi = sorted(abs(v) for v in self.axis.get_view_interval())
+        if lo > 0 and math.log10(hi / lo) > PLAIN_DECADES:
+            return label
+        return f"{x:.4g}"
+
+
+#: Widest log axis (decades) labelled with plain numbers (see `PlainLogFormatter`).
+PLAIN_DECADES = 4
+
+
+def plain_log_axis(axis):
+    """Give a log-scaled ``ax.yaxis`` or ``ax.xaxis`` plain-number tick labels."""
+    axis.set_major_formatter(PlainLogFormatter(labelOnlyBase=False))
+    axis.set_minor_formatter(PlainLogFormatter(labelOnlyBase=False, minor_thresholds=(1, 0.4)))
+
+
 def _positive_for_log(values):
     """`values` with non-positive entries replaced by NaN.
 
@@ -245,6 +277,8 @@ def _checked_cost(block, cost):
 
 def _draw_runs(ax, block, cost, label, highlight=None):
     """This run's cost (or several runs' and their mean or one of them); returns what is drawn."""
+    if label is None:
+        label = "this run" if cost.ndim == 1 else f"run {highlight}"
     if cost.ndim == 1:
         ax.plot(block, _positive_for_log(cost), color=_AFTER_COLOR, lw=2, label=label, gid="cost")
         return cost
@@ -278,7 +312,7 @@ def _draw_runs(ax, block, cost, label, highlight=None):
         _positive_for_log(mean),
         color=_AFTER_COLOR,
         lw=2,
-        label=f"{label} (mean)",
+        label=f"mean of the {len(cost)} runs" if label == "this run" else label,
         gid="cost",
     )
     return cost
@@ -366,6 +400,7 @@ def draw_learning_curve(
     reference_label="reference implementation",
     note=None,
     highlight=None,
+    threshold=None,
 ):
     """Draw the cost per block on a log axis into `fig` (Figure or SubFigure).
 
@@ -403,6 +438,9 @@ def draw_learning_curve(
         With several runs: draw run `highlight` as the thick line (labelled
         `label`) instead of their mean, e.g. the seed with the median cost;
         a mean over seeds on a log axis follows the worst seed.
+    threshold : (float, str), optional
+        A cost and its meaning, drawn as a horizontal line (e.g. the cost
+        below which a run counts as learned).
 
     Returns
     -------
@@ -432,6 +470,10 @@ def draw_learning_curve(
         )
         drawn += list(ref[1][ref[0] <= block.max()])
     ax.set_yscale("log")
+    plain_log_axis(ax.yaxis)
+    if threshold is not None:
+        level, meaning = threshold
+        ax.axhline(level, color="0.3", ls=":", lw=1.2, label=meaning, gid="threshold")
     if spread is not None:
         # Seeds a hundred times below this run's lowest cost (down to exact
         # convergence, 1e-22) run off the bottom instead of flattening the run.
@@ -693,6 +735,7 @@ def _raster_one_unit(fig, spikes_t, within_ms, phase, target_t, period, windows,
             gid="target",
         )
     ax.set_ylim(min(windows) - 0.5, max(windows) + 0.5)
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))  # periods are whole
     ax.set_xlabel("time within the period (ms)")
     ax.set_ylabel("period (trial) index")
     ax.set_title(f"one unit, {len(windows)} of {n_periods} periods shown", fontsize=10)
@@ -928,7 +971,9 @@ def _membrane_panel(ax, unit, before, after, theta, targets):
     ax.set_ylabel(f"unit {unit}\n(mV)")
 
 
-def draw_membrane(fig, before, after, *, theta=-50.0, target_t=None, period=None, units=None):
+def draw_membrane(
+    fig, before, after, *, theta=-50.0, target_t=None, period=None, units=None, title=None
+):
     """Draw membrane potentials over one period, before and after learning.
 
     Small multiples: one panel per unit (stacked, sharing both axes), each
@@ -952,6 +997,8 @@ def draw_membrane(fig, before, after, *, theta=-50.0, target_t=None, period=None
         Period in seconds, > 0: sets the x range and bounds the times.
     units : sequence of int, optional
         Id of each recorded unit, for the panel labels (default 0, 1, ...).
+    title : str, optional
+        Title (default: "Membrane potential of the output units").
 
     Returns
     -------
@@ -995,7 +1042,8 @@ def draw_membrane(fig, before, after, *, theta=-50.0, target_t=None, period=None
         *axes[0].get_legend_handles_labels(), loc="outside lower center", ncols=4, fontsize=9
     )
     shown = "" if n_shown == n_units else f" (first {n_shown} of {n_units} recorded units)"
-    fig.suptitle(f"Membrane potential of the output units{shown}")
+    heading = "Membrane potential of the output units" if title is None else title
+    fig.suptitle(f"{heading}{shown}")
     return list(axes)
 
 
@@ -1015,7 +1063,7 @@ def plot_membrane(path, before, after, **kwargs):
 # 4. Firing rates
 
 
-def draw_rates(fig, block, rates, *, target_rate=None):
+def draw_rates(fig, block, rates, *, target_rate=None, title=None):
     """Draw the mean firing rate of each layer per block.
 
     Parameters
@@ -1029,6 +1077,8 @@ def draw_rates(fig, block, rates, *, target_rate=None):
     target_rate : float, optional
         Mean rate of the target spike trains of the output units (Hz),
         drawn as a dashed horizontal line.
+    title : str, optional
+        Axes title (default: "Firing rate per layer").
 
     Returns
     -------
@@ -1073,7 +1123,7 @@ def draw_rates(fig, block, rates, *, target_rate=None):
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_ylabel("mean firing rate per unit (Hz)")
     ax.set_ylim(bottom=0)
-    ax.set_title("Firing rate per layer")
+    ax.set_title(title if title is not None else "Firing rate per layer")
     ax.grid(True, alpha=0.4)
     ax.legend(title="layer", fontsize=9)
     return ax

@@ -75,6 +75,9 @@ def _band(ax, rows, color, label):
     ax.fill_between(t, q1, q3, color=color, alpha=0.25, lw=0)
     ax.plot(t, med, color=color, lw=2, label=f"{label} (n = {len(rows)})")
     ax.set_yscale("log")
+    from superspike_brian.reporting.plotting import plain_log_axis
+
+    plain_log_axis(ax.yaxis)
     ax.set_xlabel("training time (s)")
     ax.grid(True, which="major", alpha=0.25)
 
@@ -101,15 +104,27 @@ def _empty(ax, what="no finished runs yet"):
 
 
 def _fig2(out, exp, results):
-    from superspike_brian.reporting.reference import spread
+    from superspike_brian.reporting.reference import curve, spread
 
     ref = spread("single_neuron")
+    # The reference's blocks are its own (10 s): its ranges sit at its training times.
+    ref_block = curve("single_neuron").block_s
+    at = {b: b * ref_block for b in ref.ranges}
     sweeps = [s for s in exp.sweeps if results.get(s.name)]
+    longest = max((_stack(results[s.name])[0][-1] for s in sweeps), default=0.0)
+    beyond = [f"{t:g} s" for t in at.values() if t > longest]
     lines = [
         "Median over seeds (thick), quartiles and range (shaded), each seed (thin); the"
-        f" reference implementation's range over its {ref.n_seeds} seeds at blocks"
-        f" {', '.join(str(b) for b in ref.ranges)} (red bars) and its per-seed late medians"
-        " (red dots, right). Costs below 1e-12 are drawn at 1e-12.",
+        f" reference implementation's range over its {ref.n_seeds} seeds after"
+        f" {', '.join(f'{t:g} s' for t in at.values())} of training (red bars"
+        + (
+            f"; those at {', '.join(beyond)} lie beyond this scale's {longest:g} s and are"
+            " not drawn"
+            if beyond
+            else ""
+        )
+        + ") and its per-seed late medians (red dots, right). Costs below 1e-12 are"
+        " drawn at 1e-12.",
         "",
     ]
     fig = _figure(5.2 * max(1, len(sweeps)), 3.8)
@@ -121,9 +136,9 @@ def _fig2(out, exp, results):
             continue
         _band(ax, rows, "C0", "this project")
         t, _ = _stack(rows)
-        block = t[1] - t[0] if len(t) > 1 else 1.0
         for b, (lo, hi) in ref.ranges.items():
-            ax.plot([b * block] * 2, [lo, hi], color=REFERENCE_COLOR, lw=3, alpha=0.8)
+            if at[b] <= t[-1]:
+                ax.plot([at[b]] * 2, [lo, hi], color=REFERENCE_COLOR, lw=3, alpha=0.8)
         x = np.full(len(ref.late_medians), t[-1] * 1.03)
         ax.scatter(
             x,
@@ -172,10 +187,14 @@ def _fig2(out, exp, results):
 def _fig2_rasters(out, rows, label):
     """Output spikes by trial for the best, median and worst seed (by late cost)."""
     order = sorted(rows, key=lambda r: r["late_median"])
-    picks = {"best": order[0], "median": order[len(order) // 2], "worst": order[-1]}
-    fig = _figure(10.5, 3.4)
+    named = {}
+    for name, row in (("best", order[0]), ("median", order[len(order) // 2]), ("worst", order[-1])):
+        named.setdefault(id(row), [row, []])[1].append(name)
+    # With fewer than three seeds one seed is two of them: one panel says so.
+    picks = {" and ".join(names): row for row, names in named.values()}
+    fig = _figure(3.5 * len(picks), 3.4)
     for k, (name, row) in enumerate(picks.items()):
-        ax = fig.add_subplot(1, 3, k + 1)
+        ax = fig.add_subplot(1, len(picks), k + 1)
         with np.load(Path(row["run_dir"]) / "spikes.npz") as s:
             period = float(s["period"])
             t = s["output_t"]
@@ -186,11 +205,15 @@ def _fig2_rasters(out, rows, label):
         ax.scatter((t - trial * period) * 1e3, trial, s=0.5, color="k", lw=0)
         ax.set_xlim(0, period * 1e3)
         ax.set_ylim(trial.max() + 1 if t.size else 1, 0)
+        from matplotlib.ticker import MaxNLocator
+
+        ax.yaxis.set_major_locator(MaxNLocator(integer=True))  # trials are whole
         ax.set_xlabel("time in period (ms)")
         if k == 0:
             ax.set_ylabel("trial")
         ax.set_title(
-            f"{name} seed ({row['seed']}): late cost {row['late_median']:.2g}", fontsize="medium"
+            f"seed {row['seed']}, the {name} of {len(rows)}: late cost {row['late_median']:.2g}",
+            fontsize="medium",
         )
     fig.suptitle(f"output spikes (black) and target spikes (red): {label}", fontsize="medium")
     return _save(fig, out / "fig2_rasters.png")
@@ -200,8 +223,10 @@ def _fig2_rasters(out, rows, label):
 
 
 def _fig4(out, exp, results):
-    modes = ("symmetric", "random", "uniform")
-    fig = _figure(11, 3.4 * len(exp.sweeps))
+    # The modes this scale runs (tiny: random only), not panels that never fill.
+    ran = {m for sweep in exp.sweeps for m in sweep.grid.get("feedback", ())}
+    modes = [m for m in ("symmetric", "random", "uniform") if m in ran] or ["symmetric"]
+    fig = _figure(3.7 * len(modes), 3.4 * len(exp.sweeps))
     lines = [
         "Cost per block over seeds: median (thick), quartiles and range (shaded), each seed"
         " (thin). A run has learned when its cost over the last 5 blocks averages below"
@@ -218,7 +243,7 @@ def _fig4(out, exp, results):
     for i, sweep in enumerate(exp.sweeps):
         for j, mode in enumerate(modes):
             # One cost axis for all panels: the modes compare at a glance.
-            ax = fig.add_subplot(len(exp.sweeps), 3, 3 * i + j + 1, sharey=first)
+            ax = fig.add_subplot(len(exp.sweeps), len(modes), len(modes) * i + j + 1, sharey=first)
             rows = [r for r in results.get(sweep.name, []) if r.get("feedback") == mode]
             ax.set_title(f"{sweep.label}, {mode} feedback", fontsize="medium")
             if not rows:
@@ -266,17 +291,27 @@ def _fig5(out, exp, results):
         c = np.array([cc[:n] for cc in curves])
         block = rows[0]["block_trials"]
         x = (np.arange(n) + 1) * block
+        # A short training has one or two blocks: markers, or nothing would show.
+        marker = "o" if n < 3 else None
         for ck in c:
-            ax.plot(x, ck, color=f"C{k}", lw=0.5, alpha=0.3)
-        ax.plot(x, c.mean(axis=0), color=f"C{k}", lw=2, label=f"{name} (n = {len(rows)})")
+            ax.plot(x, ck, color=f"C{k}", lw=0.5, alpha=0.3, marker=marker, ms=3)
+        ax.plot(
+            x,
+            c.mean(axis=0),
+            color=f"C{k}",
+            lw=2,
+            marker=marker,
+            label=f"{name} (n = {len(rows)})",
+        )
+        ax.set_xlim(0, max(ax.get_xlim()[1], x[-1] * 1.05))
     if not groups:
         _empty(ax)
     ax.set_xlabel("training trial")
     ax.set_ylabel(f"accuracy per block of {block} trials")
-    ax.set_ylim(0, 1.02)
+    ax.set_ylim(-0.03, 1.03)  # an accuracy of 0 stays visible above the axis
     ax.grid(True, alpha=0.25)
     if groups:
-        ax.legend(fontsize="small", loc="lower right")
+        ax.legend(fontsize="small", loc="best")  # not over the last points
     lines = [
         "Training accuracy per block of trials: mean over runs (thick) and each run (thin);"
         " the network has 4 hidden units (none: 100 -> 2). The table follows"

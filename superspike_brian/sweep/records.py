@@ -112,8 +112,30 @@ def run_one(run_dir, argv, command=None, cwd=None):
     dict
         The ``status.json`` contents plus ``final_cost``.
     """
+    from superspike_brian.runlock import RunBusy, handed_down, writer_lock
+
     run_dir = Path(run_dir)
-    run_dir.mkdir(parents=True, exist_ok=True)
+    # The worker holds the run's lock for the whole training and hands it to the
+    # training it starts: no other writer gets in, nor does this one write into a
+    # directory that another process writes (a run of the same sweep started twice).
+    try:
+        with writer_lock(run_dir):
+            return _run_locked(run_dir, argv, command, cwd, handed_down(run_dir))
+    except RunBusy as exc:
+        return {
+            "status": "failed",
+            "returncode": None,
+            "seconds": 0.0,
+            "argv": list(argv),
+            "error": str(exc),
+            "final_cost": None,
+        }
+
+
+def _run_locked(run_dir, argv, command, cwd, env):
+    """The body of :func:`run_one`, with the run's lock held."""
+    import os
+
     (run_dir / "status.json").unlink(missing_ok=True)
     resuming = False
     if command is None:
@@ -138,6 +160,7 @@ def run_one(run_dir, argv, command=None, cwd=None):
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
             cwd=cwd,
+            env={**os.environ, **env},
             preexec_fn=_die_with_parent(),
         )
         try:

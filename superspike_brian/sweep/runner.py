@@ -10,6 +10,7 @@ from pathlib import Path
 
 from superspike_brian.cores import available_cores
 from superspike_brian.files import write_json
+from superspike_brian.sweep.compile_echo import POLL_S, CompileEcho
 from superspike_brian.sweep.grid import expand_grid, without_option
 from superspike_brian.sweep.records import (
     log_tail,
@@ -207,9 +208,19 @@ def _start_client(scheduler, workers, n_runs):
         raise
 
 
-def _run_on_dask(todo, out, scheduler, workers, command, cwd, echo):
-    from distributed import as_completed
+def _finished(pending, echoing, out, futures):
+    """The runs that end within the next look at the logs; compile lines echoed meanwhile."""
+    from distributed import wait
 
+    try:
+        done, _ = wait(list(pending), timeout=POLL_S, return_when="FIRST_COMPLETED")
+    except TimeoutError:
+        done = set()
+    echoing.look([futures[f] for f in pending if f not in done], out)
+    return [f for f in pending if f in done]
+
+
+def _run_on_dask(todo, out, scheduler, workers, command, cwd, echo):
     client, cluster = _start_client(scheduler, workers, len(todo))
     failed = []
     try:
@@ -228,40 +239,50 @@ def _run_on_dask(todo, out, scheduler, workers, command, cwd, echo):
                 priority=-k,
             )
             futures[fut] = spec
-        for k, fut in enumerate(as_completed(futures), 1):
-            spec = futures[fut]
-            run_dir = spec.run_dir(out)
-            try:
-                rec = fut.result()
-                error = None
-            except Exception as exc:  # the task itself broke (worker lost, disk full, ...)
-                error = f"{type(exc).__name__}: {exc}"
-                rec = {"status": "failed", "returncode": None, "seconds": None, "error": error}
-                rec["argv"] = spec.argv
-                write_json(run_dir / "status.json", rec)
-            line = f"[{k}/{len(todo)}] {spec.condition} seed {spec.seed}: "
-            if rec["status"] == "ok":
-                line += f"ok, final cost {_fmt(rec.get('final_cost'))}, {rec['seconds']:.1f} s"
-            else:
-                why = error or f"exit status {rec['returncode']}"
-                line += f"FAILED ({why})"
-                if rec.get("seconds") is not None:
-                    line += f", {rec['seconds']:.1f} s"
-                failed.append(
-                    {
-                        "condition": spec.condition,
-                        "seed": spec.seed,
-                        "run_dir": str(run_dir),
-                        "returncode": rec.get("returncode"),
-                        "seconds": rec.get("seconds"),
-                        "error": error,
-                        "why": why,
-                        "log_tail": log_tail(run_dir / "log.txt"),
-                    }
-                )
-            echo(line)
+        # While runs go on, a compile in one of them is said here, not only in its log.
+        echoing = CompileEcho(todo, out, echo)
+        pending, k = set(futures), 0
+        while pending:
+            for fut in _finished(pending, echoing, out, futures):
+                pending.discard(fut)
+                k += 1
+                _report_run(fut, futures[fut], k, len(todo), out, failed, echo)
     finally:
         client.close()
         if cluster is not None:
             cluster.close()
     return failed
+
+
+def _report_run(fut, spec, k, n, out, failed, echo):
+    """One line for a run that ended (ok or why not); failed runs are added to ``failed``."""
+    run_dir = spec.run_dir(out)
+    try:
+        rec = fut.result()
+        error = None
+    except Exception as exc:  # the task itself broke (worker lost, disk full, ...)
+        error = f"{type(exc).__name__}: {exc}"
+        rec = {"status": "failed", "returncode": None, "seconds": None, "error": error}
+        rec["argv"] = spec.argv
+        write_json(run_dir / "status.json", rec)
+    line = f"[{k}/{n}] {spec.condition} seed {spec.seed}: "
+    if rec["status"] == "ok":
+        line += f"ok, final cost {_fmt(rec.get('final_cost'))}, {rec['seconds']:.1f} s"
+    else:
+        why = error or rec.get("error") or f"exit status {rec['returncode']}"
+        line += f"FAILED ({why})"
+        if rec.get("seconds") is not None:
+            line += f", {rec['seconds']:.1f} s"
+        failed.append(
+            {
+                "condition": spec.condition,
+                "seed": spec.seed,
+                "run_dir": str(run_dir),
+                "returncode": rec.get("returncode"),
+                "seconds": rec.get("seconds"),
+                "error": error,
+                "why": why,
+                "log_tail": log_tail(run_dir / "log.txt"),
+            }
+        )
+    echo(line)

@@ -120,7 +120,7 @@ def _plot_summary(out, specs):
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
 
-    from superspike_brian.reporting.plotting import COST_LABEL, DPI
+    from superspike_brian.reporting.plotting import COST_LABEL, DPI, plain_log_axis
 
     curves = {}
     for spec in specs:
@@ -154,6 +154,7 @@ def _plot_summary(out, specs):
         handles.append(line)
     if curves:
         ax.set_yscale("log")
+        plain_log_axis(ax.yaxis)
         handles += [
             Line2D([], [], color="0.4", lw=0.7, alpha=0.6, label="single seeds"),
             Line2D([], [], color="0.4", lw=2.2, label="mean over seeds"),
@@ -165,7 +166,9 @@ def _plot_summary(out, specs):
     ax.set_xlabel("simulated time (s)")
     ax.set_ylabel(COST_LABEL)
     n_ok = sum(len(r) for r in curves.values())
-    ax.set_title(f"sweep {out.name}: cost per block, {n_ok} of {len(specs)} runs finished")
+    ax.set_title(
+        f"sweep {out.name}: cost at each block's end, {n_ok} of {len(specs)} runs finished"
+    )
     ax.grid(True, which="both", alpha=0.2)
     fig.tight_layout()
     try:

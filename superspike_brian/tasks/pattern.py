@@ -163,9 +163,9 @@ def image_to_raster(
         n_units = height
     n_units = check_positive_int("n_units", n_units)
     threshold = _check_threshold(dark_threshold)
-    check_quantity("period", period, ms, positive=True)
-    check_quantity("jitter", jitter, ms, nonnegative=True)
-    check_quantity("dt", dt, ms, positive=True)
+    check_quantity("period", period, ms, positive=True, typical=PERIOD)
+    check_quantity("jitter", jitter, ms, nonnegative=True, typical=JITTER)
+    check_quantity("dt", dt, ms, positive=True, typical=DT)
     n_steps = steps_of("period", period, dt)
     seed = check_positive_int("seed", seed, minimum=0)
     if width > n_steps:
@@ -370,7 +370,7 @@ def pattern_task(
     # of frozen_poisson.
     n_in = check_positive_int("n_in", n_in)
     n_out = check_positive_int("n_out", n_out)
-    check_quantity("input_rate", input_rate, Hz, nonnegative=True)
+    check_quantity("input_rate", input_rate, Hz, nonnegative=True, typical=INPUT_RATE)
     seed = check_positive_int("seed", seed, minimum=0)
     if image is None:
         image = render_word(height=n_out)

@@ -53,8 +53,8 @@ def frozen_poisson(n_units, rate, duration, seed):
         A raster of `n_units` units and the given duration.
     """
     n_units = check_positive_int("n_units", n_units)
-    check_quantity("rate", rate, Hz, nonnegative=True)
-    check_quantity("duration", duration, ms, positive=True)
+    check_quantity("rate", rate, Hz, nonnegative=True, typical=INPUT_RATE)
+    check_quantity("duration", duration, ms, positive=True, typical=PERIOD)
     seed = check_positive_int("seed", seed, minimum=0)
     length = float(np.asarray(duration / second))
     mean_count = float(np.asarray(rate * duration))
@@ -89,7 +89,7 @@ def equidistant_targets(n_spikes, duration, n_units=1):
     SpikeRaster
     """
     n_spikes = check_positive_int("n_spikes", n_spikes, minimum=0)
-    check_quantity("duration", duration, ms, positive=True)
+    check_quantity("duration", duration, ms, positive=True, typical=PERIOD)
     n_units = check_positive_int("n_units", n_units)
     length = float(np.asarray(duration / second))
     one_unit = length * np.arange(1, n_spikes + 1) / (n_spikes + 1)
@@ -122,6 +122,10 @@ def single_neuron_task(
     -------
     Task
     """
+    # Checked here under this function's own names (frozen_poisson calls them
+    # rate and duration).
+    check_quantity("period", period, ms, positive=True, typical=PERIOD)
+    check_quantity("rate", rate, Hz, nonnegative=True, typical=INPUT_RATE)
     inputs = frozen_poisson(n_in, rate, period, seed)
     target = equidistant_targets(n_target_spikes, period, n_units=1)
     return Task(

@@ -20,7 +20,9 @@ from superspike_brian.training.session import Session, set_clock
 __all__ = ["run_batch"]
 
 
-def run_batch(nets, tasks, learning_rates, duration, *, key, build_dir=None, build_net=None):
+def run_batch(
+    nets, tasks, learning_rates, duration, *, key, build_dir=None, build_net=None, on_run=None
+):
     """Train every ``nets[r]`` on ``tasks[r]`` inside one cpp_standalone binary each.
 
     Parameters
@@ -42,6 +44,8 @@ def run_batch(nets, tasks, learning_rates, duration, *, key, build_dir=None, bui
     build_net : SuperSpikeNetwork, optional
         The network the binary is built for (default ``nets[0]``): keep it the
         same from call to call, so that an unchanged project is not compiled again.
+    on_run : callable, optional
+        Called as ``on_run(k, n)`` after run ``k`` (from 1) of ``n``: progress.
 
     Returns
     -------
@@ -67,4 +71,6 @@ def run_batch(nets, tasks, learning_rates, duration, *, key, build_dir=None, bui
             history.weights = model.weights()
             session.clear_run_args()
             out.append(history)
+            if on_run is not None:
+                on_run(len(out), len(nets))
     return out

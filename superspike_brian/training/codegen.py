@@ -149,10 +149,21 @@ def patch_makefile(directory):
         atomic_write(path, text)
 
 
-def compile_project(directory, jobs=None):
-    """Run make in a generated project (make -j, one job per core this process may use)."""
-    jobs = jobs or available_cores()
-    subprocess.run(["make", f"-j{jobs}"], cwd=directory, check=True)
+def compile_project(directory, device="cuda_standalone"):
+    """Build a generated project with ``make``, saying what, how long and how far it is.
+
+    See :func:`superspike_brian.training.compiler.compile_project`; raises its
+    ``CompileError`` (make failed, ``make.log`` named) and ``CompileInterrupted``.
+    """
+    from superspike_brian.training import compiler, devices
+
+    directory = Path(directory)
+    return compiler.compile_project(
+        directory,
+        what=f"the generated {device} project {directory.name}",
+        device=device,
+        root=devices.default_build_root(),
+    )
 
 
 # ---------------------------------------------------------------- results back

@@ -33,7 +33,14 @@ from superspike_brian.model.cost import kernel_energy
 from superspike_brian.tasks.spikeio import SpikeRaster
 from superspike_brian.tasks.task import Task
 
-__all__ = ["Evaluation", "evaluate", "trained_network", "mean_cost", "write_evaluation"]
+__all__ = [
+    "Evaluation",
+    "evaluate",
+    "evaluation_options",
+    "trained_network",
+    "mean_cost",
+    "write_evaluation",
+]
 
 
 @dataclass
@@ -57,6 +64,9 @@ class Evaluation:
     target : SpikeRaster or None
         Target spikes of one period.
     layer_sizes : list of int
+    timing : dict
+        The simulation's timing: ``cached`` (True when a compiled binary ran it
+        as it was), ``compile_s``.
     """
 
     duration: float
@@ -66,6 +76,7 @@ class Evaluation:
     cost: float | None
     target: SpikeRaster | None
     layer_sizes: list = field(default_factory=list)
+    timing: dict = field(default_factory=dict)
 
     def summary(self):
         """JSON-able numbers (no spike arrays)."""
@@ -95,7 +106,36 @@ def trained_network(run):
     )
 
 
-def evaluate(network, task, duration=None, **options):
+def evaluation_options(run):
+    """Trainer options under which an evaluation of ``run`` runs the run's own binary.
+
+    The compiled binary of a standalone run is found by its model structure
+    (:meth:`Trainer.structure_key`): besides the network and the task's
+    period, the engine, learn mode, precision, recorded membrane units and,
+    for a run block by block, the block length, which sizes the binary's
+    learning-rate tables. An evaluation with these options has the run's
+    structure, so the binary in the build cache runs it as it is: the trained
+    weights, the input and the learning rates (all 0: learning off) are run
+    arguments, and nothing is compiled.
+
+    Parameters
+    ----------
+    run : Run
+        From :func:`superspike_brian.training.load.load_run`.
+
+    Returns
+    -------
+    dict
+        Options for :func:`evaluate`: device, engine, learn, float32,
+        record_voltage and block (s).
+    """
+    keys = ("device", "engine", "learn", "float32", "record_voltage")
+    options = {k: run.options[k] for k in keys if k in run.options}
+    options["block"] = float(run.schedule.block / second)
+    return options
+
+
+def evaluate(network, task, duration=None, *, block=None, **options):
     """Run ``network`` with fixed weights on ``task`` for ``duration`` seconds.
 
     Parameters
@@ -107,9 +147,13 @@ def evaluate(network, task, duration=None, **options):
         spikes gives no cost.
     duration : float, optional
         Seconds to simulate (default: one period).
+    block : float, optional
+        Block length (s) of the training whose compiled binary should run the
+        evaluation (default 10 s, the default schedule's); see
+        :func:`evaluation_options`.
     **options
         :class:`~superspike_brian.training.trainer.Trainer` options (device,
-        engine, learn, build_dir, float32, progress).
+        engine, learn, build_dir, float32, record_voltage, progress).
 
     Returns
     -------
@@ -126,6 +170,8 @@ def evaluate(network, task, duration=None, **options):
     # The simulation runs whole update intervals; spikes past `duration` are cut.
     n_intervals = max(1, math.ceil(duration / t_update - 1e-9))
     schedule = Schedule(burn_in=n_intervals * t_update * second, n_blocks=0, decay_at=())
+    if block is not None:
+        schedule = replace(schedule, block=float(block) * second)
     options.setdefault("progress", False)
     options.setdefault("record_voltage", 0)
     history = Trainer(network, task, schedule=schedule, **options).run(figures=False)
@@ -144,7 +190,8 @@ def evaluate(network, task, duration=None, **options):
     cost = None
     if target is not None:
         cost = mean_cost(spikes["output"], target, task.period, duration, network.params)
-    return Evaluation(duration, task.period, spikes, rates, cost, target, sizes)
+    timing = {k: history.timing[k] for k in ("cached", "compile_s") if k in history.timing}
+    return Evaluation(duration, task.period, spikes, rates, cost, target, sizes, timing)
 
 
 def mean_cost(output, target, period, duration, params):

@@ -32,6 +32,7 @@ def initial_network(source, *, flag="--init"):
     """
     path = Path(source)
     if path.is_dir():
+        from superspike_brian.rundir import require_finished
         from superspike_brian.training.evaluate import trained_network
         from superspike_brian.training.load import load_run
 
@@ -40,6 +41,7 @@ def initial_network(source, *, flag="--init"):
                 f"{flag} {path}: a directory but not a run directory (no config.json);"
                 " give a run directory or a NIR file"
             )
+        require_finished(path, flag=flag)
         try:
             run = load_run(path)
         except (OSError, KeyError) as exc:

@@ -38,6 +38,22 @@ class Run:
     schedule: Schedule
     history: History
 
+    def __repr__(self):
+        # One screen: what the run is, not its arrays (the dataclass repr printed
+        # every weight, spike and parameter: tens of thousands of characters).
+        net = self.network
+        sizes = " -> ".join(str(n) for n in net.layer_sizes)
+        s = self.schedule
+        cost = self.history.metric("cost") if self.history.metrics else None
+        last = f", final cost {cost[-1]:.4g}" if cost is not None and cost.size else ""
+        return (
+            f"Run({str(self.path)!r}: {sizes}, {net.feedback} feedback,"
+            f" regularizer {'on' if net.regularizer else 'off'}, seed {net.seed};"
+            f" task {self.task.name!r}; {float(s.burn_in):g} s burn-in + {s.n_blocks} blocks"
+            f" of {float(s.block):g} s on {self.config.get('device', '?')}"
+            f"{last}; fields: path, config, network, task, schedule, history)"
+        )
+
     @property
     def options(self):
         """The trainer's options of this run (device, learn, engine, ...)."""
@@ -68,12 +84,19 @@ def load_run(path):
 
     Raises
     ------
-    FileNotFoundError, ValueError
-        ``path`` is not a run directory, or was written by a version of the
-        package whose config.json lacks what is needed (the message says which).
+    superspike_brian.rundir.RunMissing
+        ``path`` does not exist or is not a run directory (a FileNotFoundError).
+    superspike_brian.rundir.RunUnfinished
+        The run has not completed (running, interrupted or failed; a
+        ValueError whose one line says how far it got and how to resume it).
+    ValueError
+        A file is damaged, or config.json was written by a version of the
+        package that lacks what is needed (the message says which).
     """
     path = Path(path)
-    config = rundir.read_config(path)
+    # A missing or unfinished run is one line ("D does not exist", "D is unfinished
+    # (last checkpoint at block k): resume with ..."), not a missing file.
+    config = rundir.require_finished(path)
     if config.get("format") not in rundir.READABLE_CONFIG_FORMATS:
         raise ValueError(
             f"{path}/config.json has format {config.get('format')!r}; this version reads"

@@ -11,7 +11,6 @@ in-process device state.
 from __future__ import annotations
 
 import pickle
-import time
 from pathlib import Path
 
 from superspike_brian import rundir
@@ -80,10 +79,7 @@ def generate(trainer, directory, *, compile=False, compute_capability=None):
     atomic_write(directory / DESCRIPTION, pickle.dumps(description))
     atomic_write(directory / "README.md", _readme(trainer, directory, cc))
     if compile:
-        session.say(f"compiling {directory} (make -j) ...")
-        t0 = time.time()
-        codegen.compile_project(directory)
-        session.say(f"compiled in {time.time() - t0:.0f} s")
+        codegen.compile_project(directory, trainer.device)
     return directory
 
 

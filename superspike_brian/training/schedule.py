@@ -45,8 +45,8 @@ class Schedule:
     decay_factor: float = 0.1
 
     def __post_init__(self):
-        check_quantity("burn_in", self.burn_in, second, nonnegative=True)
-        check_quantity("block", self.block, second, positive=True)
+        check_quantity("burn_in", self.burn_in, second, nonnegative=True, typical=10 * second)
+        check_quantity("block", self.block, second, positive=True, typical=10 * second)
         if not (isinstance(self.n_blocks, int) and self.n_blocks >= 0):
             raise ValueError(f"n_blocks must be a non-negative integer, got {self.n_blocks!r}")
         if not all(isinstance(b, int) and b >= 0 for b in self.decay_at):

@@ -159,17 +159,25 @@ class Session:
             self._compile()
 
     def _compile(self):
-        """Compile what changed since the project was last built (nothing if no code changed)."""
-        d = str(self.directory)
+        """Compile what changed since the project was last built (nothing if no code changed).
+
+        A compile is announced whatever ``progress`` says (it is the one long,
+        silent wait a run can have): what, where, how many files, an estimate
+        from the last compile of that size here, and the files done so far
+        (:func:`superspike_brian.training.compiler.compile_project`).
+        """
         compiler.keep_equivalent_sources(self.directory)
-        self.timing["cached"] = compiler.up_to_date(self.directory)
-        if not self.timing["cached"]:
-            self.say(f"compiling {self.device} project in {self.directory} ...")
-        t0 = time.time()
-        device.compile_source(d, compiler="unix", debug=False, clean=False)
-        self.timing["compile_s"] = time.time() - t0
-        if not self.timing["cached"]:
-            self.say(f"compiled in {self.timing['compile_s']:.1f} s; running ...")
+        sizes = " -> ".join(str(n) for n in self.model.net.layer_sizes)
+        result = compiler.compile_project(
+            self.directory,
+            what=f"the {self.device} binary of the {sizes} network",
+            device=self.device,
+            root=devices.default_build_root(),
+        )
+        self.timing["cached"] = result.cached
+        self.timing["compile_s"] = result.seconds
+        if result.cached:
+            self.say(f"using the compiled binary in {self.directory} (nothing to compile)")
 
     def _run_segments(self, record=True):
         for k, (duration, rec) in enumerate(self.segments):

@@ -225,6 +225,13 @@ class Trainer:
         figures : bool
             Draw the figures at the end (default True).
         """
+        if out is None:
+            return self._run(out, resume, overwrite, extra_config, figures)
+        # One writer per run directory: a second one is refused (rundir.RunBusy).
+        with rundir.writer_lock(out):
+            return self._run(out, resume, overwrite, extra_config, figures)
+
+    def _run(self, out, resume, overwrite, extra_config, figures):
         if self.device == "cuda_standalone":
             from superspike_brian.training import codegen
 

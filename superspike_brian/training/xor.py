@@ -91,6 +91,7 @@ def run_seeds(
     block=10.0,
     decay_after=DECAY_AFTER,
     decay_factor=DECAY_FACTOR,
+    on_run=None,
 ):
     """Train (or test) several XOR runs of one structure with one compiled binary.
 
@@ -118,6 +119,8 @@ def run_seeds(
         Project directory (default: a cache directory per structure).
     block, decay_after, decay_factor
         The training schedule (:func:`training_schedule`).
+    on_run : callable, optional
+        Called as ``on_run(k, n)`` after run ``k`` (from 1) of ``n``.
 
     Returns
     -------
@@ -155,7 +158,9 @@ def run_seeds(
     lrs = [np.zeros_like(lr) if c in base.fixed else lr for c in range(1, base.n_connections + 1)]
     kind = "train" if learn else "test"
     key = f"xor-{kind}-{base.structure_key(task0, [kind, total])}"
-    histories = run_batch(nets, tasks, lrs, total, key=key, build_dir=build_dir, build_net=base)
+    histories = run_batch(
+        nets, tasks, lrs, total, key=key, build_dir=build_dir, build_net=base, on_run=on_run
+    )
     dt = float(base.params.dt)
     # A test scores the one period it presents, as evaluate() does.
     return [
