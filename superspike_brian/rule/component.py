@@ -44,6 +44,8 @@ References
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 from brian2 import (
     NeuronGroup,
@@ -397,8 +399,8 @@ class SuperSpike:
 
     def cost_trace(self):
         """Times (s) and cost (docs/model.md, "Reported cost") at every update so far."""
-        t = np.asarray(self.cost_monitor.t_[:], dtype=float)
-        sq = np.asarray(self.cost_monitor.sq_[:], dtype=float).T
+        t = _recorded(self.cost_monitor, "t")
+        sq = _recorded(self.cost_monitor, "sq").reshape(t.size, -1)
         return t, cost.cost_from_average(sq, t, self.params.learning)
 
     def __getitem__(self, group):
@@ -418,6 +420,21 @@ class SuperSpike:
             f"<SuperSpike {self.name!r}: {len(self.synapses)} plastic synapses, output"
             f" {self.graph.output!r}, {self.feedback} feedback, engine {self.engine.name!r}>"
         )
+
+
+def _recorded(monitor, name):
+    """A monitor's values as floats, time-major; after a standalone run, read from its file.
+
+    Brian2's own reader guesses the shape of a 2-d monitor array from the
+    build, which fails after a run stopped early (``run_args(duration=...)``).
+    """
+    device = get_device()
+    if not getattr(device, "has_been_run", False):
+        values = np.asarray(getattr(monitor, name + "_")[:], dtype=float)
+        return values.T.ravel()  # time-major, as on disk
+    var = monitor.variables[name]
+    path = Path(device.results_dir) / device.get_array_filename(var)
+    return np.fromfile(path, dtype=var.dtype).astype(float)
 
 
 def _is_synapses(obj):
