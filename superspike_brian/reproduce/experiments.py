@@ -14,6 +14,14 @@ its runs, a grid of options and the seeds. Scales:
     Two seeds, very short trainings on the runtime device (nothing to
     compile): only to check that every section of the report is produced.
 
+With the authors' data (``data_dir``, the folder holding SSBM's ``poisson/``
+and ``oxford/``), Figs 2 and 4 also run on ``poisson/`` (sweeps ``fig2-ssbm``,
+``fig4-ssbm-h4``, ``fig4-ssbm-h8``) and Figs 6-8 on the Oxford task
+(``fig6-oxford``, ``fig7-oxford-*``, ``fig8-oxford``: 200 inputs, 1.89 s, 200
+outputs), beside the built-in tasks, with the same seeds and schedules. Fig 7's
+symmetric and no-hidden-layer conditions on Oxford are the runs of
+``fig6-oxford`` at those widths (the same options), not run twice.
+
 Examples
 --------
 >>> from superspike_brian.reproduce.experiments import experiments
@@ -29,11 +37,14 @@ from pathlib import Path
 __all__ = [
     "SCALES",
     "Sweep",
+    "Alias",
     "Experiment",
     "experiments",
     "pattern_files",
     "pattern_period",
     "ssbm_files",
+    "oxford_files",
+    "OXFORD_FROM_FIG6",
 ]
 
 SCALES = ("tiny", "quick", "full")
@@ -50,6 +61,15 @@ FEEDBACK_MODES = ("symmetric", "random", "uniform")
 #: Fig 8 grid: regularizer strength (1/mV; 1e-6/mV is the reference's rho = 1) and exponent a.
 FIG8_RHO = ("1e-7", "1e-6", "1e-5")
 FIG8_A = ("1", "4")
+#: The authors' Oxford task (SSBM ``oxford/``): inputs, outputs, period (s).
+OXFORD_N_IN = 200
+OXFORD_N_OUT = 200
+OXFORD_PERIOD_S = 1.89
+#: Its target ids run 1..200: subtracted so that they name output units 0..199.
+OXFORD_TARGET_ID_OFFSET = 1
+#: Fig 7 conditions on Oxford that are Fig 6 runs (same options): condition -> width,
+#: None standing for the scale's Fig 7 width.
+OXFORD_FROM_FIG6 = {"symmetric": None, "none": 0}
 
 
 @dataclass(frozen=True)
@@ -87,6 +107,27 @@ class Sweep:
 
 
 @dataclass(frozen=True)
+class Alias:
+    """A condition whose runs are those of another sweep with given grid values.
+
+    Attributes
+    ----------
+    name : str
+        The name its rows get in the results (as a sweep of its own would).
+    label : str
+    source : str
+        The sweep that runs it.
+    match : dict
+        Grid values of ``source`` that make the condition (e.g. ``{"hidden": "256"}``).
+    """
+
+    name: str
+    label: str
+    source: str
+    match: dict
+
+
+@dataclass(frozen=True)
 class Experiment:
     """A figure of the paper: its sweeps.
 
@@ -96,11 +137,15 @@ class Experiment:
         ``fig2`` ... ``fig8``.
     title : str
     sweeps : tuple of Sweep
+    aliases : tuple of Alias
+        Conditions read from the runs of another sweep (Oxford's Fig 7 symmetric
+        and no-hidden-layer runs are Fig 6 runs).
     """
 
     key: str
     title: str
     sweeps: tuple
+    aliases: tuple = ()
 
     def sweep(self, name):
         """The sweep called ``name``."""
@@ -135,6 +180,8 @@ class _Scale:
     fig4_hidden: tuple = (4, 8)
     feedback_modes: tuple = FEEDBACK_MODES
     fig7_conditions: tuple | None = None
+    #: Seeds of Fig 2 on the authors' data; None: fig2_seeds.
+    fig2_ssbm_seeds: int | None = None
 
 
 _SCALES = {
@@ -192,6 +239,8 @@ _SCALES = {
         fig4_hidden=(4,),
         feedback_modes=("random",),
         fig7_conditions=("symmetric", "none"),
+        # One run is enough to draw the authors' data's rows (the built-in sweep has two).
+        fig2_ssbm_seeds=1,
     ),
 }
 
@@ -220,7 +269,23 @@ def ssbm_files(data_dir):
         return None
     for folder in (Path(data_dir) / "poisson", Path(data_dir)):
         inp, target = folder / "input.ras", folder / "target.ras"
-        if inp.is_file() and target.is_file():
+        # oxford/ holds files of the same names: never read as the single-neuron data.
+        if inp.is_file() and target.is_file() and folder.name != "oxford":
+            return inp, target
+    return None
+
+
+def oxford_files(data_dir):
+    """The authors' Oxford data in ``data_dir`` (input.ras, target.ras), or None.
+
+    ``data_dir`` may be the folder holding ``oxford/`` or ``oxford/`` itself.
+    """
+    if data_dir is None:
+        return None
+    for folder in (Path(data_dir) / "oxford", Path(data_dir)):
+        inp, target = folder / "input.ras", folder / "target.ras"
+        # poisson/ holds files of the same names: oxford/ is told by its folder name.
+        if inp.is_file() and target.is_file() and folder.name == "oxford":
             return inp, target
     return None
 
@@ -252,18 +317,32 @@ def _fig2(s, data_dir):
                 "fig2-ssbm",
                 f"authors' data ({ssbm[0].parent}), network seeds",
                 (*files, "--reference", "single_neuron", "--duration", _num(s.fig2_duration), *run),
-                seeds=_seeds(s.fig2_seeds),
+                seeds=_seeds(s.fig2_seeds if s.fig2_ssbm_seeds is None else s.fig2_ssbm_seeds),
             )
         )
     return fig2
 
 
-def _fig4(s):
-    return [
+def _fig4(s, data_dir):
+    sweeps = [
         Sweep(
             f"fig4-h{h}",
             f"100 -> {h} -> 1",
             ("--hidden", str(h), "--duration", _num(s.fig4_duration), *_run_options(s)),
+            grid={"feedback": list(s.feedback_modes)},
+            seeds=_seeds(s.fig4_seeds),
+        )
+        for h in s.fig4_hidden
+    ]
+    ssbm = ssbm_files(data_dir)
+    if ssbm is None:
+        return sweeps
+    files = ("--input", str(ssbm[0]), "--target", str(ssbm[1]), "--period", "0.5")
+    return sweeps + [
+        Sweep(
+            f"fig4-ssbm-h{h}",
+            f"100 -> {h} -> 1, authors' data",
+            (*files, "--hidden", str(h), "--duration", _num(s.fig4_duration), *_run_options(s)),
             grid={"feedback": list(s.feedback_modes)},
             seeds=_seeds(s.fig4_seeds),
         )
@@ -304,6 +383,84 @@ def _pattern_options(s, out):
     return (*files, *sizes, *schedule, "--engine", "factorized")
 
 
+def _oxford_options(s, files):
+    """Options of every Oxford run: the authors' files, sizes, schedule, factorized engine."""
+    task = ("--input", str(files[0]), "--target", str(files[1]), "--period", _num(OXFORD_PERIOD_S))
+    task += ("--target-id-offset", str(OXFORD_TARGET_ID_OFFSET))
+    sizes = ("--n-in", str(OXFORD_N_IN), "--n-out", str(OXFORD_N_OUT))
+    schedule = ("--duration", _num(s.pattern_duration), "--device", s.device)
+    schedule += ("--block", _num(s.pattern_block), "--burn-in", _num(s.pattern_block))
+    # The weight update inside the binary on cpp_standalone (about 40 times the
+    # reference's speed); the numpy controller on runtime (tiny scale, no compiler).
+    learn = ("--learn", "inside") if s.device != "runtime" else ()
+    return (*task, *sizes, *schedule, "--engine", "factorized", *learn)
+
+
+def _oxford(s, files):
+    """Figs 6, 7 and 8 on the Oxford task (sweeps, and Fig 7's aliases), or [] without its files."""
+    if files is None:
+        return [], [], [], []
+    orun = _oxford_options(s, files)
+    n = f"{OXFORD_N_IN} -> {{}} -> {OXFORD_N_OUT}"
+    fig6 = Sweep(
+        "fig6-oxford",
+        "Oxford task, symmetric feedback",
+        orun,
+        grid={"hidden": [str(h) for h in _oxford_widths(s)]},
+        seeds=_seeds(s.pattern_seeds),
+    )
+    fig7 = [
+        Sweep(
+            f"fig7-oxford-{sw.name.removeprefix('fig7-')}",
+            f"Oxford, {sw.label}",
+            sw.base,
+            sw.grid,
+            sw.seeds,
+        )
+        for sw in _fig7(s, orun)
+        if sw.name.removeprefix("fig7-") not in OXFORD_FROM_FIG6
+    ]
+    fig8 = Sweep(
+        "fig8-oxford",
+        f"Oxford task, {n.format(s.fig7_hidden)}, random feedback, regularizer rho, a",
+        (*orun, "--hidden", str(s.fig7_hidden), "--feedback", "random"),
+        grid={"regularizer": [f"{r},{a}" for r in s.fig8_rho for a in s.fig8_a]},
+        seeds=_seeds(s.fig8_seeds),
+    )
+    labels = {sw.name.removeprefix("fig7-"): sw.label for sw in _fig7(_full_fig7(s), orun)}
+    aliases = [
+        Alias(
+            f"fig7-oxford-{name}",
+            f"Oxford, {labels[name]} (the runs of fig6-oxford, hidden {width})",
+            "fig6-oxford",
+            {"hidden": str(width)},
+        )
+        for name, width in _oxford_from_fig6(s).items()
+    ]
+    return [fig6], fig7, [fig8], aliases
+
+
+def _full_fig7(s):
+    """``s`` with every Fig 7 condition (for their labels)."""
+    from dataclasses import replace
+
+    return replace(s, fig7_conditions=None)
+
+
+def _oxford_from_fig6(s):
+    """Fig 7 condition -> the Fig 6 width whose runs it is, at scale ``s``."""
+    return {
+        name: s.fig7_hidden if width is None else width
+        for name, width in OXFORD_FROM_FIG6.items()
+        if s.fig7_conditions is None or name in s.fig7_conditions
+    }
+
+
+def _oxford_widths(s):
+    """Fig 6's widths, and those of the Fig 7 conditions read from Fig 6's runs."""
+    return tuple(sorted(set(s.fig6_hidden) | set(_oxford_from_fig6(s).values())))
+
+
 def _fig7(s, prun):
     h7 = ("--hidden", str(s.fig7_hidden))
     conditions = (
@@ -335,8 +492,9 @@ def experiments(scale, out, data_dir=None):
     out : path
         The reproduction's folder (the pattern task's files lie in ``out/tasks``).
     data_dir : path, optional
-        A folder with the authors' ``poisson/input.ras`` and ``target.ras``:
-        Fig 2 then also runs on them.
+        A folder with the authors' data: ``poisson/input.ras`` and ``target.ras``
+        (Figs 2 and 4 then also run on them), ``oxford/input.ras`` and
+        ``target.ras`` (Figs 6-8 then also run on the Oxford task).
 
     Returns
     -------
@@ -360,13 +518,17 @@ def experiments(scale, out, data_dir=None):
         grid={"regularizer": [f"{r},{a}" for r in s.fig8_rho for a in s.fig8_a]},
         seeds=_seeds(s.fig8_seeds),
     )
+    ox6, ox7, ox8, aliases = _oxford(s, oxford_files(data_dir))
     return [
         Experiment("fig2", "Fig 2: a single neuron learns five spikes", tuple(_fig2(s, data_dir))),
-        Experiment("fig4", "Fig 4: a hidden layer from a silent start", tuple(_fig4(s))),
+        Experiment("fig4", "Fig 4: a hidden layer from a silent start", tuple(_fig4(s, data_dir))),
         Experiment("fig5", "Fig 5: spiking XOR", tuple(_fig5(s))),
-        Experiment("fig6", "Fig 6: pattern task, final cost against hidden width", (fig6,)),
+        Experiment("fig6", "Fig 6: pattern task, final cost against hidden width", (fig6, *ox6)),
         Experiment(
-            "fig7", "Fig 7: pattern task, feedback modes and ablations", tuple(_fig7(s, prun))
+            "fig7",
+            "Fig 7: pattern task, feedback modes and ablations",
+            tuple(_fig7(s, prun)) + tuple(ox7),
+            tuple(aliases),
         ),
-        Experiment("fig8", "Fig 8: random feedback, regularizer grid", (fig8,)),
+        Experiment("fig8", "Fig 8: random feedback, regularizer grid", (fig8, *ox8)),
     ]
