@@ -462,12 +462,12 @@ def test_tiny_scale_with_both_data_sets_writes_every_section(tmp_path, capsys):
     assert "Oxford (authors' data), reference scale" in text
     status = [json.loads(p.read_text()) for p in out.glob("fig*/*/seed-*/status.json")]
     seconds = sum(s["seconds"] for s in status)
-    assert len(status) == 14 and seconds > 0
+    assert len(status) == 12 and seconds > 0
     assert f"Summed over the runs (each timed by its last call), {seconds:.0f} s" in text
     assert "Run time summed by part: built-in" in text
     record = json.loads((out / "reproduce.json").read_text())
     assert record["scale"] == "tiny" and record["failed_in_last_call"] == 0
-    assert record["ran_in_last_call"] == record["runs"] == 14
+    assert record["ran_in_last_call"] == record["runs"] == 12
     xor = json.loads((out / "fig5-none" / "base" / "seed-1" / "xor.json").read_text())
     assert 0.0 <= xor["test"] <= 1.0 and not math.isnan(xor["train_final"])
     # Again: everything is finished, nothing runs, the report is redrawn.

@@ -44,7 +44,7 @@ __all__ = [
     "pattern_period",
     "ssbm_files",
     "oxford_files",
-    "OXFORD_FROM_FIG6",
+    "FIG7_FROM_FIG6",
 ]
 
 SCALES = ("tiny", "quick", "full")
@@ -67,9 +67,9 @@ OXFORD_N_OUT = 200
 OXFORD_PERIOD_S = 1.89
 #: Its target ids run 1..200: subtracted so that they name output units 0..199.
 OXFORD_TARGET_ID_OFFSET = 1
-#: Fig 7 conditions on Oxford that are Fig 6 runs (same options): condition -> width,
-#: None standing for the scale's Fig 7 width.
-OXFORD_FROM_FIG6 = {"symmetric": None, "none": 0}
+#: Fig 7 conditions that are Fig 6 runs (the same options): condition -> width, None
+#: standing for the scale's Fig 7 width. Oxford reads them from Fig 6 at every scale.
+FIG7_FROM_FIG6 = {"symmetric": None, "none": 0}
 
 
 @dataclass(frozen=True)
@@ -180,8 +180,8 @@ class _Scale:
     fig4_hidden: tuple = (4, 8)
     feedback_modes: tuple = FEEDBACK_MODES
     fig7_conditions: tuple | None = None
-    #: Seeds of Fig 2 on the authors' data; None: fig2_seeds.
-    fig2_ssbm_seeds: int | None = None
+    #: The built-in Fig 7's symmetric and no-hidden-layer runs are Fig 6's (aliases).
+    share_fig6: bool = False
 
 
 _SCALES = {
@@ -216,7 +216,7 @@ _SCALES = {
     # Runtime device: no compilation; one block of one update interval per run,
     # the smallest grids that still give every row of the report.
     "tiny": _Scale(
-        fig2_seeds=2,
+        fig2_seeds=1,
         fig2_duration=0.5,
         fig4_seeds=1,
         fig4_duration=0.5,
@@ -239,8 +239,9 @@ _SCALES = {
         fig4_hidden=(4,),
         feedback_modes=("random",),
         fig7_conditions=("symmetric", "none"),
-        # One run is enough to draw the authors' data's rows (the built-in sweep has two).
-        fig2_ssbm_seeds=1,
+        # The fewest runs that draw every row: Fig 7's symmetric and no-hidden-layer
+        # conditions are Fig 6's runs (the same options), one seed for Fig 2.
+        share_fig6=True,
     ),
 }
 
@@ -317,7 +318,7 @@ def _fig2(s, data_dir):
                 "fig2-ssbm",
                 f"authors' data ({ssbm[0].parent}), network seeds",
                 (*files, "--reference", "single_neuron", "--duration", _num(s.fig2_duration), *run),
-                seeds=_seeds(s.fig2_seeds if s.fig2_ssbm_seeds is None else s.fig2_ssbm_seeds),
+                seeds=_seeds(s.fig2_seeds),
             )
         )
     return fig2
@@ -396,48 +397,58 @@ def _oxford_options(s, files):
     return (*task, *sizes, *schedule, "--engine", "factorized", *learn)
 
 
-def _oxford(s, files):
-    """Figs 6, 7 and 8 on the Oxford task (sweeps, and Fig 7's aliases), or [] without its files."""
-    if files is None:
-        return [], [], [], []
-    orun = _oxford_options(s, files)
-    n = f"{OXFORD_N_IN} -> {{}} -> {OXFORD_N_OUT}"
+def _pattern(s, run, infix, task, sizes, share):
+    """Figs 6, 7 and 8 on one pattern task: (Fig 6 sweep, Fig 7 sweeps, Fig 8 sweep, aliases).
+
+    Parameters
+    ----------
+    s : _Scale
+    run : tuple of str
+        The options of every run on this task.
+    infix : str
+        In the sweep names: "" (the built-in picture: ``fig6``, ``fig7-none`` ...)
+        or ``-oxford`` (``fig6-oxford``, ``fig7-oxford-none`` ...).
+    task : str
+        The task in the labels.
+    sizes : (int, int)
+        Inputs and outputs, for the Fig 8 label.
+    share : bool
+        Fig 7's symmetric and no-hidden-layer conditions are Fig 6's runs at those
+        widths (aliases), not sweeps of their own.
+    """
+    shared = _from_fig6(s) if share else {}
+    fig6_name = f"fig6{infix}"
     fig6 = Sweep(
-        "fig6-oxford",
-        "Oxford task, symmetric feedback",
-        orun,
-        grid={"hidden": [str(h) for h in _oxford_widths(s)]},
+        fig6_name,
+        f"{task}, symmetric feedback",
+        run,
+        grid={"hidden": [str(h) for h in sorted(set(s.fig6_hidden) | set(shared.values()))]},
         seeds=_seeds(s.pattern_seeds),
     )
+    prefix = f"{task.split()[0]}, " if infix else ""
     fig7 = [
-        Sweep(
-            f"fig7-oxford-{sw.name.removeprefix('fig7-')}",
-            f"Oxford, {sw.label}",
-            sw.base,
-            sw.grid,
-            sw.seeds,
-        )
-        for sw in _fig7(s, orun)
-        if sw.name.removeprefix("fig7-") not in OXFORD_FROM_FIG6
+        Sweep(f"fig7{infix}-{name}", prefix + sw.label, sw.base, sw.grid, sw.seeds)
+        for sw in _fig7(s, run)
+        if (name := sw.name.removeprefix("fig7-")) not in shared
     ]
     fig8 = Sweep(
-        "fig8-oxford",
-        f"Oxford task, {n.format(s.fig7_hidden)}, random feedback, regularizer rho, a",
-        (*orun, "--hidden", str(s.fig7_hidden), "--feedback", "random"),
+        f"fig8{infix}",
+        f"{task}, {sizes[0]} -> {s.fig7_hidden} -> {sizes[1]}, random feedback, regularizer rho, a",
+        (*run, "--hidden", str(s.fig7_hidden), "--feedback", "random"),
         grid={"regularizer": [f"{r},{a}" for r in s.fig8_rho for a in s.fig8_a]},
         seeds=_seeds(s.fig8_seeds),
     )
-    labels = {sw.name.removeprefix("fig7-"): sw.label for sw in _fig7(_full_fig7(s), orun)}
+    labels = {sw.name.removeprefix("fig7-"): sw.label for sw in _fig7(_full_fig7(s), run)}
     aliases = [
         Alias(
-            f"fig7-oxford-{name}",
-            f"Oxford, {labels[name]} (the runs of fig6-oxford, hidden {width})",
-            "fig6-oxford",
+            f"fig7{infix}-{name}",
+            f"{prefix}{labels[name]} (the runs of {fig6_name}, hidden {width})",
+            fig6_name,
             {"hidden": str(width)},
         )
-        for name, width in _oxford_from_fig6(s).items()
+        for name, width in shared.items()
     ]
-    return [fig6], fig7, [fig8], aliases
+    return fig6, fig7, fig8, aliases
 
 
 def _full_fig7(s):
@@ -447,18 +458,13 @@ def _full_fig7(s):
     return replace(s, fig7_conditions=None)
 
 
-def _oxford_from_fig6(s):
+def _from_fig6(s):
     """Fig 7 condition -> the Fig 6 width whose runs it is, at scale ``s``."""
     return {
         name: s.fig7_hidden if width is None else width
-        for name, width in OXFORD_FROM_FIG6.items()
+        for name, width in FIG7_FROM_FIG6.items()
         if s.fig7_conditions is None or name in s.fig7_conditions
     }
-
-
-def _oxford_widths(s):
-    """Fig 6's widths, and those of the Fig 7 conditions read from Fig 6's runs."""
-    return tuple(sorted(set(s.fig6_hidden) | set(_oxford_from_fig6(s).values())))
 
 
 def _fig7(s, prun):
@@ -503,32 +509,34 @@ def experiments(scale, out, data_dir=None):
     if scale not in _SCALES:
         raise ValueError(f"--scale must be one of {', '.join(SCALES)}; got {scale!r}")
     s = _SCALES[scale]
-    prun = _pattern_options(s, out)
-    fig6 = Sweep(
-        "fig6",
-        "pattern task, symmetric feedback",
-        prun,
-        grid={"hidden": [str(h) for h in s.fig6_hidden]},
-        seeds=_seeds(s.pattern_seeds),
+    # The built-in picture keeps Fig 7's own sweeps at the scales whose reports exist
+    # (their runs stay usable); Oxford, new, runs each condition once.
+    fig6, fig7, fig8, aliases = _pattern(
+        s, _pattern_options(s, out), "", "pattern task", (PATTERN_N, PATTERN_N), s.share_fig6
     )
-    fig8 = Sweep(
-        "fig8",
-        f"pattern task, 100 -> {s.fig7_hidden} -> 100, random feedback, regularizer rho, a",
-        (*prun, "--hidden", str(s.fig7_hidden), "--feedback", "random"),
-        grid={"regularizer": [f"{r},{a}" for r in s.fig8_rho for a in s.fig8_a]},
-        seeds=_seeds(s.fig8_seeds),
-    )
-    ox6, ox7, ox8, aliases = _oxford(s, oxford_files(data_dir))
+    fig6, fig8 = [fig6], [fig8]
+    files = oxford_files(data_dir)
+    if files is not None:
+        ox6, ox7, ox8, ox_aliases = _pattern(
+            s,
+            _oxford_options(s, files),
+            "-oxford",
+            "Oxford task",
+            (OXFORD_N_IN, OXFORD_N_OUT),
+            True,
+        )
+        fig6, fig7, fig8 = fig6 + [ox6], fig7 + ox7, fig8 + [ox8]
+        aliases = aliases + ox_aliases
     return [
         Experiment("fig2", "Fig 2: a single neuron learns five spikes", tuple(_fig2(s, data_dir))),
         Experiment("fig4", "Fig 4: a hidden layer from a silent start", tuple(_fig4(s, data_dir))),
         Experiment("fig5", "Fig 5: spiking XOR", tuple(_fig5(s))),
-        Experiment("fig6", "Fig 6: pattern task, final cost against hidden width", (fig6, *ox6)),
+        Experiment("fig6", "Fig 6: pattern task, final cost against hidden width", tuple(fig6)),
         Experiment(
             "fig7",
             "Fig 7: pattern task, feedback modes and ablations",
-            tuple(_fig7(s, prun)) + tuple(ox7),
+            tuple(fig7),
             tuple(aliases),
         ),
-        Experiment("fig8", "Fig 8: random feedback, regularizer grid", (fig8, *ox8)),
+        Experiment("fig8", "Fig 8: random feedback, regularizer grid", tuple(fig8)),
     ]
