@@ -316,7 +316,7 @@ def _fig2(s, data_dir):
         fig2.append(
             Sweep(
                 "fig2-ssbm",
-                f"authors' data ({ssbm[0].parent}), network seeds",
+                f"authors' data ({ssbm[0].parent.name}/), network seeds",
                 (*files, "--reference", "single_neuron", "--duration", _num(s.fig2_duration), *run),
                 seeds=_seeds(s.fig2_seeds),
             )
