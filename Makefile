@@ -3,7 +3,9 @@
 #   (pytest-xdist; a module's tests stay on one worker, so its fixtures are built once).
 # make paper: the paper's experiments over seeds (superspike reproduce) at SCALE (default quick,
 #   25 min on 2 quiet cores, measured; full: the paper's seeds); SSBM=DIR (the folder holding
-#   poisson/input.ras) adds Fig 2 on the authors' data. The report goes to docs/reproduction/SCALE.
+#   SSBM's poisson/ and oxford/) adds Figs 2 and 4 on the authors' data and Figs 6-8 on Oxford,
+#   each claim beside the reference implementation's numbers. The report goes to
+#   docs/reproduction/SCALE.
 # make docs: the documentation site (Sphinx) in docs/_build/html, warnings as errors.
 # make mutate: the mutation check (tests/mutations.py): does each fault of the rule fail a fast test?
 PYTHON ?= $(shell command -v python3.12 2>/dev/null || echo /root/.pyenv/versions/3.12.1/bin/python3.12)

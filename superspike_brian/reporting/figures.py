@@ -166,9 +166,11 @@ class RunData:
 
     @property
     def trained_until(self):
-        """End of the last complete period of the run (s)."""
+        """End of the last complete period of the run (s); its end when shorter than one."""
         end = float(self.spikes["update_times"][-1])
-        return np.floor(end / self.period + 1e-9) * self.period
+        whole = np.floor(end / self.period + 1e-9) * self.period
+        # A run shorter than its period (a test of a 1.89-s task) is drawn as it is.
+        return whole if whole > 0 else end
 
 
 def _npz(out, name):

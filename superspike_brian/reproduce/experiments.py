@@ -14,6 +14,14 @@ its runs, a grid of options and the seeds. Scales:
     Two seeds, very short trainings on the runtime device (nothing to
     compile): only to check that every section of the report is produced.
 
+With the authors' data (``data_dir``, the folder holding SSBM's ``poisson/``
+and ``oxford/``), Figs 2 and 4 also run on ``poisson/`` (sweeps ``fig2-ssbm``,
+``fig4-ssbm-h4``, ``fig4-ssbm-h8``) and Figs 6-8 on the Oxford task
+(``fig6-oxford``, ``fig7-oxford-*``, ``fig8-oxford``: 200 inputs, 1.89 s, 200
+outputs), beside the built-in tasks, with the same seeds and schedules. Fig 7's
+symmetric and no-hidden-layer conditions on Oxford are the runs of
+``fig6-oxford`` at those widths (the same options), not run twice.
+
 Examples
 --------
 >>> from superspike_brian.reproduce.experiments import experiments
@@ -29,11 +37,14 @@ from pathlib import Path
 __all__ = [
     "SCALES",
     "Sweep",
+    "Alias",
     "Experiment",
     "experiments",
     "pattern_files",
     "pattern_period",
     "ssbm_files",
+    "oxford_files",
+    "FIG7_FROM_FIG6",
 ]
 
 SCALES = ("tiny", "quick", "full")
@@ -50,6 +61,15 @@ FEEDBACK_MODES = ("symmetric", "random", "uniform")
 #: Fig 8 grid: regularizer strength (1/mV; 1e-6/mV is the reference's rho = 1) and exponent a.
 FIG8_RHO = ("1e-7", "1e-6", "1e-5")
 FIG8_A = ("1", "4")
+#: The authors' Oxford task (SSBM ``oxford/``): inputs, outputs, period (s).
+OXFORD_N_IN = 200
+OXFORD_N_OUT = 200
+OXFORD_PERIOD_S = 1.89
+#: Its target ids run 1..200: subtracted so that they name output units 0..199.
+OXFORD_TARGET_ID_OFFSET = 1
+#: Fig 7 conditions that are Fig 6 runs (the same options): condition -> width, None
+#: standing for the scale's Fig 7 width. Oxford reads them from Fig 6 at every scale.
+FIG7_FROM_FIG6 = {"symmetric": None, "none": 0}
 
 
 @dataclass(frozen=True)
@@ -87,6 +107,27 @@ class Sweep:
 
 
 @dataclass(frozen=True)
+class Alias:
+    """A condition whose runs are those of another sweep with given grid values.
+
+    Attributes
+    ----------
+    name : str
+        The name its rows get in the results (as a sweep of its own would).
+    label : str
+    source : str
+        The sweep that runs it.
+    match : dict
+        Grid values of ``source`` that make the condition (e.g. ``{"hidden": "256"}``).
+    """
+
+    name: str
+    label: str
+    source: str
+    match: dict
+
+
+@dataclass(frozen=True)
 class Experiment:
     """A figure of the paper: its sweeps.
 
@@ -96,11 +137,15 @@ class Experiment:
         ``fig2`` ... ``fig8``.
     title : str
     sweeps : tuple of Sweep
+    aliases : tuple of Alias
+        Conditions read from the runs of another sweep (Oxford's Fig 7 symmetric
+        and no-hidden-layer runs are Fig 6 runs).
     """
 
     key: str
     title: str
     sweeps: tuple
+    aliases: tuple = ()
 
     def sweep(self, name):
         """The sweep called ``name``."""
@@ -135,6 +180,8 @@ class _Scale:
     fig4_hidden: tuple = (4, 8)
     feedback_modes: tuple = FEEDBACK_MODES
     fig7_conditions: tuple | None = None
+    #: The built-in Fig 7's symmetric and no-hidden-layer runs are Fig 6's (aliases).
+    share_fig6: bool = False
 
 
 _SCALES = {
@@ -169,7 +216,7 @@ _SCALES = {
     # Runtime device: no compilation; one block of one update interval per run,
     # the smallest grids that still give every row of the report.
     "tiny": _Scale(
-        fig2_seeds=2,
+        fig2_seeds=1,
         fig2_duration=0.5,
         fig4_seeds=1,
         fig4_duration=0.5,
@@ -192,6 +239,9 @@ _SCALES = {
         fig4_hidden=(4,),
         feedback_modes=("random",),
         fig7_conditions=("symmetric", "none"),
+        # The fewest runs that draw every row: Fig 7's symmetric and no-hidden-layer
+        # conditions are Fig 6's runs (the same options), one seed for Fig 2.
+        share_fig6=True,
     ),
 }
 
@@ -220,7 +270,23 @@ def ssbm_files(data_dir):
         return None
     for folder in (Path(data_dir) / "poisson", Path(data_dir)):
         inp, target = folder / "input.ras", folder / "target.ras"
-        if inp.is_file() and target.is_file():
+        # oxford/ holds files of the same names: never read as the single-neuron data.
+        if inp.is_file() and target.is_file() and folder.name != "oxford":
+            return inp, target
+    return None
+
+
+def oxford_files(data_dir):
+    """The authors' Oxford data in ``data_dir`` (input.ras, target.ras), or None.
+
+    ``data_dir`` may be the folder holding ``oxford/`` or ``oxford/`` itself.
+    """
+    if data_dir is None:
+        return None
+    for folder in (Path(data_dir) / "oxford", Path(data_dir)):
+        inp, target = folder / "input.ras", folder / "target.ras"
+        # poisson/ holds files of the same names: oxford/ is told by its folder name.
+        if inp.is_file() and target.is_file() and folder.name == "oxford":
             return inp, target
     return None
 
@@ -250,7 +316,7 @@ def _fig2(s, data_dir):
         fig2.append(
             Sweep(
                 "fig2-ssbm",
-                f"authors' data ({ssbm[0].parent}), network seeds",
+                f"authors' data ({ssbm[0].parent.name}/), network seeds",
                 (*files, "--reference", "single_neuron", "--duration", _num(s.fig2_duration), *run),
                 seeds=_seeds(s.fig2_seeds),
             )
@@ -258,12 +324,26 @@ def _fig2(s, data_dir):
     return fig2
 
 
-def _fig4(s):
-    return [
+def _fig4(s, data_dir):
+    sweeps = [
         Sweep(
             f"fig4-h{h}",
             f"100 -> {h} -> 1",
             ("--hidden", str(h), "--duration", _num(s.fig4_duration), *_run_options(s)),
+            grid={"feedback": list(s.feedback_modes)},
+            seeds=_seeds(s.fig4_seeds),
+        )
+        for h in s.fig4_hidden
+    ]
+    ssbm = ssbm_files(data_dir)
+    if ssbm is None:
+        return sweeps
+    files = ("--input", str(ssbm[0]), "--target", str(ssbm[1]), "--period", "0.5")
+    return sweeps + [
+        Sweep(
+            f"fig4-ssbm-h{h}",
+            f"100 -> {h} -> 1, authors' data",
+            (*files, "--hidden", str(h), "--duration", _num(s.fig4_duration), *_run_options(s)),
             grid={"feedback": list(s.feedback_modes)},
             seeds=_seeds(s.fig4_seeds),
         )
@@ -304,6 +384,89 @@ def _pattern_options(s, out):
     return (*files, *sizes, *schedule, "--engine", "factorized")
 
 
+def _oxford_options(s, files):
+    """Options of every Oxford run: the authors' files, sizes, schedule, factorized engine."""
+    task = ("--input", str(files[0]), "--target", str(files[1]), "--period", _num(OXFORD_PERIOD_S))
+    task += ("--target-id-offset", str(OXFORD_TARGET_ID_OFFSET))
+    sizes = ("--n-in", str(OXFORD_N_IN), "--n-out", str(OXFORD_N_OUT))
+    schedule = ("--duration", _num(s.pattern_duration), "--device", s.device)
+    schedule += ("--block", _num(s.pattern_block), "--burn-in", _num(s.pattern_block))
+    # The weight update inside the binary on cpp_standalone (about 40 times the
+    # reference's speed); the numpy controller on runtime (tiny scale, no compiler).
+    learn = ("--learn", "inside") if s.device != "runtime" else ()
+    return (*task, *sizes, *schedule, "--engine", "factorized", *learn)
+
+
+def _pattern(s, run, infix, task, sizes, share):
+    """Figs 6, 7 and 8 on one pattern task: (Fig 6 sweep, Fig 7 sweeps, Fig 8 sweep, aliases).
+
+    Parameters
+    ----------
+    s : _Scale
+    run : tuple of str
+        The options of every run on this task.
+    infix : str
+        In the sweep names: "" (the built-in picture: ``fig6``, ``fig7-none`` ...)
+        or ``-oxford`` (``fig6-oxford``, ``fig7-oxford-none`` ...).
+    task : str
+        The task in the labels.
+    sizes : (int, int)
+        Inputs and outputs, for the Fig 8 label.
+    share : bool
+        Fig 7's symmetric and no-hidden-layer conditions are Fig 6's runs at those
+        widths (aliases), not sweeps of their own.
+    """
+    shared = _from_fig6(s) if share else {}
+    fig6_name = f"fig6{infix}"
+    fig6 = Sweep(
+        fig6_name,
+        f"{task}, symmetric feedback",
+        run,
+        grid={"hidden": [str(h) for h in sorted(set(s.fig6_hidden) | set(shared.values()))]},
+        seeds=_seeds(s.pattern_seeds),
+    )
+    prefix = f"{task.split()[0]}, " if infix else ""
+    fig7 = [
+        Sweep(f"fig7{infix}-{name}", prefix + sw.label, sw.base, sw.grid, sw.seeds)
+        for sw in _fig7(s, run)
+        if (name := sw.name.removeprefix("fig7-")) not in shared
+    ]
+    fig8 = Sweep(
+        f"fig8{infix}",
+        f"{task}, {sizes[0]} -> {s.fig7_hidden} -> {sizes[1]}, random feedback, regularizer rho, a",
+        (*run, "--hidden", str(s.fig7_hidden), "--feedback", "random"),
+        grid={"regularizer": [f"{r},{a}" for r in s.fig8_rho for a in s.fig8_a]},
+        seeds=_seeds(s.fig8_seeds),
+    )
+    labels = {sw.name.removeprefix("fig7-"): sw.label for sw in _fig7(_full_fig7(s), run)}
+    aliases = [
+        Alias(
+            f"fig7{infix}-{name}",
+            f"{prefix}{labels[name]} (the runs of {fig6_name}, hidden {width})",
+            fig6_name,
+            {"hidden": str(width)},
+        )
+        for name, width in shared.items()
+    ]
+    return fig6, fig7, fig8, aliases
+
+
+def _full_fig7(s):
+    """``s`` with every Fig 7 condition (for their labels)."""
+    from dataclasses import replace
+
+    return replace(s, fig7_conditions=None)
+
+
+def _from_fig6(s):
+    """Fig 7 condition -> the Fig 6 width whose runs it is, at scale ``s``."""
+    return {
+        name: s.fig7_hidden if width is None else width
+        for name, width in FIG7_FROM_FIG6.items()
+        if s.fig7_conditions is None or name in s.fig7_conditions
+    }
+
+
 def _fig7(s, prun):
     h7 = ("--hidden", str(s.fig7_hidden))
     conditions = (
@@ -335,8 +498,9 @@ def experiments(scale, out, data_dir=None):
     out : path
         The reproduction's folder (the pattern task's files lie in ``out/tasks``).
     data_dir : path, optional
-        A folder with the authors' ``poisson/input.ras`` and ``target.ras``:
-        Fig 2 then also runs on them.
+        A folder with the authors' data: ``poisson/input.ras`` and ``target.ras``
+        (Figs 2 and 4 then also run on them), ``oxford/input.ras`` and
+        ``target.ras`` (Figs 6-8 then also run on the Oxford task).
 
     Returns
     -------
@@ -345,28 +509,34 @@ def experiments(scale, out, data_dir=None):
     if scale not in _SCALES:
         raise ValueError(f"--scale must be one of {', '.join(SCALES)}; got {scale!r}")
     s = _SCALES[scale]
-    prun = _pattern_options(s, out)
-    fig6 = Sweep(
-        "fig6",
-        "pattern task, symmetric feedback",
-        prun,
-        grid={"hidden": [str(h) for h in s.fig6_hidden]},
-        seeds=_seeds(s.pattern_seeds),
+    # The built-in picture keeps Fig 7's own sweeps at the scales whose reports exist
+    # (their runs stay usable); Oxford, new, runs each condition once.
+    fig6, fig7, fig8, aliases = _pattern(
+        s, _pattern_options(s, out), "", "pattern task", (PATTERN_N, PATTERN_N), s.share_fig6
     )
-    fig8 = Sweep(
-        "fig8",
-        f"pattern task, 100 -> {s.fig7_hidden} -> 100, random feedback, regularizer rho, a",
-        (*prun, "--hidden", str(s.fig7_hidden), "--feedback", "random"),
-        grid={"regularizer": [f"{r},{a}" for r in s.fig8_rho for a in s.fig8_a]},
-        seeds=_seeds(s.fig8_seeds),
-    )
+    fig6, fig8 = [fig6], [fig8]
+    files = oxford_files(data_dir)
+    if files is not None:
+        ox6, ox7, ox8, ox_aliases = _pattern(
+            s,
+            _oxford_options(s, files),
+            "-oxford",
+            "Oxford task",
+            (OXFORD_N_IN, OXFORD_N_OUT),
+            True,
+        )
+        fig6, fig7, fig8 = fig6 + [ox6], fig7 + ox7, fig8 + [ox8]
+        aliases = aliases + ox_aliases
     return [
         Experiment("fig2", "Fig 2: a single neuron learns five spikes", tuple(_fig2(s, data_dir))),
-        Experiment("fig4", "Fig 4: a hidden layer from a silent start", tuple(_fig4(s))),
+        Experiment("fig4", "Fig 4: a hidden layer from a silent start", tuple(_fig4(s, data_dir))),
         Experiment("fig5", "Fig 5: spiking XOR", tuple(_fig5(s))),
-        Experiment("fig6", "Fig 6: pattern task, final cost against hidden width", (fig6,)),
+        Experiment("fig6", "Fig 6: pattern task, final cost against hidden width", tuple(fig6)),
         Experiment(
-            "fig7", "Fig 7: pattern task, feedback modes and ablations", tuple(_fig7(s, prun))
+            "fig7",
+            "Fig 7: pattern task, feedback modes and ablations",
+            tuple(fig7),
+            tuple(aliases),
         ),
-        Experiment("fig8", "Fig 8: random feedback, regularizer grid", (fig8,)),
+        Experiment("fig8", "Fig 8: random feedback, regularizer grid", tuple(fig8)),
     ]

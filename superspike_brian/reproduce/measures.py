@@ -10,21 +10,39 @@ these rows only, so they can be tested on synthetic rows.
 
 Row fields added here
 ---------------------
-``time_s``, ``cost``, ``hidden_rate_hz``
-    Lists, one entry per block (block 0: the end of the burn-in).
+``time_s``, ``cost``, ``cost_ref``, ``hidden_rate_hz``
+    Lists, one entry per block (block 0: the end of the burn-in); ``cost_ref``
+    is the cost on the reference implementation's scale (4 x ``cost`` for 200
+    outputs).
 ``late_median``
     Median cost of the second half of the blocks (blocks 40-79 of 80: the number
     the reference's spread over seeds is given in).
+``final5``
+    Mean cost of the last 5 blocks: the reference's "final cost" of Fig 4, and
+    what ``learned`` (below :data:`LEARNED_BELOW`) is judged on.
+``burn_in_s``
+    End of the burn-in, s of simulated time.
+``first_hidden_spike_s``
+    Time of the first spike of the first hidden layer, s of simulated time,
+    exact to the time step (from ``spikes.npz``; None: it never fired, or no
+    hidden layer); read for the Fig 4 runs.
 ``hidden_onset_s``
-    Simulated time at the end of the first training block in which the first
-    hidden layer spiked (None: never, or no hidden layer).
+    ``first_hidden_spike_s`` where it was read, else the end of the first
+    training block in which the first hidden layer spiked (block resolution).
+``onset_resolution``
+    ``"spike"`` (exact) or ``"block"``: what ``hidden_onset_s`` was read from.
 ``final_hidden_rate_hz``
     Mean rate of the first hidden layer in the last block.
 ``all_within_1ms``
     Single output unit tasks: the last period hits every target spike within
     1 ms with no extra spike.
+``n_hidden``
+    Units of the first hidden layer (0: none).
 ``fb_negative``
     Random feedback: hidden units whose feedback weights are all negative.
+``feedback_signs``
+    Random feedback: the signs of the first hidden layer's feedback weights,
+    ``+`` or ``-`` per weight, output by output (one output: one per hidden unit).
 ``xor``
     The XOR runs: the contents of ``xor.json``.
 ``made_by``
@@ -115,11 +133,16 @@ def final_mean(cost):
     return float(np.mean(cost[-k:]))
 
 
-def _feedback_negative(config):
-    """Hidden units whose random feedback weights are all negative (0 otherwise)."""
+def _feedback(config):
+    """(hidden units whose feedback weights are all negative, their signs) of a run.
+
+    The matrices come from the network seed (SuperSpikeNetwork.feedback_matrices),
+    so they are drawn again here rather than stored by the run. (0, None) unless
+    the run has random feedback and a hidden layer.
+    """
     net = config.get("network", {})
     if net.get("feedback") != "random" or not net.get("hidden"):
-        return 0
+        return 0, None
     from superspike_brian.model.network import SuperSpikeNetwork
 
     rebuilt = SuperSpikeNetwork(
@@ -130,7 +153,8 @@ def _feedback_negative(config):
         seed=net["seed"],
     )
     fb = np.asarray(rebuilt.feedback_matrices()[0])  # (n_out, n_hidden)
-    return int(np.sum(np.all(fb < 0, axis=0)))
+    signs = "".join("+" if b > 0 else "-" for b in fb.ravel())
+    return int(np.sum(np.all(fb < 0, axis=0))), signs
 
 
 def run_measures(run_dir, *, spikes=True, feedback=True):
@@ -141,32 +165,52 @@ def run_measures(run_dir, *, spikes=True, feedback=True):
     row = {
         "time_s": [r.get("time_s", math.nan) for r in metrics],
         "cost": cost,
+        "cost_ref": [r.get("cost_ref", math.nan) for r in metrics],
         "hidden_rate_hz": [r.get("hidden_1_rate_hz", math.nan) for r in metrics],
         "late_median": late_median(cost),
     }
     tail = cost[-LEARNED_BLOCKS:]
-    row["learned"] = bool(tail) and float(np.mean(tail)) < LEARNED_BELOW
+    row["final5"] = float(np.mean(tail)) if tail else math.nan
+    row["learned"] = bool(tail) and row["final5"] < LEARNED_BELOW
     rates = row["hidden_rate_hz"]
     onset = [t for t, r in zip(row["time_s"][1:], rates[1:], strict=True) if r > 0]
     row["hidden_onset_s"] = onset[0] if onset else None
+    row["onset_resolution"] = "block"
     row["final_hidden_rate_hz"] = rates[-1] if rates and not math.isnan(rates[-1]) else None
     config = json.loads((run_dir / "config.json").read_text())
+    row["burn_in_s"] = float(config.get("schedule", {}).get("burn_in_s", math.nan))
+    row["n_hidden"] = (config.get("network", {}).get("hidden") or [0])[0]
     learning = config.get("network", {}).get("params", {}).get("learning", {})
     row["made_by"] = {
         "commit": str(config.get("package", {}).get("git") or "unknown")[:10],
         "brian2": str(config.get("versions", {}).get("brian2", "?")),
         "error_delay": str(learning.get("error_delay", "0 ms (written before the parameter)")),
     }
-    if spikes and (run_dir / "spikes.npz").exists() and config["task"]["n_out"] == 1:
-        with np.load(run_dir / "spikes.npz") as s:
-            sched = config["schedule"]
-            end = sched["burn_in_s"] + sched["n_blocks"] * sched["block_s"]
-            row["all_within_1ms"] = match_last_period(
-                s["output_t"], s["output_i"], s["target_t"], s["target_i"], float(s["period"]), end
-            )
     if feedback:
-        row["fb_negative"] = _feedback_negative(config)
-        row["n_hidden"] = (config["network"].get("hidden") or [0])[0]
+        row["fb_negative"], row["feedback_signs"] = _feedback(config)
+    single = spikes and config["task"]["n_out"] == 1
+    onset = feedback and row["n_hidden"]
+    if (single or onset) and (run_dir / "spikes.npz").exists():
+        with np.load(run_dir / "spikes.npz") as s:
+            if single:
+                sched = config["schedule"]
+                end = sched["burn_in_s"] + sched["n_blocks"] * sched["block_s"]
+                row["all_within_1ms"] = match_last_period(
+                    s["output_t"],
+                    s["output_i"],
+                    s["target_t"],
+                    s["target_i"],
+                    float(s["period"]),
+                    end,
+                )
+            if onset and "hidden_1_t" in s.files:
+                # The spike itself, not the end of its 10-s block: "after about 40 s"
+                # needs a resolution well below 40 s.
+                t = s["hidden_1_t"]
+                first = float(t.min()) if t.size else None
+                row["first_hidden_spike_s"] = first
+                row["hidden_onset_s"] = first
+                row["onset_resolution"] = "spike"
     if (run_dir / "xor.json").exists():
         row["xor"] = json.loads((run_dir / "xor.json").read_text())
     return row
@@ -190,6 +234,8 @@ def collect(out, experiments):
         final_cost, final_mean (:func:`final_mean`), run_dir, seconds (of
         the run's last call) and the measures of :func:`run_measures`; runs
         that are not finished are left out, a sweep not started gives [].
+        Each alias of an experiment (:class:`~superspike_brian.reproduce.experiments.Alias`)
+        gets the rows of its source sweep that match its grid values.
     """
     from superspike_brian.sweep.grid import condition_name, grid_points
     from superspike_brian.sweep.records import read_json, run_status
@@ -217,4 +263,11 @@ def collect(out, experiments):
                     row["seconds"] = status.get("seconds")
                     rows.append(row)
             results[sweep.name] = rows
+    for exp in experiments:
+        for alias in exp.aliases:
+            results[alias.name] = [
+                r
+                for r in results.get(alias.source, [])
+                if all(str(r.get(k)) == str(v) for k, v in alias.match.items())
+            ]
     return results

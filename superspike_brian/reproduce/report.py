@@ -10,21 +10,32 @@ are counted, not guessed: the report can be drawn at any time.
 
 from __future__ import annotations
 
-import math
-import warnings
 from pathlib import Path
 
 import numpy as np
 
-from superspike_brian.files import atomic_write, save_figure
+from superspike_brian.files import atomic_write
 from superspike_brian.reproduce.claims import evaluate
-from superspike_brian.reproduce.measures import EXACT_BELOW, LEARNED_BELOW, collect
+from superspike_brian.reproduce.drawing import FLOOR, REFERENCE_COLOR
+from superspike_brian.reproduce.drawing import band as _band
+from superspike_brian.reproduce.drawing import empty as _empty
+from superspike_brian.reproduce.drawing import figure as _figure
+from superspike_brian.reproduce.drawing import fmt as _fmt
+from superspike_brian.reproduce.drawing import planned as _planned
+from superspike_brian.reproduce.drawing import quartiles as _quartiles
+from superspike_brian.reproduce.drawing import save as _save
+from superspike_brian.reproduce.drawing import stack as _stack
+from superspike_brian.reproduce.measures import EXACT_BELOW, collect
+from superspike_brian.reproduce.report_claims import claims_section, failures_section
+from superspike_brian.reproduce.report_fig4 import fig4_section
+from superspike_brian.reproduce.report_pattern import fig6_section, fig7_section, fig8_section
 
 __all__ = ["write_report", "SECTIONS"]
 
 #: The section headings of report.md, in order (the tests check each is there).
 SECTIONS = (
     "## Claims",
+    "## Failed claims and the reference implementation",
     "## Fig 2",
     "## Fig 4",
     "## Fig 5",
@@ -33,73 +44,6 @@ SECTIONS = (
     "## Fig 8",
     "## Runs",
 )
-#: Figures' resolution, dots per inch: small PNGs to commit.
-DPI = 90
-#: Costs below this are drawn at it (exact convergence decays to any small value).
-FLOOR = 1e-12
-REFERENCE_COLOR = "#c0392b"
-
-
-def _figure(w, h):
-    from matplotlib.figure import Figure
-
-    return Figure(figsize=(w, h))
-
-
-def _save(fig, path):
-    fig.tight_layout()
-    try:
-        save_figure(fig, path, dpi=DPI)
-    finally:
-        fig.clear()
-    return path.name
-
-
-def _stack(rows):
-    """(training time, costs (seeds x blocks)) over the blocks every run has."""
-    n = min(len(r["cost"]) for r in rows)
-    t = np.asarray(rows[0]["time_s"][:n]) - rows[0]["time_s"][0]
-    c = np.array([r["cost"][:n] for r in rows], dtype=float)
-    return t, np.clip(c, FLOOR, None)
-
-
-def _band(ax, rows, color, label):
-    """Each seed thin, the median thick, quartiles and min-max shaded (log axis)."""
-    t, c = _stack(rows)
-    for ck in c:
-        ax.plot(t, ck, color=color, lw=0.5, alpha=0.35)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        lo, q1, med, q3, hi = np.nanpercentile(c, [0, 25, 50, 75, 100], axis=0)
-    ax.fill_between(t, lo, hi, color=color, alpha=0.12, lw=0)
-    ax.fill_between(t, q1, q3, color=color, alpha=0.25, lw=0)
-    ax.plot(t, med, color=color, lw=2, label=f"{label} (n = {len(rows)})")
-    ax.set_yscale("log")
-    from superspike_brian.reporting.plotting import plain_log_axis
-
-    plain_log_axis(ax.yaxis)
-    ax.set_xlabel("training time (s)")
-    ax.grid(True, which="major", alpha=0.25)
-
-
-def _fmt(x, spec=".3g"):
-    if x is None or (isinstance(x, float) and not math.isfinite(x)):
-        return "-"
-    return format(x, spec)
-
-
-def _quartiles(values):
-    v = np.array([x for x in values if x is not None and np.isfinite(x)], dtype=float)
-    if v.size == 0:
-        return "-"
-    q1, med, q3 = np.percentile(v, [25, 50, 75])
-    return f"{med:.3g} ({q1:.3g}-{q3:.3g})"
-
-
-def _empty(ax, what="no finished runs yet"):
-    ax.text(0.5, 0.5, what, ha="center", va="center", transform=ax.transAxes)
-
-
 # --------------------------------------------------------------------------- Fig 2
 
 
@@ -219,60 +163,6 @@ def _fig2_rasters(out, rows, label):
     return _save(fig, out / "fig2_rasters.png")
 
 
-# --------------------------------------------------------------------------- Fig 4
-
-
-def _fig4(out, exp, results):
-    # The modes this scale runs (tiny: random only), not panels that never fill.
-    ran = {m for sweep in exp.sweeps for m in sweep.grid.get("feedback", ())}
-    modes = [m for m in ("symmetric", "random", "uniform") if m in ran] or ["symmetric"]
-    fig = _figure(3.7 * len(modes), 3.4 * len(exp.sweeps))
-    lines = [
-        "Cost per block over seeds: median (thick), quartiles and range (shaded), each seed"
-        " (thin). A run has learned when its cost over the last 5 blocks averages below"
-        f" {LEARNED_BELOW:g} (fewer than two unmatched spikes per second).",
-        "",
-    ]
-    table = [
-        "| network | feedback | seeds | learned | final cost, median (quartiles) |"
-        " hidden layer silent in the burn-in | first hidden spikes, s of training,"
-        " median (quartiles) | failures with all feedback weights negative |",
-        "|---|---|---|---|---|---|---|---|",
-    ]
-    first = None
-    for i, sweep in enumerate(exp.sweeps):
-        for j, mode in enumerate(modes):
-            # One cost axis for all panels: the modes compare at a glance.
-            ax = fig.add_subplot(len(exp.sweeps), len(modes), len(modes) * i + j + 1, sharey=first)
-            rows = [r for r in results.get(sweep.name, []) if r.get("feedback") == mode]
-            ax.set_title(f"{sweep.label}, {mode} feedback", fontsize="medium")
-            if not rows:
-                _empty(ax)
-                continue
-            _band(ax, rows, f"C{j}", mode)
-            first = first or ax
-            ax.axhline(LEARNED_BELOW, color="0.5", ls=":", lw=1)
-            if j == 0:
-                ax.set_ylabel("cost")
-            learned = sum(r["learned"] for r in rows)
-            onset = [
-                r["hidden_onset_s"] - r["time_s"][0]
-                for r in rows
-                if r["hidden_onset_s"] is not None
-            ]
-            silent = sum(r["hidden_rate_hz"][0] == 0 for r in rows)
-            failed = [r for r in rows if not r["learned"]]
-            negative = sum(r["fb_negative"] == r["n_hidden"] for r in failed)
-            fb = f"{negative}/{len(failed)}" if mode == "random" else "-"
-            table.append(
-                f"| {sweep.label} | {mode} | {len(rows)} | {learned}/{len(rows)} |"
-                f" {_quartiles([r['final_mean'] for r in rows])} | {silent}/{len(rows)} |"
-                f" {_quartiles(onset)} ({len(rows) - len(onset)} never) | {fb} |"
-            )
-    lines.append(f"![Fig 4]({_save(fig, out / 'fig4_cost.png')})")
-    return lines + ["", *table, ""]
-
-
 # --------------------------------------------------------------------------- Fig 5
 
 
@@ -345,145 +235,47 @@ def _fig5(out, exp, results):
     return lines + [""]
 
 
-# --------------------------------------------------------------------------- Figs 6-8
-
-
-def _final_cost(rows):
-    return [r["final_mean"] for r in rows]
-
-
-def _fig6(out, exp, results):
-    rows = results.get("fig6", [])
-    by = {}
-    for r in rows:
-        by.setdefault(int(r["hidden"]), []).append(r["final_mean"])
-    by = dict(sorted(by.items()))
-    fig = _figure(5.2, 3.6)
-    ax = fig.add_subplot()
-    if by:
-        hs = list(by)
-        x = np.arange(len(hs))
-        for xi, h in zip(x, hs, strict=True):
-            ax.scatter([xi] * len(by[h]), by[h], color="C0", s=14, alpha=0.6)
-        ax.plot(x, [np.median(by[h]) for h in hs], "o-", color="C0", lw=2, label="median")
-        ax.set_xticks(x, [str(h) for h in hs])
-        ax.legend(fontsize="small")
-    else:
-        _empty(ax)
-    ax.set_xlabel("hidden units n_h (0: no hidden layer)")
-    ax.set_ylabel("final cost (mean of the last 10 blocks\nor the last quarter)")
-    ax.set_title("pattern task, symmetric feedback", fontsize="medium")
-    ax.grid(True, alpha=0.25)
-    lines = [f"![Fig 6]({_save(fig, out / 'fig6_final_cost.png')})", ""]
-    lines += ["| n_h | seeds | final cost, median (quartiles) |", "|---|---|---|"]
-    lines += [f"| {h} | {len(c)} | {_quartiles(c)} |" for h, c in by.items()]
-    return lines + [""]
-
-
-def _fig7(out, exp, results):
-    fig = _figure(11, 3.8)
-    ax_c = fig.add_subplot(1, 3, 1)
-    ax_b = fig.add_subplot(1, 3, (2, 3))
-    labels, costs, rates = [], [], []
-    table = [
-        "| condition | seeds | final cost, median (quartiles) | hidden rate, last block, Hz |",
-        "|---|---|---|---|",
-    ]
-    for k, sweep in enumerate(exp.sweeps):
-        rows = results.get(sweep.name, [])
-        name = sweep.name.removeprefix("fig7-")
-        labels.append(name)
-        costs.append(_final_cost(rows))
-        rates.append([r["final_hidden_rate_hz"] for r in rows if r["final_hidden_rate_hz"]])
-        if rows:
-            _band(ax_c, rows, f"C{k}", name)
-        table.append(
-            f"| {sweep.label} | {len(rows)} | {_quartiles(costs[-1])} | {_quartiles(rates[-1])} |"
-        )
-    ax_c.set_ylabel("cost")
-    ax_c.set_title("cost per block (median, quartiles, range)", fontsize="medium")
-    if ax_c.lines:
-        ax_c.legend(fontsize="x-small", loc="upper right")
-    x = np.arange(len(labels))
-    for xi, c in zip(x, costs, strict=True):
-        if c:
-            ax_b.bar(xi, np.median(c), color=f"C{xi}", alpha=0.7)
-            ax_b.scatter([xi] * len(c), c, color="k", s=10, zorder=3)
-    ax_b.set_xticks(x, labels, rotation=20)
-    ax_b.set_ylabel("final cost")
-    ax_b.set_title("final cost (bars: median; dots: seeds)", fontsize="medium")
-    ax_b.grid(True, axis="y", alpha=0.25)
-    lines = [f"![Fig 7]({_save(fig, out / 'fig7_conditions.png')})", ""]
-    return lines + table + [""]
-
-
-def _fig8(out, exp, results):
-    rows = results.get("fig8", [])
-    grid = {}
-    for r in rows:
-        rho, _, a = r["regularizer"].partition(",")
-        grid.setdefault((float(rho), float(a or 4)), []).append(r["final_mean"])
-    fig = _figure(5.2, 3.8)
-    ax = fig.add_subplot()
-    table = [
-        "| rho (1/mV) | a | seeds | final cost, median (quartiles) |",
-        "|---|---|---|---|",
-    ]
-    # Every planned point gets its cell, so that missing runs show as holes.
-    planned = set(grid)
-    for sweep in exp.sweeps:
-        for value in _planned(out, sweep)[0].get("regularizer", ()):
-            rho, _, a = value.partition(",")
-            planned.add((float(rho), float(a or 4)))
-    if grid:
-        rhos = sorted({k[0] for k in planned})
-        As = sorted({k[1] for k in planned})
-        img = np.full((len(As), len(rhos)), np.nan)
-        for (rho, a), c in grid.items():
-            img[As.index(a), rhos.index(rho)] = np.median(c)
-            table.append(f"| {rho:g} | {a:g} | {len(c)} | {_quartiles(c)} |")
-        im = ax.imshow(img, origin="lower", cmap="viridis", aspect="auto")
-        for (i, j), v in np.ndenumerate(img):
-            text = f"{v:.3g}" if np.isfinite(v) else "not run yet"
-            ax.text(j, i, text, ha="center", va="center", color="w" if np.isfinite(v) else "k")
-        ax.set_xticks(range(len(rhos)), [f"{r:g}" for r in rhos])
-        ax.set_yticks(range(len(As)), [f"{a:g}" for a in As])
-        fig.colorbar(im, ax=ax, label="final cost, median over seeds")
-    else:
-        _empty(ax)
-    ax.set_xlabel("regularizer strength rho (1/mV)")
-    ax.set_ylabel("exponent a")
-    ax.set_title("random feedback: final cost over the regularizer grid", fontsize="medium")
-    return [f"![Fig 8]({_save(fig, out / 'fig8_regularizer.png')})", ""] + table + [""]
-
-
 # --------------------------------------------------------------------------- report
 
 
-def _planned(out, sweep):
-    """The grid and number of runs of a sweep: as on disk (maybe extended), or as planned."""
-    from superspike_brian.sweep.records import read_json
-
-    recorded = read_json(out / sweep.name / "sweep.json")
-    grid = dict(recorded["grid"]) if recorded else sweep.grid
-    seeds = recorded["seeds"] if recorded else sweep.seeds
-    return grid, len(seeds) * math.prod(len(v) for v in grid.values())
+def _seconds(rows):
+    return sum(r["seconds"] for r in rows if r.get("seconds"))
 
 
 def _runs_section(out, exps, results, record):
     lines = [
-        "| sweep | what | runs finished | of | train options |",
-        "|---|---|---|---|---|",
+        "Time: each run's own time (its last call, from its status.json), summed per sweep;"
+        " on n workers the wall time is about the sum over n.",
+        "",
+        "| sweep | what | runs finished | of | run time summed, s | train options |",
+        "|---|---|---|---|---|---|",
     ]
+    parts = {}
     for exp in exps:
         for sweep in exp.sweeps:
             grid, total = _planned(out, sweep)
             base = " ".join(a if not a.startswith("/") else Path(a).name for a in sweep.base)
             grid = "; ".join(f"{k} = {', '.join(v)}" for k, v in grid.items())
+            rows = results.get(sweep.name, [])
+            part = (
+                "authors' data" if ("ssbm" in sweep.name or "oxford" in sweep.name) else "built-in"
+            )
+            parts[part] = parts.get(part, 0.0) + _seconds(rows)
             lines.append(
                 f"| `{sweep.name}` | {sweep.label}{' (' + grid + ')' if grid else ''} |"
-                f" {len(results.get(sweep.name, []))} | {total} | `{base}` |"
+                f" {len(rows)} | {total} | {_seconds(rows):.0f} | `{base}` |"
             )
+        for alias in exp.aliases:
+            lines.append(
+                f"| `{alias.name}` | {alias.label} | {len(results.get(alias.name, []))} |"
+                " - | - | the runs of its source sweep |"
+            )
+    lines.append("")
+    lines.append(
+        "Run time summed by part: "
+        + "; ".join(f"{k} {v:.0f} s ({v / 3600:.2f} h)" for k, v in parts.items())
+        + "."
+    )
     return lines
 
 
@@ -503,9 +295,14 @@ def _provenance(results):
     ]
 
 
-def _compute_time(results):
+def _sweep_rows(exps, results):
+    """Rows of the sweeps themselves (an alias's rows are its source's, counted once)."""
+    return [r for exp in exps for sweep in exp.sweeps for r in results.get(sweep.name, [])]
+
+
+def _compute_time(rows):
     """The runs' own times summed: the reproduction's cost, however often it was called."""
-    seconds = [r["seconds"] for rows in results.values() for r in rows if r.get("seconds")]
+    seconds = [r["seconds"] for r in rows if r.get("seconds")]
     if not seconds:
         return ""
     total = sum(seconds)
@@ -545,7 +342,8 @@ def write_report(out, exps, *, scale, record=None):
     out = Path(out)
     results = collect(out, exps)
     record = record or {}
-    n_runs = sum(len(v) for v in results.values())
+    table = evaluate(results)
+    n_runs = len(_sweep_rows(exps, results))
     total = sum(_planned(out, sweep)[1] for exp in exps for sweep in exp.sweeps)
     lines = [
         f"# SuperSpike reproduced: the paper's experiments at scale `{scale}`",
@@ -566,7 +364,7 @@ def write_report(out, exps, *, scale, record=None):
             if "last_call_seconds" in record
             else ""
         )
-        + _compute_time(results),
+        + _compute_time(_sweep_rows(exps, results)),
         "",
     ]
     if scale != "full":
@@ -581,23 +379,17 @@ def write_report(out, exps, *, scale, record=None):
         "",
         "## Claims",
         "",
-        "Each claim of the paper (REFERENCE §3) against what was measured here; the"
-        " criterion of each verdict is stated with the measurement"
-        " (`superspike_brian/reproduce/claims.py`).",
-        "",
-        "| figure | claim | measured | verdict |",
-        "|---|---|---|---|",
     ]
-    for figure, claim, measured, verdict in evaluate(results):
-        lines.append(f"| {figure} | {claim} | {measured} | **{verdict}** |")
-    lines.append("")
+    lines += claims_section(table)
+    lines += ["## Failed claims and the reference implementation", ""]
+    lines += failures_section(table)
     drawers = {
         "fig2": _fig2,
-        "fig4": _fig4,
+        "fig4": fig4_section,
         "fig5": _fig5,
-        "fig6": _fig6,
-        "fig7": _fig7,
-        "fig8": _fig8,
+        "fig6": fig6_section,
+        "fig7": fig7_section,
+        "fig8": fig8_section,
     }
     for exp in exps:
         lines += [f"## {exp.title}", ""]

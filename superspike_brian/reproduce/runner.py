@@ -11,11 +11,17 @@ from pathlib import Path
 
 from superspike_brian.files import write_json
 from superspike_brian.reproduce.experiments import (
+    OXFORD_N_IN,
+    OXFORD_N_OUT,
+    OXFORD_PERIOD_S,
+    OXFORD_TARGET_ID_OFFSET,
     PATTERN_N,
     PATTERN_PERIOD_S,
     experiments,
+    oxford_files,
     pattern_files,
     pattern_period,
+    ssbm_files,
 )
 
 __all__ = ["reproduce", "redraw", "write_pattern_files"]
@@ -95,6 +101,55 @@ def regenerate_command(scale, out, data_dir=None):
     return shlex.join(argv) if os.name != "nt" else " ".join(argv)
 
 
+#: The authors' single-neuron data (SSBM poisson/): inputs, outputs, period (s).
+POISSON_N_IN, POISSON_N_OUT, POISSON_PERIOD_S = 100, 1, 0.5
+
+
+def check_data_dir(data_dir):
+    """Refuse a ``--data-dir`` that holds neither data set, or one the runs could not read.
+
+    Each data set found is read as its runs will read it (sizes, period, the
+    Oxford target ids 1..200 shifted by one), so that a bad file is named once
+    here rather than by every run of its sweeps.
+
+    Raises
+    ------
+    ValueError
+        One line naming ``--data-dir``, the file and what is expected.
+    """
+    from brian2 import second
+
+    from superspike_brian.tasks.task import load_task
+
+    folder = Path(data_dir)
+    if not folder.is_dir():
+        raise ValueError(f"--data-dir {data_dir} is not a folder")
+    for sub in ("poisson", "oxford"):
+        if (folder / sub).is_dir():
+            missing = [n for n in ("input.ras", "target.ras") if not (folder / sub / n).is_file()]
+            if missing:
+                raise ValueError(
+                    f"--data-dir {data_dir}: {sub}/ lacks {', '.join(missing)}; expected"
+                    f" {sub}/input.ras and {sub}/target.ras (SSBM's files)"
+                )
+    poisson, oxford = ssbm_files(data_dir), oxford_files(data_dir)
+    if poisson is None and oxford is None:
+        raise ValueError(
+            f"--data-dir {data_dir} holds neither poisson/ nor oxford/ with input.ras and"
+            " target.ras; give the folder holding SSBM's poisson/ and oxford/"
+        )
+    checks = []
+    if poisson is not None:
+        checks.append((poisson, POISSON_PERIOD_S, POISSON_N_IN, POISSON_N_OUT, 0))
+    if oxford is not None:
+        checks.append((oxford, OXFORD_PERIOD_S, OXFORD_N_IN, OXFORD_N_OUT, OXFORD_TARGET_ID_OFFSET))
+    for (inp, target), period, n_in, n_out, offset in checks:
+        try:
+            load_task(inp, target, period * second, n_in=n_in, n_out=n_out, id_offset_target=offset)
+        except (ValueError, OSError) as exc:
+            raise ValueError(f"--data-dir {data_dir}: {inp.parent.name}/: {exc}") from None
+
+
 def _check_scale(out, scale):
     """Refuse to mix scales in one folder: the sweeps' options would differ."""
     record = out / "reproduce.json"
@@ -121,7 +176,8 @@ def reproduce(scale, out, *, scheduler=None, data_dir=None, workers=None, echo=p
     scheduler : str, optional
         Address of a running Dask scheduler; default: a local cluster.
     data_dir : path, optional
-        Folder holding the authors' ``poisson/input.ras`` and ``target.ras``.
+        Folder holding the authors' data: ``poisson/`` and ``oxford/``, each with
+        ``input.ras`` and ``target.ras`` (:func:`check_data_dir`).
     workers : int, optional
         Worker processes of the local cluster (default: one per core).
     echo : callable
@@ -134,8 +190,8 @@ def reproduce(scale, out, *, scheduler=None, data_dir=None, workers=None, echo=p
     from superspike_brian.reproduce.report import write_report
 
     out = Path(out).resolve()
-    if data_dir is not None and not Path(data_dir).is_dir():
-        raise ValueError(f"--data-dir {data_dir} is not a folder")
+    if data_dir is not None:
+        check_data_dir(data_dir)
     exps = experiments(scale, out, data_dir)
     _check_scale(out, scale)
     out.mkdir(parents=True, exist_ok=True)
