@@ -56,9 +56,17 @@ def test_every_core_count_is_the_jobs(monkeypatch):
     monkeypatch.setenv("SLURM_CPUS_PER_TASK", "1")
     assert compiler.make_arguments()[0] == "-j1"
     ran = []
-    monkeypatch.setattr(codegen.subprocess, "run", lambda cmd, **kw: ran.append(cmd))
-    codegen.compile_project("somewhere")
-    assert ran == [["make", "-j1"]]
+
+    def start(directory):
+        ran.append(compiler.make_arguments())
+        raise RuntimeError("stop before make")
+
+    # codegen's compile goes through compiler.compile_project, which starts make once.
+    monkeypatch.setattr(compiler, "_start_make", start)
+    monkeypatch.setattr(compiler, "planned_objects", lambda directory: (["a.o"], True))
+    with pytest.raises(RuntimeError, match="stop before make"):
+        codegen.compile_project("somewhere")
+    assert ran and ran[0][0] == "-j1"
 
     from superspike_brian.sweep import runner
 

@@ -23,7 +23,6 @@ from pathlib import Path
 import numpy as np
 from brian2 import prefs
 
-from superspike_brian.cores import available_cores
 from superspike_brian.files import atomic_write
 
 COMPUTE_CAPABILITY = 9.0  # H100 / H200
