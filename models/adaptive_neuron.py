@@ -52,7 +52,8 @@ v_rest = -60 * mV
 v_th = -50 * mV
 refractory = 5 * ms
 delay = 0.8 * ms
-dt = 0.1 * ms
+# Not named dt: Brian2 would find it in the run namespace beside its own dt.
+time_step = 0.1 * ms
 ADAPTIVE_LIF = """
 dv/dt = (v_rest - v + I - a) / tau_m : volt (unless refractory)
 dI/dt = -I / tau_s : volt
@@ -65,7 +66,7 @@ LATE = slice(40, 80)
 
 def network(task, jump, seed, learning_rate):
     """100 inputs -> one adaptive LIF neuron (``jump`` = 0: the paper's LIF), and the rule."""
-    inp = task.input.generator(dt, name="inp")
+    inp = task.input.generator(time_step, name="inp")
     namespace = {"tau_m": tau_m, "tau_s": tau_s, "tau_a": tau_a, "b_a": jump}
     namespace.update(v_rest=v_rest, v_th=v_th)
     out = NeuronGroup(

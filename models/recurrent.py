@@ -71,7 +71,8 @@ v_rest = -60 * mV
 v_th = -50 * mV
 refractory = 5 * ms
 delay = 0.8 * ms
-dt = 0.1 * ms
+# Not named dt: Brian2 would find it in the run namespace beside its own dt.
+time_step = 0.1 * ms
 LIF = """
 dv/dt = (v_rest - v + I) / tau_m : volt (unless refractory)
 dI/dt = -I / tau_s : volt
@@ -107,7 +108,7 @@ def make_task(name):
 
 def network(task, n_hidden, recurrent, feedback, seed, learning_rate):
     """The network (feed-forward or with recurrent hidden synapses) and its rule."""
-    inp = task.input.generator(dt, name="inp")
+    inp = task.input.generator(time_step, name="inp")
     groups = []
     for name, n in (("hid", n_hidden), ("out", task.n_out)):
         g = NeuronGroup(

@@ -206,10 +206,15 @@ def check_quantity(
             pass
         elif isinstance(value, numbers.Real):
             meant = _meant_unit(value, unit, typical)
+            named = meant in _SI_NAMES
+            example = (
+                f"{_number_text(value)}*{_unit_name(meant)}"
+                if named
+                else _example(_number_text(value), meant)
+            )
             raise ArgumentTypeError(
                 f"{name} must be a quantity in units of {_unit_name(meant)} "
-                f"(e.g. {_number_text(value)}*{_unit_name(meant)}), "
-                f"got the plain number {_number_text(value)}"
+                f"(e.g. {example}), got the plain number {_number_text(value)}"
             )
         elif _is_numeric(value):
             raise ArgumentTypeError(

@@ -83,7 +83,7 @@ REGULARIZER_PY = "superspike_brian/model/regularizer.py"
 FEEDBACK_PY = "superspike_brian/model/feedback.py"
 MATH_PY = "superspike_brian/engines/factorized_math.py"
 NUMPY_ENGINE_PY = "superspike_brian/engines/factorized_numpy.py"
-SYNAPTIC_PY = "superspike_brian/engines/synaptic.py"
+RULE_BUILD_PY = "superspike_brian/rule/build.py"
 CPP_H = "superspike_brian/engines/cpp/factorized_engine.h"
 SCHEDULE_PY = "superspike_brian/training/schedule.py"
 CHECKPOINT_PY = "superspike_brian/training/checkpoint.py"
@@ -123,7 +123,7 @@ SIGN_FLIPPED = (
     (ERROR_PY, 'OUTPUT_RESET = "er -= 1"', 'OUTPUT_RESET = "er += 1"'),
     (ERROR_PY, 'ON_TARGET = "er += 1"', 'ON_TARGET = "er -= 1"'),
     (ERROR_PY, "er += 1 - got", "er -= 1 - got"),
-    (ERROR_PY, 'store="er -=" if n_err == 0', 'store="er +=" if n_err == 0'),
+    (ERROR_PY, 'store = "er -=" if n_err == 0', 'store = "er +=" if n_err == 0'),
     (
         ERROR_PY,
         'ON_DELAYED_ERROR_ARRIVAL = "er -= pending"',
@@ -265,12 +265,12 @@ MUTATIONS = (
         "frozen-feedback-synaptic",
         "per-synapse engine: symmetric feedback from the initial weights",
         (
-            (FEEDBACK_PY, '"weights": "fb = w / mV : 1",', '"weights": "fb : 1 (constant)",'),
+            (RULE_BUILD_PY, 'if rule.feedback == "symmetric":', "if False:"),
             (
-                SYNAPTIC_PY,
-                "            if fixed is not None:\n                synapses.fb = fixed.T.ravel()",
-                "            synapses.fb = (fixed if fixed is not None"
-                " else values.weights[l - 1]).T.ravel()",
+                RULE_BUILD_PY,
+                "    fixed = rule.values.feedback[c]\n",
+                "    fixed = rule.values.feedback[c]\n"
+                "    fixed = rule.values.weights[c] if fixed is None else fixed\n",
             ),
         ),
         (HIDDEN_RUNTIME,),

@@ -221,7 +221,15 @@ def test_checkpoints_of_format_3_still_read(run_dir, tmp_path):
         del meta[key]
     meta["format"] = 3
     arrays["meta"] = np.array(json.dumps(meta))
-    np.savez(out / checkpoint.FILENAME, **arrays)
+    # Before format 5 the rule's neuron state was named after the layers themselves.
+    old_names = {"network/superspike_cost.sq": "network/cost.sq"}
+    for key in arrays:
+        group, _, var = key.rpartition(".")
+        if group.endswith("_ss") and var in ("z", "zt", "zh", "er", "err", "got", "pending"):
+            old_names[key] = f"{group[: -len('_ss')]}.{var}"
+    assert len(old_names) > 2, sorted(arrays)
+    old = {old_names.get(k, k): v for k, v in arrays.items()}
+    np.savez(out / checkpoint.FILENAME, **old)
     assert _whole_checkpoint(out, fingerprint) == expected
     meta["format"] = 4  # format 4 without its checksum: refused
     arrays["meta"] = np.array(json.dumps(meta))

@@ -54,6 +54,8 @@ def test_the_site_builds_with_its_key_pages(site):
         "api.html": "SuperSpikeNetwork",
         "api/generated/superspike_brian.training.trainer.html": "build_directory",
         "tutorials/index.html": "Tutorials",
+        "tutorials/superspike_in_brian2.html": "SuperSpike",
+        "api/generated/superspike_brian.rule.component.html": "run_args",
         "licence.html": "MIT License",
         "changelog.html": superspike_brian.__version__,
     }

@@ -1,9 +1,12 @@
 """A user's network with the component on standalone devices: compile once, run args, CUDA code."""
 
+import gc
+
 import numpy as np
 from brian2 import Network, SpikeMonitor, defaultclock, device, ms, second
 
 from superspike_brian import SpikeRaster
+from superspike_brian.rule.seeds import build_standalone
 from superspike_brian.training import codegen, devices
 
 from . import graphs
@@ -19,6 +22,9 @@ def _build_and_run(directory, seed, target=None, runs=()):
     options in ``runs``. Returns the binary's mtime and, per run, the output
     spike times, the weights and the cost's times.
     """
+    # Objects of an earlier build still alive (reference cycles) would make Brian2 name
+    # this build's code objects ``..._1``: other file names, a recompile.
+    gc.collect()
     devices.activate("cpp_standalone", directory=directory)
     try:
         defaultclock.dt = graphs.DT
@@ -27,7 +33,8 @@ def _build_and_run(directory, seed, target=None, runs=()):
         )
         mon = SpikeMonitor(groups["out"], name="out_spikes")
         Network(*groups.values(), *syns, mon, rule).run(DURATION)
-        device.build(directory=str(directory), compile=True, run=True, with_output=False)
+        build_standalone(directory, say=lambda line: None)
+        device.run(str(directory), with_output=False)
         results = []
         for options in [None, *runs]:
             if options is not None:

@@ -85,6 +85,9 @@ class Trainings(threading.Thread):
                 alive.setdefault(run_dir, []).append(int(name))
                 self.parents[int(name)] = int(stat.rsplit(")", 1)[1].split()[1])
         for run_dir, pids in alive.items():
+            # A child forked by a training (make started with a preexec hook) has
+            # its parent's command line until it execs: the same writer, not another.
+            pids[:] = [p for p in pids if self.parents.get(p) not in pids]
             if len(pids) > 1:
                 self.overlaps.append((run_dir, pids))
             for pid in pids:

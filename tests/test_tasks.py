@@ -49,7 +49,8 @@ def test_frozen_poisson_zero_rate():
 def test_frozen_poisson_bad_arguments():
     with pytest.raises(TypeError, match=r"rate must be a quantity .*\(e.g. 5\*Hz\)"):
         frozen_poisson(10, 5, 500 * ms, seed=0)
-    with pytest.raises(TypeError, match=r"duration must be a quantity .*0.5\*ms"):
+    # 0.5 read in seconds is the usual period (500 ms): the example says so.
+    with pytest.raises(TypeError, match=r"duration must be a quantity .*0.5\*second"):
         frozen_poisson(10, 5 * Hz, 0.5, seed=0)
     with pytest.raises(TypeError, match=r"rate .*\(frequency\).*\(voltage\)"):
         frozen_poisson(10, 5 * mV, 500 * ms, seed=0)

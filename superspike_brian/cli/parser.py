@@ -131,6 +131,40 @@ def _parser(sub, name, help, description=None):
     )
 
 
+def _add_reproduce_parser(sub):
+    """The ``reproduce`` subcommand."""
+    rp = _parser(
+        sub,
+        "reproduce",
+        "run the paper's experiments (Figs 2, 4-8) over seeds and write a report",
+        "Run every experiment of the paper as sweeps on one Dask cluster (local, or the"
+        " one at --scheduler), then write OUT/report.md: figures, tables over seeds and"
+        " the paper's claims with what was measured. Running it again completes only the"
+        " runs still missing. Scales: quick (about 30 min on 2 cores), full (the paper's"
+        " seeds and durations), tiny (seconds per run, for tests).",
+    )
+    rp.add_argument(
+        "--scale", choices=("quick", "full", "tiny"), default="quick", help="seeds and durations"
+    )
+    rp.add_argument("--out", required=True, help="folder of the sweeps and the report")
+    rp.add_argument(
+        "--scheduler", help="Dask scheduler address, e.g. tcp://host:8786 (default: local cluster)"
+    )
+    rp.add_argument("--workers", type=int, help="local cluster worker processes (default: cores)")
+    rp.add_argument(
+        "--data-dir",
+        help="folder with the authors' SSBM data: poisson/ (input.ras, target.ras: Figs 2 and 4"
+        " also run on it) and oxford/ (Figs 6-8 also run on the Oxford task); each claim is"
+        " then judged on both and beside the reference implementation's numbers",
+    )
+    rp.add_argument(
+        "--report-only",
+        action="store_true",
+        help="redraw OUT/report.md from the runs on disk; run nothing",
+    )
+    rp.set_defaults(func=commands.cmd_reproduce)
+
+
 def build_parser():
     """The ``superspike`` parser with all its subcommands."""
     p = Parser(prog="superspike", description=DESCRIPTION, formatter_class=HelpFormatter)
@@ -182,36 +216,7 @@ def build_parser():
     )
     add_sweep_arguments(sw)
     sw.set_defaults(func=commands.cmd_sweep)
-    rp = _parser(
-        sub,
-        "reproduce",
-        "run the paper's experiments (Figs 2, 4-8) over seeds and write a report",
-        "Run every experiment of the paper as sweeps on one Dask cluster (local, or the"
-        " one at --scheduler), then write OUT/report.md: figures, tables over seeds and"
-        " the paper's claims with what was measured. Running it again completes only the"
-        " runs still missing. Scales: quick (about 30 min on 2 cores), full (the paper's"
-        " seeds and durations), tiny (seconds per run, for tests).",
-    )
-    rp.add_argument(
-        "--scale", choices=("quick", "full", "tiny"), default="quick", help="seeds and durations"
-    )
-    rp.add_argument("--out", required=True, help="folder of the sweeps and the report")
-    rp.add_argument(
-        "--scheduler", help="Dask scheduler address, e.g. tcp://host:8786 (default: local cluster)"
-    )
-    rp.add_argument("--workers", type=int, help="local cluster worker processes (default: cores)")
-    rp.add_argument(
-        "--data-dir",
-        help="folder with the authors' SSBM data: poisson/ (input.ras, target.ras: Figs 2 and 4"
-        " also run on it) and oxford/ (Figs 6-8 also run on the Oxford task); each claim is"
-        " then judged on both and beside the reference implementation's numbers",
-    )
-    rp.add_argument(
-        "--report-only",
-        action="store_true",
-        help="redraw OUT/report.md from the runs on disk; run nothing",
-    )
-    rp.set_defaults(func=commands.cmd_reproduce)
+    _add_reproduce_parser(sub)
     return p
 
 

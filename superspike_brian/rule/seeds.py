@@ -26,7 +26,7 @@ from pathlib import Path
 import numpy as np
 from brian2 import Network, defaultclock, device, ms, start_scope
 
-__all__ = ["SeedResult", "train_seeds"]
+__all__ = ["build_standalone", "SeedResult", "train_seeds"]
 
 
 @dataclass
@@ -122,10 +122,7 @@ def train_seeds(
         defaultclock.dt = dt
         rule, objects, monitors = build(seeds[0])
         Network(*objects, rule).run(duration)
-        say(f"building and compiling {directory} (once for every seed) ...")
-        t0 = time.time()
-        device.build(directory=str(directory), compile=True, run=False)
-        say(f"built in {time.time() - t0:.0f} s")
+        build_standalone(directory, what="the network (once for every seed)", say=say)
         out = []
         for k, seed in enumerate(seeds):
             # The first seed is the one built in; the others need the synapses'
@@ -139,3 +136,40 @@ def train_seeds(
     finally:
         devices.release(device_name)
         devices.deactivate()
+
+
+def build_standalone(directory, *, what="the network", device_name="cpp_standalone", say=None):
+    """Generate the standalone project of the network run so far and compile what changed.
+
+    Brian2's ``device.build(compile=True)`` writes ``main.cpp`` with its clocks
+    reset in an order that changes from one build to the next, so a rebuild of
+    the same network (another seed, another target) would compile and link
+    again; here a ``main.cpp`` that differs only in that order keeps its old
+    timestamp, and the compile says what it does and about how long it takes
+    (:func:`superspike_brian.training.compiler.compile_project`). Call it where
+    ``device.build`` would be called, with the standalone device active; run
+    the binary with ``device.run(directory, run_args=rule.run_args(...))``.
+
+    Parameters
+    ----------
+    directory : path
+        The project folder (built again with the same structure: nothing compiles).
+    what : str
+        What is compiled, for the messages.
+    device_name : {'cpp_standalone', 'cuda_standalone'}
+    say : callable, optional
+        Receives each message line (default: standard error).
+
+    Returns
+    -------
+    superspike_brian.training.compiler.CompileResult
+        ``cached`` is True when nothing had to be compiled.
+    """
+    from superspike_brian.training import compiler, devices
+
+    directory = Path(directory).absolute()
+    device.build(directory=str(directory), compile=False, run=False)
+    compiler.keep_equivalent_sources(directory)
+    return compiler.compile_project(
+        directory, what=what, device=device_name, say=say, root=devices.default_build_root()
+    )

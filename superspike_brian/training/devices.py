@@ -25,7 +25,7 @@ from brian2.devices.device import all_devices, reset_device
 
 from superspike_brian.choices import DEVICES
 from superspike_brian.training import compiler
-from superspike_brian.training.toolchain import toolchain_key
+from superspike_brian.training.toolchain import require_brian2cuda, toolchain_key
 
 __all__ = [
     "activate",
@@ -163,21 +163,6 @@ def _drop_old_lock_file(path):
         return
     if _OLD_LOCK.fullmatch(text):
         path.unlink(missing_ok=True)
-
-
-def require_brian2cuda():
-    """Import brian2cuda (it registers ``cuda_standalone``), or say how to install it.
-
-    brian2cuda is an optional dependency (the ``cuda`` extra): it is GPLv3,
-    and only the GPU path needs it.
-    """
-    try:
-        import brian2cuda  # noqa: F401 - registers the device and its preferences
-    except ImportError as exc:
-        raise ImportError(
-            "device 'cuda_standalone' needs brian2cuda, an optional dependency (GPLv3):"
-            " pip install 'superspike-brian[cuda]'"
-        ) from exc
 
 
 def activate(name, *, directory=None, codegen_target="numpy", float32=False):

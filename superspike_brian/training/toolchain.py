@@ -21,7 +21,7 @@ import subprocess
 
 from superspike_brian.training import compiler
 
-__all__ = ["toolchain_key", "toolchain_description", "resolved_target"]
+__all__ = ["toolchain_key", "toolchain_description", "resolved_target", "require_brian2cuda"]
 
 #: Seconds a compiler may take to print its version or its target options.
 _ASK_TIMEOUT_S = 30
@@ -132,11 +132,24 @@ def _cpp_flags():
     )
 
 
+def require_brian2cuda():
+    """Import brian2cuda (it registers ``cuda_standalone``), or say how to install it.
+
+    brian2cuda is an optional dependency (the ``cuda`` extra): it is GPLv3,
+    and only the GPU path needs it.
+    """
+    try:
+        import brian2cuda  # noqa: F401 - registers the device and its preferences
+    except ImportError as exc:
+        raise ImportError(
+            "device 'cuda_standalone' needs brian2cuda, an optional dependency (GPLv3):"
+            " pip install 'superspike-brian[cuda]'"
+        ) from exc
+
+
 def _cuda_words():
     """nvcc's version, brian2cuda's nvcc flags and the GPU architecture it targets."""
     from brian2 import prefs
-
-    from superspike_brian.training.devices import require_brian2cuda
 
     require_brian2cuda()  # its preferences exist once it is imported
     backend = prefs.devices.cuda_standalone.cuda_backend
