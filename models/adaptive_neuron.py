@@ -17,9 +17,9 @@ neuron model over seeds: the late cost (median of blocks 40-79 per seed), its
 median and quartiles over seeds, and the seeds whose last period hits all 5
 target spikes within 1 ms.
 
-Measured (``python models/adaptive_neuron.py``, seeds 1-10; see the README):
-
-    (filled in by the run that produced the README's table)
+Not yet measured over seeds: ``python models/adaptive_neuron.py`` writes the
+table (its component is checked against the oracle in ``tests/test_rule_vs_oracle.py``
+with an adaptive threshold, and the tutorial trains an adaptive recurrent network).
 
 Run::
 

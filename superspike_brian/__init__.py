@@ -44,7 +44,7 @@ __version__ = "0.1.0"
 #: ``import superspike_brian`` (and the command line's ``--help``) does not
 #: import Brian2.
 _EXPORTS = {
-    "SuperSpike": "superspike_brian.rule",
+    "SuperSpike": "superspike_brian.rule.component",
     "SuperSpikeNetwork": "superspike_brian.model.network",
     "ModelParameters": "superspike_brian.model.parameters",
     "NeuronParameters": "superspike_brian.model.parameters",

@@ -55,7 +55,6 @@ def test_cpp_project_runs_and_collects_like_the_trainer(tmp_path):
         device="cpp_standalone",
         schedule=SHORT,
         progress=False,
-        build_dir=tmp_path / "build",
     )
     direct = trainer.run()
     project = trainer.generate(tmp_path / "proj", compile=True)
