@@ -14,12 +14,22 @@ set of the same structure) compiles nothing. :func:`compile_project` runs
   process, which stops ``make`` and raises :class:`CompileInterrupted` (no
   compiler output on the terminal, no advice about options the command line
   does not have). The object files compiled so far stay: the next run compiles
-  only the rest.
+  only the rest;
+* parses the headers once: every generated C++ file starts by including
+  ``objects.h`` (the declarations of all arrays, with ``<vector>``, ``<random>``
+  and the rest of the standard library behind it), which costs more than the
+  file's own code. With GCC, :func:`compile_project` precompiles that header
+  for the compile and passes it to each file (``-include objects.h``, which the
+  files' own ``#include`` then skips through its include guard). The object
+  files are byte for byte those of a compile without it, and a compile of a
+  whole project takes about half the time. The precompiled header (tens of MB)
+  is deleted after the compile, so a stale one is never used.
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import os
 import re
@@ -61,6 +71,14 @@ _OBJECT = re.compile(r"\s-o\s*(\S+\.o)(?=\s|$)")
 TIMES_FILE = "compile_times.json"
 #: Where make's own output goes, in the project directory.
 MAKE_LOG = "make.log"
+#: The header every file of a cpp_standalone project includes first.
+_SHARED_HEADER = "objects.h"
+#: Fewer files than this compile faster without precompiling the header (it
+#: costs about as much as compiling three files).
+_PCH_MIN_FILES = 6
+#: Where the precompiled header is made, in the project directory (removed after).
+_PCH_DIR = ".superspike-pch"
+_INCLUDES_SHARED = re.compile(r'^\s*#\s*include\s*"objects\.h"', re.MULTILINE)
 
 
 class CompileError(RuntimeError):
@@ -128,6 +146,74 @@ def make_arguments():
 
 def _variables():
     return [a for a in make_arguments() if "=" in a]
+
+
+@functools.lru_cache(maxsize=8)
+def _is_gcc(command):
+    """True when ``command`` is GCC (whose ``.gch`` files ``-include`` picks up)."""
+    try:
+        result = subprocess.run([*command, "--version"], capture_output=True, text=True, timeout=30)
+    except (OSError, subprocess.SubprocessError):
+        return False
+    return result.returncode == 0 and "Free Software Foundation" in result.stdout
+
+
+def _precompiled_header(directory, n_files):
+    """Precompile ``objects.h`` for a compile of ``n_files`` files in ``directory``.
+
+    Returns the ``make`` arguments that have each file that includes it take it
+    precompiled, or None where it does not apply: not a cpp_standalone project,
+    few files, a compiler other than GCC, or ccache in front of the compiler
+    (ccache does not cache files compiled with a precompiled header unless told
+    to be sloppy). A failure to precompile leaves the compile as it would be
+    without.
+    """
+    directory = Path(directory)
+    command = compiler_command()
+    if (
+        n_files < _PCH_MIN_FILES
+        or not (directory / _SHARED_HEADER).is_file()
+        or any(directory.glob("*.cu"))
+        or shutil.which("ccache")
+        or not _is_gcc(tuple(command))
+    ):
+        return None
+    # Only the code objects get it (the files of code_objects/, nearly all of a
+    # project): they include the header through -I., as "./objects.h", so the
+    # headers behind it are found as "./network.h" and so on, as they are from
+    # the copy in _PCH_DIR. The paths compiled into an object (assert messages)
+    # are therefore the same and the objects are byte for byte those compiled
+    # without. The copy sits in a folder of its own: a precompiled header beside
+    # objects.h would be taken by the files at the top too, which find the
+    # headers by other names.
+    targets = [
+        str(source.relative_to(directory).with_suffix(".o"))
+        for source in sorted(directory.glob("*/*.cpp"))
+        if _INCLUDES_SHARED.search(source.read_text(errors="replace"))
+    ]
+    if not targets:
+        return None
+    header = f"{_PCH_DIR}/{_SHARED_HEADER}"
+    _remove_precompiled_header(directory)
+    (directory / _PCH_DIR).mkdir()
+    shutil.copyfile(directory / _SHARED_HEADER, directory / header)
+    # The makefile's own flags: a header precompiled with other flags is not used.
+    rule = f"_superspike_pch: ; $(CXX) $(CXXFLAGS) -x c++-header {header} -o {header}.gch"
+    result = subprocess.run(
+        ["make", f"--eval={rule}", "_superspike_pch"],
+        cwd=directory,
+        capture_output=True,
+        stdin=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    if result.returncode != 0:
+        _remove_precompiled_header(directory)
+        return None
+    return [f"--eval={' '.join(targets)}: CXXFLAGS += -include {header}"]
+
+
+def _remove_precompiled_header(directory):
+    shutil.rmtree(Path(directory) / _PCH_DIR, ignore_errors=True)
 
 
 def up_to_date(directory):
@@ -342,11 +428,11 @@ def _sigint_as_flag():
         signal.signal(signal.SIGINT, previous)
 
 
-def _start_make(directory):
+def _start_make(directory, extra=()):
     """``make`` in its own session (a terminal's Ctrl-C reaches only this process)."""
     with open(Path(directory) / MAKE_LOG, "w") as out:
         return subprocess.Popen(
-            ["make", *make_arguments()],
+            ["make", *make_arguments(), *extra],
             cwd=directory,
             stdout=out,
             stderr=subprocess.STDOUT,
@@ -431,13 +517,18 @@ def compile_project(
             f" ({_estimate_text(device, total, root)})"
         )
         start_ns, t0 = time.time_ns(), time.monotonic()
-        proc = _start_make(directory)
         try:
-            _watch(proc, interrupted, directory, objects, start_ns, t0, say, tty, interval, poll)
-        except BaseException:
-            _stop(proc)
-            raise
+            header = _precompiled_header(directory, total)
+            proc = _start_make(directory, header or [])
+            try:
+                _watch(
+                    proc, interrupted, directory, objects, start_ns, t0, say, tty, interval, poll
+                )
+            except BaseException:
+                _stop(proc)
+                raise
         finally:
+            _remove_precompiled_header(directory)
             if tty:
                 sys.stderr.write("\n")
         if interrupted:
