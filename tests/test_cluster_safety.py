@@ -57,7 +57,7 @@ def test_every_core_count_is_the_jobs(monkeypatch):
     assert compiler.make_arguments()[0] == "-j1"
     ran = []
 
-    def start(directory):
+    def start(directory, extra=()):
         ran.append(compiler.make_arguments())
         raise RuntimeError("stop before make")
 
