@@ -9,9 +9,10 @@ import numpy as np
 import pytest
 from brian2 import ms, second
 
-from superspike_brian import Schedule, SuperSpikeNetwork, Trainer, cli, single_neuron_task
+from superspike_brian import Schedule, SuperSpikeNetwork, Trainer, cli, rundir, single_neuron_task
 from superspike_brian.tasks.pattern import pattern_task
 from superspike_brian.training import codegen
+from superspike_brian.training.collect import read_description
 
 from .helpers import SHORT, run_oracle, small_network, small_task
 
@@ -44,6 +45,33 @@ def test_cuda_code_generation_without_gpu(name, tmp_path):
     # Every recorded quantity has its own result file.
     files = [e["file"] for e in manifest["arrays"].values()]
     assert len(set(files)) == len(files)
+    # Described by JSON and .npz files (no pickles), read back to the same objects.
+    assert not [p.name for p in d.rglob("*") if p.suffix in (".pkl", ".pickle")]
+    network, read_task, schedule = read_description(d)
+    assert network.config() == net.config()
+    for a, b in zip(network.initial_weights(), net.initial_weights(), strict=True):
+        np.testing.assert_array_equal(a, b)
+    assert read_task.name == task.name and read_task.kind == task.kind
+    expected = rundir.task_arrays(task)
+    got = rundir.task_arrays(read_task)
+    assert set(got) == set(expected)
+    for key, value in expected.items():
+        np.testing.assert_array_equal(got[key], value)
+    assert schedule.to_config() == SHORT_RUN.to_config()
+
+
+def test_a_project_described_by_a_pickle_is_refused_in_one_line(tmp_path, capsys):
+    """Projects of 0.1.0 carried a pickle; it is never loaded (it could run any code)."""
+    old = tmp_path / "old"
+    old.mkdir()
+    (old / "superspike.pkl").write_bytes(b"not to be unpickled")
+    assert cli.main(["collect", str(old), "--out", str(tmp_path / "run")]) != 0
+    err = capsys.readouterr().err
+    assert "0.1.0 or earlier" in err and "superspike.pkl" in err and "Traceback" not in err
+    assert not (tmp_path / "run").exists()
+    (old / "superspike.pkl").unlink()
+    with pytest.raises(ValueError, match="not a complete generated project"):
+        read_description(old)
 
 
 def test_cpp_project_runs_and_collects_like_the_trainer(tmp_path):

@@ -2,28 +2,34 @@
 
 :func:`generate` writes a self-contained Brian2 project (C++ or CUDA) that
 trains a model entirely inside one binary, with ``manifest.json`` naming the
-result file of every recorded quantity and the trainer's description;
-:func:`superspike_brian.training.collect.collect` turns the results of a run
-on another machine (a GPU node) into an ordinary run directory, without Brian2's
-in-process device state.
+result file of every recorded quantity, and the trainer's description as data:
+``config.json`` (network, task, schedule and options, as a run directory holds
+them), ``task.npz`` (the task's rasters) and ``initial_weights.npz``. No pickles:
+a later version of the package reads the description, and reading it runs no
+code from the project. :func:`superspike_brian.training.collect.collect` turns
+the results of a run on another machine (a GPU node) into an ordinary run
+directory, without Brian2's in-process device state.
 """
 
 from __future__ import annotations
 
-import pickle
 from pathlib import Path
 
 from superspike_brian import rundir
-from superspike_brian.files import atomic_write, write_json
+from superspike_brian.files import atomic_write, write_json, write_npz
 from superspike_brian.model.builder import build_model
 from superspike_brian.model.values import model_values
 from superspike_brian.training import codegen, loop
 from superspike_brian.training.session import Session, set_clock
 
-__all__ = ["generate", "DESCRIPTION"]
+__all__ = ["generate", "TASK_FILE", "INITIAL_WEIGHTS_FILE", "OLD_DESCRIPTION"]
 
-#: The pickled network, task and schedule of a generated project.
-DESCRIPTION = "superspike.pkl"
+#: The task's rasters (and XOR windows), as a run directory's task.npz holds them.
+TASK_FILE = "task.npz"
+#: The network's initial weights (mV), ``w_init_1`` ... per connection.
+INITIAL_WEIGHTS_FILE = "initial_weights.npz"
+#: The pickle that described a project up to version 0.1.0 (not read any more).
+OLD_DESCRIPTION = "superspike.pkl"
 
 
 def generate(trainer, directory, *, compile=False, compute_capability=None):
@@ -75,8 +81,11 @@ def generate(trainer, directory, *, compile=False, compute_capability=None):
     codegen.patch_makefile(directory)
     write_json(directory / "manifest.json", manifest)
     write_json(directory / "config.json", trainer.config())
-    description = {"network": net, "task": trainer.task, "schedule": trainer.schedule}
-    atomic_write(directory / DESCRIPTION, pickle.dumps(description))
+    write_npz(directory / TASK_FILE, **rundir.task_arrays(trainer.task))
+    write_npz(
+        directory / INITIAL_WEIGHTS_FILE,
+        **{f"w_init_{l}": w for l, w in enumerate(net.initial_weights(), start=1)},
+    )
     atomic_write(directory / "README.md", _readme(trainer, directory, cc))
     if compile:
         codegen.compile_project(directory, trainer.device)
