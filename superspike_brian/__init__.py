@@ -35,6 +35,9 @@ Examples
 
 import importlib
 
+# The package's logger and its handler (messages at level INFO, as Brian2's).
+from superspike_brian import logs  # noqa: F401
+
 #: The package's version: the one place it is written (setup.cfg reads it with
 #: ``version = attr:``, without importing the package; CITATION.cff and
 #: CHANGELOG.md are checked against it by tests/test_docs.py).

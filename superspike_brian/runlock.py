@@ -27,6 +27,10 @@ import sys
 import time
 from pathlib import Path
 
+from superspike_brian import logs
+
+_log = logs.get_logger(__name__)
+
 __all__ = [
     "RunBusy",
     "writer_lock",
@@ -224,4 +228,4 @@ def _short(text):
 
 
 def _stderr(message):
-    print(message, file=sys.stderr, flush=True)
+    _log.warning(message)

@@ -5,7 +5,8 @@ middle of a run.
 
 What it shows: the killed worker's training dies with it; the first command
 reports that run failed (the scheduler runs with ``allowed-failures 0``, as the
-sweep's own local cluster and the documented cluster recipe do) and finishes the
+sweep's own local cluster and the documented cluster recipe do), and that run
+only (a run waiting for a worker is not lost with it), and finishes the
 others on the surviving worker; the same command again runs only the killed run;
 every run then holds all its blocks, and no run directory was ever written by
 two training processes at once (every training process is watched through
@@ -24,6 +25,7 @@ from pathlib import Path
 
 import pytest
 
+from superspike_brian.sweep.runner import SCHEDULER_CONFIG
 from superspike_brian.tasks.spikeio import SpikeRaster, write_ras
 
 SEEDS = ("1", "2", "3")
@@ -106,7 +108,11 @@ def deployment(tmp_path):
     logs = tmp_path / "dask-logs"
     logs.mkdir()
     address_file = tmp_path / "scheduler.json"
-    env = dict(os.environ, DASK_DISTRIBUTED__SCHEDULER__ALLOWED_FAILURES="0")
+    # The scheduler settings of the sweep's own cluster, given as docs/cluster.md gives
+    # them to a deployed scheduler: DASK_DISTRIBUTED__SCHEDULER__ALLOWED_FAILURES=0 ...
+    env = dict(os.environ)
+    for key, value in SCHEDULER_CONFIG.items():
+        env["DASK_" + key.upper().replace(".", "__").replace("-", "_")] = str(value)
     procs = []
     try:
         with open(logs / "scheduler.log", "w") as log:

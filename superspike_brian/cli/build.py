@@ -7,7 +7,10 @@ from pathlib import Path
 
 from brian2 import ms, mV, second
 
+from superspike_brian import logs
 from superspike_brian.options import add_train_arguments, check_train
+
+_log = logs.get_logger(__name__)
 
 __all__ = ["make_task", "make_trainer", "resume_args", "refuse_with_resume", "given_options"]
 
@@ -81,8 +84,6 @@ def make_trainer(args, task, argv=None):
 
     n_blocks, decay_at = check_train(args)
     if getattr(args, "init", None):
-        import sys
-
         from superspike_brian.cli.init_source import network_from_source
         from superspike_brian.training.initial import initial_network
 
@@ -93,7 +94,7 @@ def make_trainer(args, task, argv=None):
             task,
             initial_network(args.init),
             given,
-            say=lambda line: print(line, file=sys.stderr, flush=True),
+            say=_log.info,
         )
     else:
         changes = {"r0": args.r0 * mV, "error_delay": args.error_delay * ms}

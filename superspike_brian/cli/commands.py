@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import sys
 import time
 from pathlib import Path
+
+from superspike_brian import logs
 
 __all__ = [
     "cmd_train",
@@ -16,6 +17,18 @@ __all__ = [
     "cmd_export",
     "cmd_reproduce",
 ]
+
+_log = logs.get_logger(__name__)
+
+
+def _result(message):
+    """A line of the command's result: on stdout, shown at level INFO (not with -q)."""
+    _log.info(message, extra=logs.STDOUT)
+
+
+def _note(message):
+    """A message about the command's work: on stderr, shown at level INFO (not with -q)."""
+    _log.info(message)
 
 
 def cmd_train(args):
@@ -50,17 +63,16 @@ def _resume(args, config, argv, out):
         if _figures_missing(args):
             # Stopped while drawing its figures, after its results were written.
             _figures(out, _reference(args))
-            print(f"{out} is complete; its missing figures are drawn")
+            _result(f"{out} is complete; its missing figures are drawn")
             return 0
-        print(f"{out} is complete; nothing to resume")
+        _result(f"{out} is complete; nothing to resume")
         return 0
     check_train(args)
     if not (out / "checkpoint.npz").exists():
         # Killed while compiling, say: it starts again, with its own options.
-        print(
+        _note(
             f"{out} has no checkpoint (it stopped before its first block ended): training it"
-            f" from the start as {shlex.join(['superspike', *argv])}",
-            file=sys.stderr,
+            f" from the start as {shlex.join(['superspike', *argv])}"
         )
     return _run_train(args, argv, out)
 
@@ -69,7 +81,7 @@ def _run_train(args, argv, out):
     try:
         return _train(args, argv, out)
     except KeyboardInterrupt as exc:
-        print(f"\n{_interrupted(out, exc)}", file=sys.stderr)
+        _log.warning(f"\n{_interrupted(out, exc)}")
         return 130
 
 
@@ -109,7 +121,7 @@ def _train(args, argv, out):
     task = make_task(args)
     trainer = make_trainer(args, task, argv)
     k0, wall0 = _done_before(out) if args.resume else (0, 0.0)
-    print(f"{task.describe()}\nwriting to {out}", file=sys.stderr)
+    _note(f"{task.describe()}\nwriting to {out}")
     history = trainer.run(
         out=out,
         resume=bool(args.resume),
@@ -120,19 +132,21 @@ def _train(args, argv, out):
     _figures(out, _reference(args))
     for row in history.metrics:
         if row["block"] % max(1, len(history.metrics) // 20) == 0 or row is history.metrics[-1]:
-            print(f"block {row['block']:4d}  t = {row['time_s']:7.1f} s  cost = {row['cost']:.4g}")
+            _result(
+                f"block {row['block']:4d}  t = {row['time_s']:7.1f} s  cost = {row['cost']:.4g}"
+            )
     t = history.timing
     t_update = float(trainer.network.params.learning.t_update)
     # A resumed run reports the part this process ran (run_s counts every part).
     sim = (trainer.n_updates - k0) * t_update
     wall = t.get("run_s", t["total_s"]) - wall0
     part = f" (of {trainer.n_updates * t_update:.0f} s in all)" if k0 else ""
-    print(
+    _result(
         f"wall time: {wall:.2f} s for {sim:.0f} s simulated by this run{part}"
         f" ({wall / max(sim, 1e-12):.4f} s per simulated second);"
         f" compile {t.get('compile_s', 0.0):.1f} s"
     )
-    print(f"results in {out}")
+    _result(f"results in {out}")
     return 0
 
 
@@ -189,7 +203,7 @@ def cmd_codegen(args):
     out = trainer.generate(
         args.out, compile=args.compile, compute_capability=args.compute_capability
     )
-    print(f"project in {out}; see {out / 'README.md'}")
+    _result(f"project in {out}; see {out / 'README.md'}")
     return 0
 
 
@@ -201,8 +215,8 @@ def cmd_collect(args):
     with rundir.writer_lock(out):
         history = collect(args.project, out)
     for row in history.metrics[:: max(1, len(history.metrics) // 10)]:
-        print(f"block {row['block']:4d}  cost = {row['cost']:.4g}")
-    print(f"results in {out}")
+        _result(f"block {row['block']:4d}  cost = {row['cost']:.4g}")
+    _result(f"results in {out}")
     return 0
 
 
@@ -215,7 +229,7 @@ def cmd_report(args):
     require_finished(out)
     ref = reference.curve(args.reference) if args.reference else None
     page = summary_page(out, reference=ref)
-    print(f"figures and {page} regenerated from the saved data")
+    _result(f"figures and {page} regenerated from the saved data")
     return 0
 
 
@@ -312,12 +326,12 @@ def cmd_evaluate(args):
     }
     write_evaluation(out, result, info=info, overwrite=args.overwrite)
     rates = ", ".join(f"{name} {rate:.3g} Hz" for name, rate in result.rates.items())
-    print(f"{result.duration:g} s evaluated, learning off; rates: {rates}")
+    _result(f"{result.duration:g} s evaluated, learning off; rates: {rates}")
     if result.cost is not None:
-        print(f"cost {result.cost:.4g} (one unmatched spike per second and output unit gives 1)")
+        _result(f"cost {result.cost:.4g} (one unmatched spike per second and output unit gives 1)")
     if result.timing.get("cached"):
-        print("nothing compiled: the run's compiled binary ran it")
-    print(f"results in {out} (evaluation.json, spikes.npz, raster.png)")
+        _result("nothing compiled: the run's compiled binary ran it")
+    _result(f"results in {out} (evaluation.json, spikes.npz, raster.png)")
     return 0
 
 
@@ -335,7 +349,7 @@ def cmd_export(args):
     out.parent.mkdir(parents=True, exist_ok=True)
     nir.write(out, graph)
     sizes = " -> ".join(str(n) for n in run.network.layer_sizes)
-    print(
+    _result(
         f"{args.weights} weights of {run.path} ({sizes}) written to {out} ({args.format.upper()})"
     )
     return 0
@@ -353,7 +367,7 @@ def cmd_reproduce(args):
         if args.scheduler is not None or args.workers is not None:
             raise ValueError("--report-only runs nothing: leave out --scheduler and --workers")
 
-        print(f"report: {redraw(args.scale, args.out, data_dir=args.data_dir)}")
+        _result(f"report: {redraw(args.scale, args.out, data_dir=args.data_dir)}")
         return 0
     from superspike_brian.reproduce.runner import reproduce
 
@@ -365,12 +379,11 @@ def cmd_reproduce(args):
         data_dir=args.data_dir,
         workers=args.workers,
     )
-    print(f"report: {report} ({time.time() - t0:.0f} s)")
+    _result(f"report: {report} ({time.time() - t0:.0f} s)")
     if failed:
-        print(
+        _log.warning(
             f"{len(failed)} run(s) failed (see their log.txt); run the same command again"
-            " to re-run them",
-            file=sys.stderr,
+            " to re-run them"
         )
         return 1
     return 0

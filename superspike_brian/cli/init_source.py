@@ -15,6 +15,8 @@ from __future__ import annotations
 
 from brian2 import ms, mV
 
+from superspike_brian import logs
+
 __all__ = ["network_from_source"]
 
 #: Options that change the network started from, by their argparse names.
@@ -52,7 +54,7 @@ def _parameter_changes(params):
     return out
 
 
-def network_from_source(args, task, source, given, *, say=print):
+def network_from_source(args, task, source, given, *, say=None):
     """The network of a training that starts from ``source`` (see the module docstring).
 
     Parameters
@@ -74,6 +76,7 @@ def network_from_source(args, task, source, given, *, say=print):
         The layers of the source differ from those the task or ``--hidden``
         need (both named).
     """
+    say = say or logs.get_logger(__name__).info
     from superspike_brian.model.network import SuperSpikeNetwork
     from superspike_brian.training.initial import with_initial
 

@@ -23,8 +23,10 @@ Sweep seeds x feedback modes on Dask (a local cluster unless --scheduler)::
 
 from __future__ import annotations
 
+import logging
 import sys
 
+from superspike_brian import logs
 from superspike_brian.choices import DEVICES
 from superspike_brian.cli import commands
 from superspike_brian.options import (
@@ -168,6 +170,24 @@ def _add_reproduce_parser(sub):
 def build_parser():
     """The ``superspike`` parser with all its subcommands."""
     p = Parser(prog="superspike", description=DESCRIPTION, formatter_class=HelpFormatter)
+    loudness = p.add_mutually_exclusive_group()
+    loudness.add_argument(
+        "-q",
+        "--quiet",
+        dest="log_level",
+        action="store_const",
+        const="WARNING",
+        help="print warnings and errors only (no progress, no compile messages, no results"
+        " lines); before the command: superspike -q train ...",
+    )
+    loudness.add_argument(
+        "-v",
+        "--verbose",
+        dest="log_level",
+        action="store_const",
+        const="DEBUG",
+        help="print debugging detail too (compiler arguments, build directories, locks)",
+    )
     sub = p.add_subparsers(dest="command", required=True, parser_class=Parser)
     tr = _parser(sub, "train", "train a network and write a run directory", TRAIN_DESCRIPTION)
     add_train_arguments(tr)
@@ -224,7 +244,12 @@ def main(argv=None):
     """Run the command line; returns the exit status."""
     argv = list(sys.argv[1:] if argv is None else argv)
     args = build_parser().parse_args(argv)
-    args.argv = argv
+    # What a run records (and --resume reads back) is the command and its options.
+    args.argv = argv[argv.index(args.command) :]
+    root = logging.getLogger(logs.ROOT)
+    level = root.level
+    if args.log_level:
+        logs.set_level(args.log_level)
     try:
         return args.func(args)
     except (ValueError, TypeError, OSError, RuntimeError, MemoryError) as exc:
@@ -236,6 +261,8 @@ def main(argv=None):
         what = describe() if describe else "interrupted"
         print(f"\nsuperspike {args.command}: {what}", file=sys.stderr)
         return 130
+    finally:
+        root.setLevel(level)
 
 
 if __name__ == "__main__":

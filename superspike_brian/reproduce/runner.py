@@ -9,6 +9,7 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
+from superspike_brian import logs
 from superspike_brian.files import write_json
 from superspike_brian.reproduce.experiments import (
     OXFORD_N_IN,
@@ -23,6 +24,13 @@ from superspike_brian.reproduce.experiments import (
     pattern_period,
     ssbm_files,
 )
+
+_log = logs.get_logger(__name__)
+
+
+def _echo(line):
+    _log.info(line, extra=logs.STDOUT)
+
 
 __all__ = ["reproduce", "redraw", "write_pattern_files"]
 
@@ -43,7 +51,7 @@ def _run_sweep_job(job):
 
     def echo(line):
         if line.startswith(("[", "sweep ")) or "FAILED" in line:
-            print(f"{name}: {line}", flush=True)
+            _log.info(f"{name}: {line}", extra=logs.STDOUT)
 
     result = run_sweep(
         out,
@@ -165,7 +173,7 @@ def _check_scale(out, scale):
             )
 
 
-def reproduce(scale, out, *, scheduler=None, data_dir=None, workers=None, echo=print):
+def reproduce(scale, out, *, scheduler=None, data_dir=None, workers=None, echo=None):
     """Run every experiment at ``scale`` (only the runs still missing), then the report.
 
     Parameters
@@ -187,6 +195,7 @@ def reproduce(scale, out, *, scheduler=None, data_dir=None, workers=None, echo=p
     (Path, list of dict)
         The report and the failed runs of this call (empty when all finished).
     """
+    echo = echo or _echo
     from superspike_brian.reproduce.report import write_report
 
     out = Path(out).resolve()

@@ -20,7 +20,7 @@ from superspike_brian.sweep.records import (
     run_state,
     sweep_record,
 )
-from superspike_brian.sweep.summary import write_summary
+from superspike_brian.sweep.summary import print_line, write_summary
 
 # --------------------------------------------------------------------------- running
 
@@ -73,7 +73,7 @@ def run_sweep(
     command=None,
     cwd=None,
     command_line=None,
-    echo=print,
+    echo=print_line,
 ):
     """Run a sweep on Dask, skipping finished runs, and write its summary.
 
@@ -101,7 +101,8 @@ def run_sweep(
     command_line : list of str, optional
         Recorded in sweep.json (default ``sys.argv``).
     echo : callable
-        Receives each progress line (default ``print``).
+        Receives each progress line (default: the package's logger, level INFO,
+        on stdout).
 
     Returns
     -------
@@ -157,6 +158,12 @@ def run_sweep(
     return result
 
 
+#: The scheduler settings a sweep needs (set on its local cluster; docs/cluster.md
+#: gives them to a deployed scheduler). A worker that dies (killed, out of memory)
+#: fails its run at once instead of handing it to the next worker to die the same
+#: way; the same command again re-runs it from its checkpoint.
+SCHEDULER_CONFIG = {"distributed.scheduler.allowed-failures": 0}
+
 #: How long to try to reach a ``--scheduler`` before giving up (seconds): a
 #: scheduler that answers at all answers within this; a wrong address fails fast.
 SCHEDULER_TIMEOUT_S = 10.0
@@ -192,10 +199,7 @@ def _start_client(scheduler, workers, n_runs):
                 f" within {SCHEDULER_TIMEOUT_S:g} s ({type(exc).__name__}: {exc});"
                 " check the address and that the scheduler runs"
             ) from None
-    # A worker that dies (killed, out of memory) fails its run at once instead of
-    # handing it to the next worker to die the same way; the same command again
-    # re-runs it (the runs of a sweep resume from their checkpoints).
-    with dask.config.set({"distributed.scheduler.allowed-failures": 0}):
+    with dask.config.set(SCHEDULER_CONFIG):
         cluster = LocalCluster(
             n_workers=min(workers or available_cores(), n_runs),
             threads_per_worker=1,
@@ -224,34 +228,50 @@ def _run_on_dask(todo, out, scheduler, workers, command, cwd, echo):
     client, cluster = _start_client(scheduler, workers, len(todo))
     failed = []
     try:
-        futures = {}
-        for k, spec in enumerate(todo):
-            # Decreasing priority keeps this sweep's order; sweeps sharing one
-            # scheduler (superspike reproduce) then take turns run by run.
-            fut = client.submit(
-                run_one,
-                str(spec.run_dir(out)),
-                spec.argv,
-                command,
-                str(cwd),
-                key=f"superspike-{out.name}-{spec.condition}-seed-{spec.seed}-{time.time_ns()}",
-                pure=False,
-                priority=-k,
-            )
-            futures[fut] = spec
+        futures, pending, waiting = {}, set(), list(enumerate(todo))
+
+        def submit():
+            # No more runs than the workers' threads: Dask sends a task to a busy
+            # worker to wait there, and a worker that dies fails all of its tasks,
+            # a run that had not started among them. The rest wait here.
+            while waiting and len(pending) < _threads(client):
+                k, spec = waiting.pop(0)
+                # Decreasing priority keeps this sweep's order; sweeps sharing one
+                # scheduler (superspike reproduce) then take turns run by run.
+                fut = client.submit(
+                    run_one,
+                    str(spec.run_dir(out)),
+                    spec.argv,
+                    command,
+                    str(cwd),
+                    key=f"superspike-{out.name}-{spec.condition}-seed-{spec.seed}-{time.time_ns()}",
+                    pure=False,
+                    priority=-k,
+                )
+                futures[fut] = spec
+                pending.add(fut)
+
+        submit()
         # While runs go on, a compile in one of them is said here, not only in its log.
         echoing = CompileEcho(todo, out, echo)
-        pending, k = set(futures), 0
+        k = 0
         while pending:
             for fut in _finished(pending, echoing, out, futures):
                 pending.discard(fut)
                 k += 1
                 _report_run(fut, futures[fut], k, len(todo), out, failed, echo)
+            submit()
     finally:
         client.close()
         if cluster is not None:
             cluster.close()
     return failed
+
+
+def _threads(client):
+    """Runs the workers can execute at once: their threads (at least 1, so that a
+    sweep waits for workers that have not joined yet, a cluster being scaled up)."""
+    return max(1, sum(client.nthreads().values()))
 
 
 def _report_run(fut, spec, k, n, out, failed, echo):

@@ -8,9 +8,18 @@ import math
 import warnings
 from pathlib import Path
 
+from superspike_brian import logs
 from superspike_brian.files import atomic_write, save_figure
 from superspike_brian.sweep.grid import RunSpec, condition_name, grid_points
 from superspike_brian.sweep.records import load_sweep, read_rows, run_state, run_status
+
+_log = logs.get_logger(__name__)
+
+
+def print_line(line):
+    """A line of the sweep's result: stdout, through the logger (level INFO)."""
+    _log.info(line, extra=logs.STDOUT)
+
 
 #: Blocks averaged for the ``mean_cost_last10`` column of summary.csv.
 LAST_BLOCKS = 10
@@ -41,7 +50,7 @@ def _summary_row(spec, run_dir, grid_keys):
     return row
 
 
-def write_summary(out, *, echo=print):
+def write_summary(out, *, echo=print_line):
     """Write ``summary.csv`` and ``summary.png`` from the run directories on disk.
 
     Parameters
@@ -49,7 +58,8 @@ def write_summary(out, *, echo=print):
     out : path
         A sweep directory (with ``sweep.json``).
     echo : callable or None
-        Receives the per-condition table (None: print nothing).
+        Receives the per-condition table (default: the package's logger, level
+        INFO, on stdout; None: nothing).
 
     Returns
     -------

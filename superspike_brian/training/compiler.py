@@ -44,6 +44,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from superspike_brian import logs
 from superspike_brian.cores import available_cores
 from superspike_brian.files import atomic_write
 
@@ -338,8 +339,11 @@ def _estimate_text(device, n_files, root):
 
 
 # ------------------------------------------------------------------ compiling
+_log = logs.get_logger(__name__)
+
+
 def _stderr(message):
-    print(message, file=sys.stderr, flush=True)
+    _log.info(message)
 
 
 def _die_with_parent():
@@ -476,7 +480,7 @@ def compile_project(
     device : str
         Brian2 device: the compile times are recorded per device.
     say : callable, optional
-        Receives each message line (default: print to stderr).
+        Receives each message line (default: this module's logger, level INFO).
     root : path, optional
         Folder of the compile-time record (the build cache's root,
         :func:`~superspike_brian.training.devices.default_build_root`); None
@@ -502,7 +506,7 @@ def compile_project(
     """
     directory = Path(directory)
     if tty is None:
-        tty = say is None and sys.stderr.isatty()
+        tty = say is None and sys.stderr.isatty() and logs.shows(_log)
     say = say or _stderr
     with _sigint_as_flag() as interrupted:
         objects, work = planned_objects(directory)
@@ -519,6 +523,12 @@ def compile_project(
         start_ns, t0 = time.time_ns(), time.monotonic()
         try:
             header = _precompiled_header(directory, total)
+            _log.debug(
+                "make %s in %s (precompiled objects.h: %s)",
+                shlex.join([*make_arguments(), *(header or [])]),
+                directory,
+                "yes" if header else "no",
+            )
             proc = _start_make(directory, header or [])
             try:
                 _watch(

@@ -17,15 +17,17 @@ import os
 import re
 import signal
 import socket
-import sys
 from pathlib import Path
 
 from brian2 import prefs, set_device
 from brian2.devices.device import all_devices, reset_device
 
+from superspike_brian import logs
 from superspike_brian.choices import DEVICES
 from superspike_brian.training import compiler
 from superspike_brian.training.toolchain import require_brian2cuda, toolchain_key
+
+_log = logs.get_logger(__name__)
 
 __all__ = [
     "activate",
@@ -81,11 +83,9 @@ def _lost(directory):
     killed and its run directory resumes from the last checkpoint."""
 
     def stop(compromise):
-        print(
+        _log.error(
             f"superspike: lost the lock of {directory} ({compromise.reason}): another run"
-            " builds there now; stopping (--resume continues this run)",
-            file=sys.stderr,
-            flush=True,
+            " builds there now; stopping (--resume continues this run)"
         )
         os.kill(os.getpid(), signal.SIGINT)
 

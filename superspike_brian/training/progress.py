@@ -4,13 +4,19 @@ A 1000 s training of the Oxford network takes minutes to hours; the user wants t
 see that it moves, what the cost does, and when it will be done. On a terminal
 (``stream.isatty()``) a tqdm bar shows blocks done, simulated time, the current
 cost and rates and the time left; elsewhere (log files, CI, Dask workers) every
-block is one plain line, so that logs stay readable.
+block is one plain line, so that logs stay readable. The lines go to this
+module's logger at level INFO (:mod:`superspike_brian.logs`), and the bar is
+shown only where that level is (``-q`` hides both).
 """
 
 from __future__ import annotations
 
 import sys
 import time
+
+from superspike_brian import logs
+
+_log = logs.get_logger(__name__)
 
 
 def _clock(seconds):
@@ -31,7 +37,8 @@ class BlockProgress:
     enabled : bool
         False silences it (default True).
     stream : file, optional
-        Where to write (default ``sys.stderr``).
+        Where to write; default: the bar on ``sys.stderr``, the lines through
+        this module's logger.
     bar : bool, optional
         Force a tqdm bar (True) or plain lines (False); default: a bar on a
         terminal.
@@ -41,7 +48,8 @@ class BlockProgress:
 
     def __init__(self, n_blocks, *, enabled=True, stream=None, bar=None, first_block=0):
         self.n_blocks = int(n_blocks)
-        self.enabled = bool(enabled)
+        self.enabled = bool(enabled) and (stream is not None or logs.shows(_log))
+        self._own_stream = stream
         self.stream = stream if stream is not None else sys.stderr
         self.first = int(first_block)
         self.t0 = time.time()
@@ -87,13 +95,15 @@ class BlockProgress:
             self._bar.update(1)
             return
         eta = self.eta(block)
-        print(
+        line = (
             f"block {block:4d}/{self.n_blocks}  t = {t:8.1f} s  cost = {cost:.4g}"
             f"{'  ' + rate_text if rate_text else ''}"
-            f"  [{_clock(time.time() - self.t0)} elapsed, {_clock(eta)} left]",
-            file=self.stream,
-            flush=True,
+            f"  [{_clock(time.time() - self.t0)} elapsed, {_clock(eta)} left]"
         )
+        if self._own_stream is None:
+            _log.info(line)
+        else:
+            print(line, file=self._own_stream, flush=True)
 
     def close(self):
         if self._bar is not None:

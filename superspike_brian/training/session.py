@@ -23,14 +23,16 @@ many runs of one structure (:mod:`superspike_brian.training.batch`).
 from __future__ import annotations
 
 import contextlib
-import sys
 import time
 from pathlib import Path
 
 import numpy as np
 from brian2 import Network, Quantity, TimedArray, defaultclock, device, second
 
+from superspike_brian import logs
 from superspike_brian.training import compiler, devices, run_control
+
+_log = logs.get_logger(__name__)
 
 __all__ = ["Session"]
 
@@ -110,9 +112,9 @@ class Session:
         return False
 
     def say(self, message):
-        """Print a progress message (if progress is on)."""
+        """A progress message (if progress is on), to this module's logger at level INFO."""
         if self.progress:
-            print(message, file=sys.stderr, flush=True)
+            _log.info(message)
 
     # ----------------------------------------------------------------- build
     def prepare(

@@ -10,14 +10,13 @@ interval (:mod:`superspike_brian.training.loop`), and writes the run directory.
 from __future__ import annotations
 
 import json
-import sys
 import time
 from pathlib import Path
 
 import numpy as np
 from brian2 import second
 
-from superspike_brian import engines, rundir
+from superspike_brian import engines, logs, rundir
 from superspike_brian.model.builder import build_model
 from superspike_brian.model.network import SuperSpikeNetwork
 from superspike_brian.model.values import model_values
@@ -27,6 +26,8 @@ from superspike_brian.training.history import History, block_metrics
 from superspike_brian.training.schedule import Schedule, timeline
 from superspike_brian.training.session import Session, set_clock
 from superspike_brian.validation import steps_of
+
+_log = logs.get_logger(__name__)
 
 __all__ = ["Trainer", "History", "LEARN_MODES"]
 
@@ -346,4 +347,4 @@ class Trainer:
 
     def _say(self, msg):
         if self.progress:
-            print(msg, file=sys.stderr, flush=True)
+            _log.info(msg)
