@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 from brian2 import ms, second
 
+import superspike_brian
 from superspike_brian import Schedule, SuperSpikeNetwork, Trainer, cli, rundir, single_neuron_task
 from superspike_brian.tasks.pattern import pattern_task
 from superspike_brian.training import codegen
@@ -74,7 +75,7 @@ def test_a_project_described_by_a_pickle_is_refused_in_one_line(tmp_path, capsys
         read_description(old)
 
 
-def test_cpp_project_runs_and_collects_like_the_trainer(tmp_path):
+def test_cpp_project_runs_and_collects_like_the_trainer(tmp_path, monkeypatch):
     task = small_task()
     net = small_network(task, hidden=(5,))
     trainer = Trainer(
@@ -88,7 +89,15 @@ def test_cpp_project_runs_and_collects_like_the_trainer(tmp_path):
     project = trainer.generate(tmp_path / "proj", compile=True)
     subprocess.run(["./main"], cwd=project, check=True, capture_output=True)
     out = tmp_path / "run"
-    assert cli.main(["collect", str(project), "--out", str(out)]) == 0
+    # Collected by a later version of the package than the one that generated it.
+    generated_by = json.loads((project / "config.json").read_text())["package"]["version"]
+    with monkeypatch.context() as later:
+        later.setattr(superspike_brian, "__version__", "99.0.0")
+        rundir._package_info.cache_clear()
+        assert cli.main(["collect", str(project), "--out", str(out)]) == 0
+    rundir._package_info.cache_clear()
+    collected_by = json.loads((out / "config.json").read_text())["package"]["version"]
+    assert (generated_by, collected_by) == (superspike_brian.__version__, "99.0.0")
     w = np.load(out / "weights.npz")
     for l, w_direct in enumerate(direct.weights, start=1):
         np.testing.assert_array_equal(w[f"w_final_{l}"], w_direct)
