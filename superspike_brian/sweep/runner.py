@@ -234,7 +234,8 @@ def _run_on_dask(todo, out, scheduler, workers, command, cwd, echo):
             # No more runs than the workers' threads: Dask sends a task to a busy
             # worker to wait there, and a worker that dies fails all of its tasks,
             # a run that had not started among them. The rest wait here.
-            while waiting and len(pending) < _threads(client):
+            slots = _threads(client)  # asks the scheduler: once per top-up
+            while waiting and len(pending) < slots:
                 k, spec = waiting.pop(0)
                 # Decreasing priority keeps this sweep's order; sweeps sharing one
                 # scheduler (superspike reproduce) then take turns run by run.
