@@ -364,10 +364,13 @@ def cmd_reproduce(args):
     if args.report_only:
         from superspike_brian.reproduce.runner import redraw
 
-        if args.scheduler is not None or args.workers is not None:
-            raise ValueError("--report-only runs nothing: leave out --scheduler and --workers")
+        if args.scheduler is not None or args.workers is not None or args.only is not None:
+            raise ValueError(
+                "--report-only runs nothing: leave out --scheduler, --workers and --only"
+            )
 
-        _result(f"report: {redraw(args.scale, args.out, data_dir=args.data_dir)}")
+        report = redraw(args.scale, args.out, data_dir=args.data_dir, results=args.results)
+        _result(f"report: {report}")
         return 0
     from superspike_brian.reproduce.runner import reproduce
 
@@ -378,6 +381,8 @@ def cmd_reproduce(args):
         scheduler=args.scheduler,
         data_dir=args.data_dir,
         workers=args.workers,
+        only=args.only,
+        results=args.results,
     )
     _result(f"report: {report} ({time.time() - t0:.0f} s)")
     if failed:

@@ -160,6 +160,19 @@ def _add_reproduce_parser(sub):
         " then judged on both and beside the reference implementation's numbers",
     )
     rp.add_argument(
+        "--only",
+        metavar="SWEEPS",
+        help="run only the sweeps matching these comma-separated names or patterns, e.g."
+        " 'fig4*,*oxford*' (the report covers every sweep; default: all)",
+    )
+    rp.add_argument(
+        "--results",
+        metavar="FILE",
+        help="a results.json of an earlier reproduction at this scale (every report writes"
+        " OUT/results.json): its rows stand in for runs not on disk, and a sweep whose"
+        " every run is in it is not run again",
+    )
+    rp.add_argument(
         "--report-only",
         action="store_true",
         help="redraw OUT/report.md from the runs on disk; run nothing",

@@ -216,7 +216,7 @@ def run_measures(run_dir, *, spikes=True, feedback=True):
     return row
 
 
-def collect(out, experiments):
+def collect(out, experiments, archived=None):
     """Results of a reproduction folder: sweep name -> rows of its finished runs.
 
     Read from the run directories (not summary.csv), so that a reproduction
@@ -226,6 +226,9 @@ def collect(out, experiments):
     ----------
     out : path
     experiments : list of Experiment
+    archived : dict, optional
+        Rows measured earlier (:func:`superspike_brian.reproduce.archive.read`):
+        they stand in for the runs that are not on disk.
 
     Returns
     -------
@@ -263,6 +266,12 @@ def collect(out, experiments):
                     row["seconds"] = status.get("seconds")
                     rows.append(row)
             results[sweep.name] = rows
+    if archived:
+        from superspike_brian.reproduce import archive
+
+        names = {s.name for exp in experiments for s in exp.sweeps}
+        merged = archive.merge(out, results, archived)
+        results = {name: rows for name, rows in merged.items() if name in names}
     for exp in experiments:
         for alias in exp.aliases:
             results[alias.name] = [

@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from superspike_brian.files import atomic_write
+from superspike_brian.reproduce import archive
 from superspike_brian.reproduce.claims import evaluate
 from superspike_brian.reproduce.drawing import FLOOR, REFERENCE_COLOR
 from superspike_brian.reproduce.drawing import band as _band
@@ -123,9 +124,23 @@ def _fig2(out, exp, results):
     finished = [s for s in exp.sweeps if results.get(s.name)]
     if finished:
         rows = results[finished[0].name]
-        lines.append(f"![Fig 2 rasters]({_fig2_rasters(out, rows, finished[0].label)})")
+        if all(_spikes_file(r) for r in rows):
+            lines.append(f"![Fig 2 rasters]({_fig2_rasters(out, rows, finished[0].label)})")
+        else:
+            lines.append(
+                f"Rasters not drawn: some runs of `{finished[0].name}` are not on disk (their"
+                " rows come from a results file, which holds no spikes)."
+            )
         lines.append("")
     return lines
+
+
+def _spikes_file(row):
+    """The run's spikes.npz, or None when the run is not on disk."""
+    if not row.get("run_dir"):
+        return None
+    path = Path(row["run_dir"]) / "spikes.npz"
+    return path if path.exists() else None
 
 
 def _fig2_rasters(out, rows, label):
@@ -321,7 +336,7 @@ def _status_line(status):
     return f"**{status[0].upper()}{status[1:]}.** "
 
 
-def write_report(out, exps, *, scale, record=None):
+def write_report(out, exps, *, scale, record=None, archived=None):
     """Write ``out/report.md`` and its figures from the sweeps on disk.
 
     Parameters
@@ -333,6 +348,9 @@ def write_report(out, exps, *, scale, record=None):
         Named in the report and its regeneration command.
     record : dict, optional
         ``reproduce.json``: wall time of the last call, runs.
+    archived : dict, optional
+        Rows measured earlier, for runs not on disk
+        (:func:`superspike_brian.reproduce.archive.read`).
 
     Returns
     -------
@@ -340,7 +358,8 @@ def write_report(out, exps, *, scale, record=None):
         ``out/report.md``.
     """
     out = Path(out)
-    results = collect(out, exps)
+    results = collect(out, exps, archived)
+    archive.write(out, results, [s.name for e in exps for s in e.sweeps], scale=scale)
     record = record or {}
     table = evaluate(results)
     n_runs = len(_sweep_rows(exps, results))

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from superspike_brian import logs
 from superspike_brian.files import write_json
+from superspike_brian.reproduce import archive
 from superspike_brian.reproduce.experiments import (
     OXFORD_N_IN,
     OXFORD_N_OUT,
@@ -32,7 +33,7 @@ def _echo(line):
     _log.info(line, extra=logs.STDOUT)
 
 
-__all__ = ["reproduce", "redraw", "write_pattern_files"]
+__all__ = ["reproduce", "redraw", "write_pattern_files", "select_sweeps"]
 
 #: Input rate of the pattern task [P §3, Figs 6-8], Hz.
 PATTERN_INPUT_HZ = 5.0
@@ -92,7 +93,7 @@ def write_pattern_files(out, period=PATTERN_PERIOD_S):
     return inp, target
 
 
-def regenerate_command(scale, out, data_dir=None):
+def regenerate_command(scale, out, data_dir=None, results=None):
     """The command that completes or redraws this reproduction, paths as short as possible."""
     import os
     import shlex
@@ -106,6 +107,8 @@ def regenerate_command(scale, out, data_dir=None):
     argv = ["superspike", "reproduce", "--scale", scale, "--out", short(out)]
     if data_dir is not None:
         argv += ["--data-dir", short(data_dir)]
+    if results is not None:
+        argv += ["--results", short(results)]
     return shlex.join(argv) if os.name != "nt" else " ".join(argv)
 
 
@@ -173,7 +176,43 @@ def _check_scale(out, scale):
             )
 
 
-def reproduce(scale, out, *, scheduler=None, data_dir=None, workers=None, echo=None):
+def select_sweeps(sweeps, only):
+    """The sweeps whose names match one of the comma-separated patterns ``only``.
+
+    Patterns are shell-style (``fig4*``, ``*oxford*``); None selects all.
+
+    Raises
+    ------
+    ValueError
+        A pattern that matches no sweep (named, with the sweeps there are).
+    """
+    import fnmatch
+
+    if only is None:
+        return list(sweeps)
+    patterns = [p.strip() for p in only.split(",") if p.strip()]
+    if not patterns:
+        raise ValueError("--only: expected sweep names or patterns, e.g. --only 'fig4*,fig6'")
+    names = [s.name for s in sweeps]
+    for pattern in patterns:
+        if not fnmatch.filter(names, pattern):
+            raise ValueError(
+                f"--only {pattern!r} matches no sweep of this scale; the sweeps: {', '.join(names)}"
+            )
+    return [s for s in sweeps if any(fnmatch.fnmatch(s.name, p) for p in patterns)]
+
+
+def reproduce(
+    scale,
+    out,
+    *,
+    scheduler=None,
+    data_dir=None,
+    workers=None,
+    echo=None,
+    only=None,
+    results=None,
+):
     """Run every experiment at ``scale`` (only the runs still missing), then the report.
 
     Parameters
@@ -189,6 +228,12 @@ def reproduce(scale, out, *, scheduler=None, data_dir=None, workers=None, echo=N
     workers : int, optional
         Worker processes of the local cluster (default: one per core).
     echo : callable
+    only : str, optional
+        Run only the sweeps matching these comma-separated patterns
+        (:func:`select_sweeps`); the report covers every sweep.
+    results : path, optional
+        A ``results.json`` of this scale (:mod:`superspike_brian.reproduce.archive`):
+        its rows stand in for runs not on disk, and its complete sweeps are not run.
 
     Returns
     -------
@@ -203,6 +248,8 @@ def reproduce(scale, out, *, scheduler=None, data_dir=None, workers=None, echo=N
         check_data_dir(data_dir)
     exps = experiments(scale, out, data_dir)
     _check_scale(out, scale)
+    archived = archive.read(results, scale=scale) if results is not None else {}
+    selected = select_sweeps([s for e in exps for s in e.sweeps], only)
     out.mkdir(parents=True, exist_ok=True)
     write_pattern_files(out, pattern_period(scale))
     record_path = out / "reproduce.json"
@@ -210,17 +257,23 @@ def reproduce(scale, out, *, scheduler=None, data_dir=None, workers=None, echo=N
     # Written first, so that a report redrawn while this runs knows scale and data.
     start = {
         "scale": scale,
-        "command": regenerate_command(scale, out, data_dir),
+        "command": regenerate_command(scale, out, data_dir, results),
         "data_dir": None if data_dir is None else str(Path(data_dir).resolve()),
+        "results": None if results is None else str(Path(results).resolve()),
         "status": "running",
     }
     write_json(record_path, {**old, **start})
-    sweeps = [s for e in exps for s in e.sweeps]
+    sweeps = [s for s in selected if not archive.complete(s, archived)]
+    if len(sweeps) < len(selected):
+        done = [s.name for s in selected if s not in sweeps]
+        echo(f"not run, every run in --results: {', '.join(done)}")
     t0 = time.time()
     command_line = ["superspike", "reproduce", *sys.argv[2:]]
 
     cluster = None
-    if scheduler is None:
+    if not sweeps:
+        pass
+    elif scheduler is None:
         from distributed import LocalCluster
 
         # One cluster for every sweep: the runs of all figures share the workers.
@@ -242,34 +295,37 @@ def reproduce(scale, out, *, scheduler=None, data_dir=None, workers=None, echo=N
         )
         for sweep in sweeps
     ]
+    results_of_sweeps = []
     try:
         # Several sweeps submit their runs at once, so the workers never wait for the
         # last run of one sweep; each in its own process (Dask clients do not share
         # one process's threads reliably).
         context = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(min(len(jobs), MAX_SWEEPS_AT_ONCE), mp_context=context) as pool:
-            results = list(pool.map(_run_sweep_job, jobs))
+        if jobs:
+            workers_of_pool = min(len(jobs), MAX_SWEEPS_AT_ONCE)
+            with ProcessPoolExecutor(workers_of_pool, mp_context=context) as pool:
+                results_of_sweeps = list(pool.map(_run_sweep_job, jobs))
     finally:
         if cluster is not None:
             cluster.close()
     seconds = time.time() - t0
-    failed = [f for r in results for f in r["failed"]]
+    failed = [f for r in results_of_sweeps for f in r["failed"]]
     record = {
         **start,
         "status": "finished" if not failed else "some runs failed",
         "last_call_seconds": round(seconds, 1),
-        "runs": sum(r["total"] for r in results),
-        "ran_in_last_call": sum(r["ran"] for r in results),
+        "runs": sum(r["total"] for r in results_of_sweeps),
+        "ran_in_last_call": sum(r["ran"] for r in results_of_sweeps),
         "failed_in_last_call": len(failed),
         "finished": time.strftime("%Y-%m-%d %H:%M:%S"),
     }
     write_json(out / "reproduce.json", record)
-    report = write_report(out, exps, scale=scale, record=record)
+    report = write_report(out, exps, scale=scale, record=record, archived=archived)
     return report, failed
 
 
-def redraw(scale, out, *, data_dir=None):
-    """Redraw ``out/report.md`` from the runs on disk, running nothing."""
+def redraw(scale, out, *, data_dir=None, results=None):
+    """Redraw ``out/report.md`` from the runs on disk (and ``results``), running nothing."""
     from superspike_brian.reproduce.report import write_report
 
     out = Path(out).resolve()
@@ -280,6 +336,10 @@ def redraw(scale, out, *, data_dir=None):
     record = json.loads(record_path.read_text()) if record_path.exists() else {}
     if data_dir is None:
         data_dir = record.get("data_dir")
+    if results is None:
+        results = record.get("results")
+    archived = archive.read(results, scale=scale) if results is not None else {}
     # The folder may have moved since the runs: name it as it is seen from here.
-    record["command"] = regenerate_command(scale, out, data_dir)
-    return write_report(out, experiments(scale, out, data_dir), scale=scale, record=record)
+    record["command"] = regenerate_command(scale, out, data_dir, results)
+    exps = experiments(scale, out, data_dir)
+    return write_report(out, exps, scale=scale, record=record, archived=archived)
