@@ -65,10 +65,10 @@ def model(name, engine):
 
 def write_project(net, task, engine, project):
     """Write, without compiling, the project a training of ``net`` builds (block by block)."""
-    from superspike_brian.model.builder import build_model
-    from superspike_brian.model.values import model_values
+    from superspike_brian.devices.session import Session, set_clock
+    from superspike_brian.feedforward.builder import build_model
+    from superspike_brian.feedforward.values import model_values
     from superspike_brian.training import loop
-    from superspike_brian.training.session import Session, set_clock
 
     trainer = Trainer(
         net,

@@ -42,8 +42,8 @@ import numpy as np
 from brian2 import Hz, ms, second
 
 from superspike_brian import Schedule, SuperSpikeNetwork, Task, Trainer, single_neuron_task
+from superspike_brian.devices.codegen import gpu_available
 from superspike_brian.tasks.single_neuron import equidistant_targets, frozen_poisson
-from superspike_brian.training.codegen import gpu_available
 
 
 def oxford_sized_task(seed=1):

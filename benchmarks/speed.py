@@ -38,8 +38,8 @@ from pathlib import Path
 from brian2 import Hz, ms, second
 
 from superspike_brian import Schedule, SuperSpikeNetwork, Task, Trainer
+from superspike_brian.devices.codegen import gpu_available
 from superspike_brian.tasks.single_neuron import equidistant_targets, frozen_poisson
-from superspike_brian.training.codegen import gpu_available
 
 
 def task_for(n_in, n_out, period=500 * ms, seed=1):

@@ -18,8 +18,8 @@ import argparse
 import json
 import time
 
-from superspike_brian.tasks.xor import DURATION, make_network, xor_task
-from superspike_brian.training.xor import run_seeds
+from superspike_brian.tasks.xor import DURATION, xor_task
+from superspike_brian.training.xor import make_network, run_seeds
 
 
 def accuracies(scored):

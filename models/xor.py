@@ -94,7 +94,7 @@ def run_condition(condition, seeds, args, build_root):
     """Train and test every seed of one condition; one binary for training, one for tests."""
     feedback = CONDITIONS[condition][1]
     hidden = condition_hidden(condition, args)
-    nets = [xor.make_network(hidden=hidden, feedback=feedback, seed=s) for s in seeds]
+    nets = [xor_runs.make_network(hidden=hidden, feedback=feedback, seed=s) for s in seeds]
     tasks = [xor.xor_task(seed=s, n_trials=args.trials) for s in seeds]
 
     def said(what):

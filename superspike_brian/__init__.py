@@ -1,28 +1,44 @@
 """SuperSpike (Zenke & Ganguli 2018) in Brian2: equations in biophysical units,
 trained by a Python controller or inside one standalone binary (CPU or GPU).
 
-The package by concept:
+The package by concept, in layers: a module imports only from its own layer
+and the layers above it in this list (``tests/test_layout.py`` enforces it).
 
+Top-level modules
+    The foundation: errors, logging, files, the build cache, argument checks,
+    run directories and their locks.
+``tasks/``
+    Single-neuron task, patterns and images, spiking XOR, spike files.
 ``model/``
     The model: neurons, traces, eligibility, error and feedback, regularizer,
-    optimizer, cost, the order of a time step, the network description, its
-    values and its Brian2 builders.
-``rule/``
-    SuperSpike as a Brian2 component (:class:`SuperSpike`): attaches the
-    rule to NeuronGroups and Synapses of any graph; the package's own
-    networks are built through it.
+    optimizer, cost, the order of a time step, the exact solver.
+``devices/``
+    Brian2 devices: switching them, sessions, compiling standalone projects,
+    CUDA projects, build directories and their locks.
 ``engines/``
     Where and how the gradient accumulators are computed (per synapse, or
     factorized in numpy or C++).
-``training/``
-    Trainer, session, schedule, training loops, checkpoints, progress,
-    history, standalone projects, reading runs back.
-``tasks/``
-    Single-neuron task, patterns and images, spiking XOR, spike files.
+``rule/``
+    SuperSpike as a Brian2 component (:class:`SuperSpike`): attaches the
+    rule to NeuronGroups and Synapses of any graph.
+``feedforward/``
+    The package's own feed-forward networks (:class:`SuperSpikeNetwork`),
+    their values and their builder: the rule's first client.
+``interop/``
+    NIR export and import.
 ``reporting/``
     Figures, reference curves of the authors' implementation.
-``sweep/``, ``cli/``
-    Grids of runs on Dask; the ``superspike`` command line.
+``training/``
+    Trainer, schedule, training loops, checkpoints, progress, history,
+    standalone projects, reading runs back, XOR runs.
+``options.py``
+    The ``superspike train`` options, shared by the command line and sweeps.
+``sweep/``
+    Grids of runs on Dask.
+``reproduce/``
+    The paper's experiments over seeds and their report.
+``cli/``
+    The ``superspike`` command line.
 
 Examples
 --------
@@ -48,7 +64,7 @@ __version__ = "0.1.0"
 #: import Brian2.
 _EXPORTS = {
     "SuperSpike": "superspike_brian.rule.component",
-    "SuperSpikeNetwork": "superspike_brian.model.network",
+    "SuperSpikeNetwork": "superspike_brian.feedforward.network",
     "ModelParameters": "superspike_brian.model.parameters",
     "NeuronParameters": "superspike_brian.model.parameters",
     "LearningParameters": "superspike_brian.model.parameters",

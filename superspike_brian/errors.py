@@ -23,6 +23,7 @@ __all__ = [
     "SuperSpikeError",
     "ArgumentTypeError",
     "ArgumentValueError",
+    "RuleError",
     "install_excepthook",
     "raised_by_package",
 ]
@@ -40,6 +41,10 @@ class ArgumentTypeError(SuperSpikeError, TypeError):
 
 class ArgumentValueError(SuperSpikeError, ValueError):
     """An argument of the right kind out of its range: the message names it and the range."""
+
+
+class RuleError(ValueError):
+    """A model that SuperSpike cannot train as given; the message says which part and why."""
 
 
 def raised_by_package(exc_type, tb):

@@ -175,7 +175,7 @@ def test_ctrl_c_says_where_the_run_stands_and_how_to_resume(files, capsys, tmp_p
 
 
 def test_cuda_without_gpu_leaves_no_run_directory(files, capsys, tmp_path):
-    from superspike_brian.training.codegen import gpu_available
+    from superspike_brian.devices.codegen import gpu_available
 
     if gpu_available():
         pytest.skip("a GPU is present here")

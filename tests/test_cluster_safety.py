@@ -12,8 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from superspike_brian import cores
-from superspike_brian.training import batch, codegen, compiler, devices, toolchain
+from superspike_brian import cores, devices
+from superspike_brian.devices import codegen, compiler, toolchain
+from superspike_brian.training import batch
 
 # --------------------------------------------------------------------------- cores
 
@@ -25,7 +26,7 @@ def test_cores_come_from_the_affinity_mask(tmp_path):
         import os
         os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})
         from superspike_brian.cores import available_cores
-        from superspike_brian.training.compiler import make_arguments
+        from superspike_brian.devices.compiler import make_arguments
         print(available_cores(), make_arguments()[0], os.cpu_count())
         """
     )
@@ -185,7 +186,7 @@ def test_an_unknown_compiler_falls_back_to_the_cpu_it_runs_on(monkeypatch, tmp_p
 
 HOLDER = """
 import sys, time
-from superspike_brian.training import devices
+from superspike_brian import devices
 
 with devices.build_lock(sys.argv[1], lease_s=float(sys.argv[2])):
     print("held", flush=True)

@@ -11,8 +11,8 @@ from brian2 import ms, second
 
 import superspike_brian
 from superspike_brian import Schedule, SuperSpikeNetwork, Trainer, cli, rundir, single_neuron_task
+from superspike_brian.devices import codegen
 from superspike_brian.tasks.pattern import pattern_task
-from superspike_brian.training import codegen
 from superspike_brian.training.collect import read_description
 
 from .helpers import SHORT, run_oracle, small_network, small_task

@@ -14,7 +14,7 @@ import sys
 
 import pytest
 
-from superspike_brian.training import compiler
+from superspike_brian.devices import compiler
 
 FAKE_CC = """\
 #!/bin/sh

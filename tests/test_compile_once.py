@@ -17,8 +17,8 @@ import numpy as np
 import pytest
 from brian2 import ms, mV
 
-from superspike_brian import Schedule, Task
-from superspike_brian.training import checkpoint, devices, loop
+from superspike_brian import Schedule, Task, devices
+from superspike_brian.training import checkpoint, loop
 from superspike_brian.training.trainer import Trainer
 
 from .helpers import assert_same_results, small_network, small_task

@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from superspike_brian.training import devices
+from superspike_brian import devices
 
 HOLDER = """
 import sys, time
-from superspike_brian.training import devices
+from superspike_brian import devices
 
 with devices.build_lock(sys.argv[1]):
     print("held", flush=True)

@@ -12,9 +12,9 @@ from superspike_brian.engines import (
     SynapticEngine,
 )
 from superspike_brian.engines.factorized_cpp import _support_code
+from superspike_brian.feedforward.builder import build_model
+from superspike_brian.feedforward.values import model_values
 from superspike_brian.model import optimizer
-from superspike_brian.model.builder import build_model
-from superspike_brian.model.values import model_values
 from superspike_brian.rule.graph import LearningGraph
 
 from . import graphs

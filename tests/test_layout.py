@@ -2,6 +2,9 @@
 
 - no module imports a private name (``_x``) of another module;
 - no import cycle between modules, lazy imports included;
+- no import climbs a layer: the sub-packages are layered (:data:`LAYERS`, the
+  order the package's docstring gives too), and a module imports only from its
+  own layer and the layers below, lazy imports included;
 - nothing outside ``engines/`` asks which engine is in use;
 - no function over 80 lines and no class over 300 lines of code (docstrings
   not counted);
@@ -17,6 +20,38 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parent.parent / "superspike_brian"
 ENGINE_NAMES = {"synaptic", "factorized"}
+#: The package's layers, lowest first: the top-level modules (the foundation),
+#: then one sub-package per layer. Written once here; the package's docstring
+#: lists the sub-packages in this order (checked below).
+FOUNDATION = (
+    "superspike_brian",
+    "errors",
+    "logs",
+    "files",
+    "cache",
+    "choices",
+    "cores",
+    "integrity",
+    "validation",
+    "runlock",
+    "rundir",
+)
+LAYERS = (
+    FOUNDATION,
+    ("tasks",),
+    ("model",),
+    ("devices",),
+    ("engines",),
+    ("rule",),
+    ("feedforward",),
+    ("interop",),
+    ("reporting",),
+    ("training",),
+    ("options",),
+    ("sweep",),
+    ("reproduce",),
+    ("cli",),
+)
 
 
 def _modules():
@@ -87,6 +122,40 @@ def test_no_import_cycles():
         if node not in state:
             visit(node)
     assert not cycles, cycles
+
+
+def _layer(module):
+    """Index in LAYERS of a module ``superspike_brian.x.y`` (its top-level name ``x``)."""
+    parts = module.split(".")
+    top = parts[1] if len(parts) > 1 else "superspike_brian"
+    for k, names in enumerate(LAYERS):
+        if top in names:
+            return k
+    raise AssertionError(f"{module}: {top} is in no layer of LAYERS; add it there")
+
+
+def test_no_import_climbs_a_layer():
+    climbs = [
+        f"{name} (layer {_layer(name)}) imports {dep} (layer {_layer(dep)})"
+        for name, deps in sorted(_graph().items())
+        for dep in sorted(deps)
+        if _layer(dep) > _layer(name)
+    ]
+    assert not climbs, "\n".join(climbs)
+
+
+def test_the_package_docstring_lists_the_layers_in_order():
+    import superspike_brian
+
+    doc = superspike_brian.__doc__
+    layers = [names[0] for names in LAYERS[1:]]
+    spelled = [f"``{n}/``" if (PACKAGE / n).is_dir() else f"``{n}.py``" for n in layers]
+    positions = [doc.find(text) for text in spelled]
+    missing = [n for n, p in zip(spelled, positions, strict=True) if p < 0]
+    assert not missing, f"the package docstring does not name {missing}"
+    assert positions == sorted(positions), "the docstring lists the layers in another order"
+    on_disk = {p.name for p in PACKAGE.iterdir() if (p / "__init__.py").exists()}
+    assert on_disk <= set(layers), f"sub-packages in no layer: {on_disk - set(layers)}"
 
 
 def test_nothing_outside_the_engines_asks_which_engine():

@@ -12,7 +12,7 @@ import pytest
 
 from superspike_brian import cli, logs
 from superspike_brian.cli import commands
-from superspike_brian.training import compiler
+from superspike_brian.devices import compiler
 
 from .test_compile_messages import project  # noqa: F401 - the fake project fixture
 
@@ -56,7 +56,7 @@ def test_a_users_handler_receives_them_with_the_modules_name(project, capsys):  
     _compile(project)
     assert capsys.readouterr().err == ""
     names = {r.name for r in records}
-    assert names == {"superspike_brian.training.compiler"}
+    assert names == {"superspike_brian.devices.compiler"}
     assert any(r.getMessage().startswith("compiling the fake") for r in records)
     assert {r.levelno for r in records} == {logging.INFO}
 

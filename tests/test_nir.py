@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from superspike_brian import SuperSpikeNetwork, cli, load_run
-from superspike_brian.interop.nir import NirError, to_nir
+from superspike_brian.interop.nir import NirError, from_nir, to_nir
 from superspike_brian.training.evaluate import evaluate, trained_network
 
 from .helpers import short_train_options
@@ -54,7 +54,7 @@ def test_the_file_is_read_by_nir_and_holds_the_mapped_network(exported):
 
 def test_export_then_import_gives_the_same_spikes(exported):
     original = trained_network(load_run(exported["run"]))
-    imported = SuperSpikeNetwork.from_nir(exported["path"])
+    imported = from_nir(exported["path"])
     assert imported.layer_sizes == original.layer_sizes
     assert imported.params == original.params
     assert (imported.feedback, imported.seed) == (original.feedback, original.seed)
@@ -80,7 +80,7 @@ def test_unsupported_nodes_and_structures_are_refused_with_the_node_named():
         tau=np.full(4, 0.01), r=np.ones(4), v_leak=np.zeros(4), v_threshold=np.ones(4)
     )
     with pytest.raises(NirError, match="node 'layer_1' is a LIF node"):
-        SuperSpikeNetwork.from_nir(g)
+        from_nir(g)
     g = _graph()
     g.nodes["conv"] = nir.Conv1d(
         input_shape=6,
@@ -92,23 +92,23 @@ def test_unsupported_nodes_and_structures_are_refused_with_the_node_named():
         bias=np.zeros(1),
     )
     with pytest.raises(NirError, match="node 'conv' is a Conv1d node"):
-        SuperSpikeNetwork.from_nir(g)
+        from_nir(g)
     g = _graph()
     g.nodes["w_rec"] = nir.Linear(weight=np.ones((4, 4)))
     g.edges += [("layer_1", "w_rec"), ("w_rec", "layer_1")]
     with pytest.raises(NirError, match="node 'layer_1' has 2 inputs .*recurrent"):
-        SuperSpikeNetwork.from_nir(g)
+        from_nir(g)
     g = _graph()
     g.nodes["layer_2"].tau_mem = np.array([0.01, 0.02])
     with pytest.raises(NirError, match="node 'layer_2': tau_mem differs between units"):
-        SuperSpikeNetwork.from_nir(g)
+        from_nir(g)
 
 
 def test_a_file_that_is_not_nir_gets_a_clear_message(tmp_path, capsys):
     bad = tmp_path / "weights.nir"
     bad.write_text("not a NIR graph\n")
     with pytest.raises(NirError, match="weights.nir is not a NIR file"):
-        SuperSpikeNetwork.from_nir(bad)
+        from_nir(bad)
     rc = cli.main(["train", "--init", str(bad), "--duration", "10", "--out", str(tmp_path / "r")])
     err = capsys.readouterr().err
     assert rc == 2 and "is not a NIR file" in err and "Traceback" not in err

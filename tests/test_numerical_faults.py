@@ -12,10 +12,10 @@ import numpy as np
 import pytest
 from brian2 import Hz, mV
 
+from superspike_brian.devices.session import Session
 from superspike_brian.rundir import read_metrics
 from superspike_brian.training import checkpoint, health
 from superspike_brian.training.history import History
-from superspike_brian.training.session import Session
 from superspike_brian.training.trainer import Trainer
 
 from .helpers import SHORT, small_network, small_task

@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 from brian2 import Network, NeuronGroup, Synapses, defaultclock, ms, mV
 
+from superspike_brian import devices
 from superspike_brian.model import cost, optimizer
 from superspike_brian.model.parameters import LearningParameters
-from superspike_brian.training import devices
 
 LP = LearningParameters()
 

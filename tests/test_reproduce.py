@@ -164,7 +164,7 @@ def test_late_median_and_last_period_match():
 
 
 def test_feedback_signs_are_the_network_seeds_draw():
-    from superspike_brian.model.network import SuperSpikeNetwork
+    from superspike_brian.feedforward.network import SuperSpikeNetwork
     from superspike_brian.reproduce.measures import _feedback
     from superspike_brian.reproduce.selection import all_feedback_negative
 

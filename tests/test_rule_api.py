@@ -133,8 +133,8 @@ def test_names_the_users_synapses_already_use_are_left_to_them():
 def test_the_rule_refuses_nothing_the_paper_network_needs():
     task = small_task()
     net = small_network(task, hidden=(5,), feedback="random", regularizer=True)
-    from superspike_brian.model.builder import build_model
-    from superspike_brian.model.values import model_values
+    from superspike_brian.feedforward.builder import build_model
+    from superspike_brian.feedforward.values import model_values
 
     model = build_model(net, task, model_values(net, task, [np.zeros(2)] * 2))
     rule = model.rule
@@ -156,7 +156,7 @@ RULE_MODULES = {"eligibility", "feedback", "optimizer", "regularizer", "error", 
 
 def test_the_trainer_builds_through_the_public_component_only():
     """The feed-forward builder imports none of the rule's equations: no second path."""
-    tree = ast.parse((PACKAGE / "model" / "builder.py").read_text())
+    tree = ast.parse((PACKAGE / "feedforward" / "builder.py").read_text())
     imported = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.ImportFrom) and node.module:
@@ -170,8 +170,8 @@ def test_weights_drawn_by_the_rule_are_the_networks():
     """One draw: the component's seeded weights and feedback are SuperSpikeNetwork's."""
     task = small_task()
     net = small_network(task, hidden=(5,), feedback="random")
-    from superspike_brian.model.builder import build_model
-    from superspike_brian.model.values import model_values
+    from superspike_brian.feedforward.builder import build_model
+    from superspike_brian.feedforward.values import model_values
 
     model = build_model(net, task, model_values(net, task, [np.zeros(2)] * 2))
     for a, b in zip(model.rule.values.weights, net.initial_weights(), strict=True):

@@ -5,9 +5,9 @@ import gc
 import numpy as np
 from brian2 import Network, SpikeMonitor, defaultclock, device, ms, second
 
-from superspike_brian import SpikeRaster
+from superspike_brian import SpikeRaster, devices
+from superspike_brian.devices import codegen
 from superspike_brian.rule.seeds import build_standalone
-from superspike_brian.training import codegen, devices
 
 from . import graphs
 

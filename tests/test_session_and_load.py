@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 
 from superspike_brian import load_run
-from superspike_brian.model.builder import build_model
-from superspike_brian.model.values import model_values
-from superspike_brian.training.session import Session, set_clock
+from superspike_brian.devices.session import Session, set_clock
+from superspike_brian.feedforward.builder import build_model
+from superspike_brian.feedforward.values import model_values
 from superspike_brian.training.trainer import Trainer
 
 from .helpers import SHORT, small_network, small_task

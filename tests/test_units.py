@@ -89,7 +89,7 @@ def test_configs_written_before_the_error_delay_mean_no_delay():
     # trained with the error on the spike's own step, and a resumed run must
     # compare equal to its checkpoint's fingerprint.
     from superspike_brian import SuperSpikeNetwork
-    from superspike_brian.model.network import legacy_defaults
+    from superspike_brian.feedforward.network import legacy_defaults
 
     config = SuperSpikeNetwork(n_in=3, n_out=1, seed=1).config()
     for group in ("params", "params_si"):

@@ -9,9 +9,10 @@ import numpy as np
 import pytest
 from brian2 import Network, StateMonitor, defaultclock, second
 
-from superspike_brian.model.builder import build_model
-from superspike_brian.model.network import SuperSpikeNetwork
-from superspike_brian.model.values import model_values
+from superspike_brian import devices
+from superspike_brian.feedforward.builder import build_model
+from superspike_brian.feedforward.network import SuperSpikeNetwork
+from superspike_brian.feedforward.values import model_values
 from superspike_brian.tasks.spikeio import SpikeRaster
 from superspike_brian.tasks.task import Task
 from superspike_brian.tasks.xor import (
@@ -21,16 +22,19 @@ from superspike_brian.tasks.xor import (
     block_accuracy,
     classify_units,
     gap_grid,
-    make_network,
     perfect_blocks,
     score,
-    training_schedule,
     trials_to_perfect,
     unit_responses,
     xor_task,
 )
-from superspike_brian.training import devices
-from superspike_brian.training.xor import evaluate, run_seeds, train_xor
+from superspike_brian.training.xor import (
+    evaluate,
+    make_network,
+    run_seeds,
+    train_xor,
+    training_schedule,
+)
 
 DT = 1e-4
 

@@ -77,7 +77,7 @@ def make_trainer(args, task, argv=None):
         source's settings (default: ``args.argv``; without either, every option
         counts as given).
     """
-    from superspike_brian.model.network import SuperSpikeNetwork
+    from superspike_brian.feedforward.network import SuperSpikeNetwork
     from superspike_brian.model.parameters import ModelParameters
     from superspike_brian.training.schedule import Schedule
     from superspike_brian.training.trainer import Trainer

@@ -101,8 +101,8 @@ def _done_before(out):
 
 def _interrupted(out, exc=None):
     """What a user needs after Ctrl-C: where the run stands and how to go on (one line)."""
+    from superspike_brian.devices.compiler import CompileInterrupted
     from superspike_brian.rundir import read_metrics
-    from superspike_brian.training.compiler import CompileInterrupted
 
     if isinstance(exc, CompileInterrupted):
         done = exc.describe()
@@ -183,7 +183,7 @@ def _figures(out, ref):
 
 def cmd_codegen(args):
     from superspike_brian.cli.build import make_task, make_trainer
-    from superspike_brian.training import codegen
+    from superspike_brian.devices import codegen
 
     if args.compute_capability is not None:
         if args.device != "cuda_standalone":

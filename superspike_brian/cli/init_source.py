@@ -77,7 +77,7 @@ def network_from_source(args, task, source, given, *, say=None):
         need (both named).
     """
     say = say or logs.get_logger(__name__).info
-    from superspike_brian.model.network import SuperSpikeNetwork
+    from superspike_brian.feedforward.network import SuperSpikeNetwork
     from superspike_brian.training.initial import with_initial
 
     changed, params = [], source.params

@@ -32,10 +32,10 @@ import numpy as np
 from brian2 import Function, NeuronGroup, get_device, second
 from brian2.units.fundamentalunits import DIMENSIONLESS
 
+from superspike_brian.devices import attach
 from superspike_brian.engines.base import Engine, chain
 from superspike_brian.model import steps
 from superspike_brian.model.feedback import uses_forward_weights
-from superspike_brian.rule import attach
 from superspike_brian.validation import steps_of
 
 __all__ = ["CppFactorizedEngine", "install_header", "HEADER", "PROJECT_HEADER"]

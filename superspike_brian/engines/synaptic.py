@@ -12,9 +12,9 @@ synapse and step on one core.
 
 from brian2 import second
 
+from superspike_brian.devices import attach
 from superspike_brian.engines.base import Engine
 from superspike_brian.model import eligibility, steps
-from superspike_brian.rule import attach
 
 __all__ = ["SynapticEngine"]
 

@@ -24,11 +24,11 @@ Examples
 --------
 >>> from superspike_brian import SuperSpikeNetwork
 >>> net = SuperSpikeNetwork(n_in=100, hidden=[4], n_out=1)
->>> graph = net.to_nir()                       # doctest: +SKIP
->>> again = SuperSpikeNetwork.from_nir(graph)  # doctest: +SKIP
+>>> graph = to_nir(net)        # doctest: +SKIP
+>>> again = from_nir(graph)    # doctest: +SKIP
 
-The import half, :func:`network_arguments`, returns the arguments of that
-network (this module does not import the network class).
+The import half, :func:`from_nir`, makes that network; :func:`network_arguments`
+gives its arguments.
 """
 
 from __future__ import annotations
@@ -43,6 +43,7 @@ from brian2 import Quantity, second, volt
 
 __all__ = [
     "to_nir",
+    "from_nir",
     "network_arguments",
     "write",
     "read",
@@ -210,10 +211,35 @@ def file_digest(path):
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()[:16]
 
 
+def from_nir(graph, **options):
+    """A network whose initial weights and neuron constants come from a NIR graph.
+
+    Parameters
+    ----------
+    graph : nir.NIRGraph or path
+        A chain Input -> (Linear -> CubaLIF)+ -> Output.
+    **options
+        ``params`` and other network arguments (feedback, seed, ...); see
+        :func:`network_arguments`.
+
+    Returns
+    -------
+    SuperSpikeNetwork
+
+    Raises
+    ------
+    ValueError
+        A node the model cannot represent, named in the message.
+    """
+    from superspike_brian.feedforward.network import SuperSpikeNetwork
+
+    return SuperSpikeNetwork(**network_arguments(graph, **options))
+
+
 def network_arguments(graph, *, params=None, **options):
     """Arguments of the :class:`SuperSpikeNetwork` whose initial weights are those of ``graph``.
 
-    ``SuperSpikeNetwork.from_nir(graph)`` is ``SuperSpikeNetwork(**network_arguments(graph))``.
+    ``from_nir(graph)`` is ``SuperSpikeNetwork(**network_arguments(graph))``.
 
     Parameters
     ----------

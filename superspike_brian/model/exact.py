@@ -81,7 +81,7 @@ def _cache_key(equations, variables):
 
 
 def _cache_dir():
-    from superspike_brian.training.devices import default_build_root
+    from superspike_brian.cache import default_build_root
 
     return default_build_root() / "exact"
 

@@ -143,7 +143,7 @@ def _feedback(config):
     net = config.get("network", {})
     if net.get("feedback") != "random" or not net.get("hidden"):
         return 0, None
-    from superspike_brian.model.network import SuperSpikeNetwork
+    from superspike_brian.feedforward.network import SuperSpikeNetwork
 
     rebuilt = SuperSpikeNetwork(
         n_in=net["n_in"],

@@ -121,18 +121,22 @@ def _fig2(out, exp, results):
         " at the reference's 800 s), the number the reference's spread is given in.",
         "",
     ]
+    return lines + _fig2_raster_lines(out, exp, results)
+
+
+def _fig2_raster_lines(out, exp, results):
+    """The rasters of the first Fig 2 sweep with results, or why they are not drawn."""
     finished = [s for s in exp.sweeps if results.get(s.name)]
-    if finished:
-        rows = results[finished[0].name]
-        if all(_spikes_file(r) for r in rows):
-            lines.append(f"![Fig 2 rasters]({_fig2_rasters(out, rows, finished[0].label)})")
-        else:
-            lines.append(
-                f"Rasters not drawn: some runs of `{finished[0].name}` are not on disk (their"
-                " rows come from a results file, which holds no spikes)."
-            )
-        lines.append("")
-    return lines
+    if not finished:
+        return []
+    rows = results[finished[0].name]
+    if not all(_spikes_file(r) for r in rows):
+        return [
+            f"Rasters not drawn: some runs of `{finished[0].name}` are not on disk (their"
+            " rows come from a results file, which holds no spikes).",
+            "",
+        ]
+    return [f"![Fig 2 rasters]({_fig2_rasters(out, rows, finished[0].label)})", ""]
 
 
 def _spikes_file(row):

@@ -202,6 +202,45 @@ def select_sweeps(sweeps, only):
     return [s for s in sweeps if any(fnmatch.fnmatch(s.name, p) for p in patterns)]
 
 
+def _run_sweeps(out, sweeps, scheduler, workers):
+    """Run ``sweeps`` on one Dask cluster (a local one unless ``scheduler``): their counts."""
+    if not sweeps:
+        return []
+    command_line = ["superspike", "reproduce", *sys.argv[2:]]
+    cluster = None
+    if scheduler is None:
+        from distributed import LocalCluster
+
+        # One cluster for every sweep: the runs of all figures share the workers.
+        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True)
+        address = cluster.scheduler_address
+    else:
+        address = scheduler
+    jobs = [
+        (
+            str(out / sweep.name),
+            list(sweep.base),
+            sweep.grid,
+            list(sweep.seeds),
+            address,
+            sweep.command(sys.executable),
+            command_line,
+            sweep.name,
+        )
+        for sweep in sweeps
+    ]
+    try:
+        # Several sweeps submit their runs at once, so the workers never wait for the
+        # last run of one sweep; each in its own process (Dask clients do not share
+        # one process's threads reliably).
+        context = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(min(len(jobs), MAX_SWEEPS_AT_ONCE), mp_context=context) as pool:
+            return list(pool.map(_run_sweep_job, jobs))
+    finally:
+        if cluster is not None:
+            cluster.close()
+
+
 def reproduce(
     scale,
     out,
@@ -268,46 +307,7 @@ def reproduce(
         done = [s.name for s in selected if s not in sweeps]
         echo(f"not run, every run in --results: {', '.join(done)}")
     t0 = time.time()
-    command_line = ["superspike", "reproduce", *sys.argv[2:]]
-
-    cluster = None
-    if not sweeps:
-        pass
-    elif scheduler is None:
-        from distributed import LocalCluster
-
-        # One cluster for every sweep: the runs of all figures share the workers.
-        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True)
-        address = cluster.scheduler_address
-    else:
-        address = scheduler
-
-    jobs = [
-        (
-            str(out / sweep.name),
-            list(sweep.base),
-            sweep.grid,
-            list(sweep.seeds),
-            address,
-            sweep.command(sys.executable),
-            command_line,
-            sweep.name,
-        )
-        for sweep in sweeps
-    ]
-    results_of_sweeps = []
-    try:
-        # Several sweeps submit their runs at once, so the workers never wait for the
-        # last run of one sweep; each in its own process (Dask clients do not share
-        # one process's threads reliably).
-        context = multiprocessing.get_context("spawn")
-        if jobs:
-            workers_of_pool = min(len(jobs), MAX_SWEEPS_AT_ONCE)
-            with ProcessPoolExecutor(workers_of_pool, mp_context=context) as pool:
-                results_of_sweeps = list(pool.map(_run_sweep_job, jobs))
-    finally:
-        if cluster is not None:
-            cluster.close()
+    results_of_sweeps = _run_sweeps(out, sweeps, scheduler, workers)
     seconds = time.time() - t0
     failed = [f for r in results_of_sweeps for f in r["failed"]]
     record = {

@@ -82,12 +82,12 @@ def run(args):
     from superspike_brian.files import write_json
     from superspike_brian.tasks import xor
     from superspike_brian.training.trainer import Trainer
-    from superspike_brian.training.xor import evaluate, train_xor
+    from superspike_brian.training.xor import evaluate, make_network, train_xor, training_schedule
 
     out = Path(args.out)
     rundir.prepare(out, overwrite=args.overwrite, create=True)
     hidden = args.hidden[0] if args.hidden else 0
-    net = xor.make_network(hidden=hidden, feedback=args.feedback, seed=args.seed)
+    net = make_network(hidden=hidden, feedback=args.feedback, seed=args.seed)
     trials = xor.N_TRIALS
     if args.period is not None:
         # The task draws every pattern equally often: a multiple of 4 trials.
@@ -100,7 +100,7 @@ def run(args):
         net, task, args.duration, device=args.device, block=args.block, decay_after=decay
     )
     test_history, test = evaluate(net, history.weights, test_task, device=args.device)
-    schedule = xor.training_schedule(net, args.duration, block=args.block, decay_after=decay)
+    schedule = training_schedule(net, args.duration, block=args.block, decay_after=decay)
     trainer = Trainer(net, task, device=args.device, schedule=schedule, progress=False)
     trainer.write(out, history, extra_config={"argv": sys.argv[1:]}, figures=False)
     # Short streams (tests) score blocks of the whole stream instead of 50 trials.

@@ -10,8 +10,8 @@ the user's objects and refuses what it cannot use, :mod:`.populations` and
 mechanisms.
 """
 
+from superspike_brian.errors import RuleError
 from superspike_brian.rule.component import SuperSpike
-from superspike_brian.rule.errors import RuleError
 from superspike_brian.rule.graph import GraphError, LearningGraph
 
 __all__ = ["SuperSpike", "LearningGraph", "RuleError", "GraphError"]

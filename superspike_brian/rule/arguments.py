@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from superspike_brian.rule import attach
+from superspike_brian.devices import attach
 
 __all__ = ["value_args", "synapse_indices"]
 

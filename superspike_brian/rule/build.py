@@ -15,15 +15,16 @@ from __future__ import annotations
 import numpy as np
 from brian2 import NeuronGroup, StateMonitor, TimedArray, linked_var, second
 
+from superspike_brian.devices import attach
+from superspike_brian.errors import RuleError
 from superspike_brian.model import cost, feedback, optimizer, regularizer, steps
-from superspike_brian.rule import attach, inspect, populations
-from superspike_brian.rule.errors import RuleError
+from superspike_brian.rule import inspect, populations
 
 __all__ = ["build", "group_namespace", "signal", "feedback_gains", "feedback_sum", "SYNAPSE_NAMES"]
 
 #: What the rule puts into a user's synapses: its variables, the temporaries of
 #: its code and the constants that code reads. Each keeps its name unless the
-#: user's synapses know it already (:func:`superspike_brian.rule.attach.free_names`).
+#: user's synapses know it already (:func:`superspike_brian.devices.attach.free_names`).
 SYNAPSE_NAMES = (
     "lam_r",
     "lam",
@@ -84,7 +85,7 @@ def _control(rule):
     """The group that stops a stoppable rule's run early (cpp_standalone only)."""
     if not (rule.stoppable and rule.engine_device == "cpp_standalone"):
         return None
-    from superspike_brian.training import run_control
+    from superspike_brian.devices import run_control
 
     g = run_control.control_group()
     g.namespace = run_control.namespace()

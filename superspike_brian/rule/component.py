@@ -30,7 +30,7 @@ condition)::
 What the rule adds, it adds with Brian2's own mechanisms: a group of its own
 beside every population (:mod:`superspike_brian.rule.populations`), variables,
 equations and ``run_regularly`` updates on the user's synapses
-(:mod:`superspike_brian.rule.attach`), a cost group and its monitor.
+(:mod:`superspike_brian.devices.attach`), a cost group and its monitor.
 
 Parameters
 ----------
@@ -57,10 +57,11 @@ from brian2.core.namespace import get_local_namespace
 
 from superspike_brian import engines
 from superspike_brian.choices import ERROR_MODES, FEEDBACK_MODES
+from superspike_brian.devices import attach
+from superspike_brian.errors import RuleError
 from superspike_brian.model import cost
 from superspike_brian.model.parameters import ModelParameters
-from superspike_brian.rule import arguments, attach, build, inspect, values
-from superspike_brian.rule.errors import RuleError
+from superspike_brian.rule import arguments, build, inspect, values
 from superspike_brian.rule.graph import LearningGraph
 from superspike_brian.rule.scales import WeightScale
 

@@ -31,7 +31,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from superspike_brian.rule.errors import RuleError
+from superspike_brian.errors import RuleError
 
 __all__ = ["Connection", "LearningGraph", "GraphError"]
 

@@ -25,7 +25,7 @@ from brian2 import NeuronGroup, Quantity, Synapses, get_device, volt
 from brian2.core.namespace import DEFAULT_CONSTANTS, DEFAULT_FUNCTIONS, DEFAULT_UNITS
 from brian2.units.fundamentalunits import DIMENSIONLESS, get_unit
 
-from superspike_brian.rule.errors import RuleError
+from superspike_brian.errors import RuleError
 
 __all__ = [
     "RuleError",

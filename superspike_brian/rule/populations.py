@@ -29,9 +29,9 @@ from __future__ import annotations
 
 from brian2 import NeuronGroup, Synapses, linked_var
 
+from superspike_brian.errors import RuleError
 from superspike_brian.model import error, feedback, neurons, regularizer, steps, traces
 from superspike_brian.model.exact import BLOCK_EXACT
-from superspike_brian.rule.errors import RuleError
 from superspike_brian.rule.inspect import has_lastspike
 
 __all__ = ["population_group", "trace_connection", "spike_counter", "ERROR_SPIKE_WHEN"]

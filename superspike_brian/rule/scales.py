@@ -11,8 +11,8 @@ from __future__ import annotations
 import numpy as np
 from brian2 import Quantity, mV, volt
 
+from superspike_brian.errors import RuleError
 from superspike_brian.rule import inspect
-from superspike_brian.rule.errors import RuleError
 
 __all__ = ["WeightScale"]
 

@@ -114,7 +114,7 @@ def train_seeds(
             out.append(_result(seed, rule, monitors, time.time() - t0))
             say(f"seed {seed}: {out[-1].wall_s:.1f} s")
         return out
-    from superspike_brian.training import devices
+    from superspike_brian import devices
 
     directory = Path(directory or "superspike-seeds").absolute()
     devices.activate(device_name, directory=directory)
@@ -146,7 +146,7 @@ def build_standalone(directory, *, what="the network", device_name="cpp_standalo
     the same network (another seed, another target) would compile and link
     again; here a ``main.cpp`` that differs only in that order keeps its old
     timestamp, and the compile says what it does and about how long it takes
-    (:func:`superspike_brian.training.compiler.compile_project`). Call it where
+    (:func:`superspike_brian.devices.compiler.compile_project`). Call it where
     ``device.build`` would be called, with the standalone device active; run
     the binary with ``device.run(directory, run_args=rule.run_args(...))``.
 
@@ -162,10 +162,11 @@ def build_standalone(directory, *, what="the network", device_name="cpp_standalo
 
     Returns
     -------
-    superspike_brian.training.compiler.CompileResult
+    superspike_brian.devices.compiler.CompileResult
         ``cached`` is True when nothing had to be compiled.
     """
-    from superspike_brian.training import compiler, devices
+    from superspike_brian import devices
+    from superspike_brian.devices import compiler
 
     directory = Path(directory).absolute()
     device.build(directory=str(directory), compile=False, run=False)

@@ -63,7 +63,7 @@ Standalone builds
 -----------------
 With ``--device cpp_standalone`` (or ``cuda_standalone``) each run builds in a
 directory keyed by the compiled model structure under
-``~/.cache/superspike-brian/`` (`superspike_brian.training.devices.default_build_root`),
+``~/.cache/superspike-brian/`` (`superspike_brian.devices.default_build_root`),
 held with an exclusive file lock while in use: runs of the same structure wait
 for each other instead of writing into one project at the same time, and runs
 of different structures build in parallel. The sweep passes no ``--build-dir``;

@@ -37,7 +37,8 @@ Training schedule
 -----------------
 All constants of the model are the paper's defaults (r0 = 1 mV, w0 = 50 mV,
 rho = 1e-6/mV, a = 4, ...). The schedule is this task's own
-(:func:`training_schedule`, :data:`DURATION`, :data:`DECAY_AFTER`): 800 s of
+(:func:`superspike_brian.training.xor.training_schedule`, :data:`DURATION`,
+:data:`DECAY_AFTER`): 800 s of
 training (about 5000 trials), the rate r0 until 400 s, r0/10 from 400 s and
 r0/100 from 600 s. RMaxProp divides each synapse's gradient by the running
 maximum of its own size, so every update after an error moves the weights by
@@ -60,11 +61,9 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from brian2 import second
 
 from superspike_brian.tasks.spikeio import SpikeRaster
 from superspike_brian.tasks.task import Task
-from superspike_brian.training.schedule import Schedule
 
 __all__ = [
     "XorTask",
@@ -77,7 +76,6 @@ __all__ = [
     "unit_responses",
     "classify_units",
     "gap_grid",
-    "training_schedule",
 ]
 
 N_IN = 100
@@ -371,52 +369,3 @@ def classify_units(responses, threshold=0.5):
         "all": int(np.sum(n == n_patterns)),
         "selective": int(np.sum((n > 0) & (n < n_patterns))),
     }
-
-
-def make_network(hidden=4, feedback="symmetric", seed=1, **kw):
-    """The XOR network: 100 -> hidden -> 2 with the classification error.
-
-    ``hidden=0`` gives the network without hidden layer (100 -> 2). Random
-    feedback gets the heterosynaptic regularizer (the network's default).
-    """
-    from superspike_brian.model.network import SuperSpikeNetwork
-
-    return SuperSpikeNetwork(
-        n_in=N_IN,
-        hidden=(hidden,) if hidden else (),
-        n_out=N_OUT,
-        feedback=feedback,
-        seed=seed,
-        error="classification",
-        **kw,
-    )
-
-
-def training_schedule(
-    net, duration, *, block=10.0, decay_after=DECAY_AFTER, decay_factor=DECAY_FACTOR
-):
-    """The XOR training schedule, about ``duration`` s in all.
-
-    A burn-in of one update interval (the first update sees nothing), then
-    ``round((duration - t_update) / block)`` blocks of ``block`` s at the rate r0
-    (800 s: 0.5 s + 80 blocks = 800.5 s). ``decay_after``: a time (s) or a
-    sequence of times from which on the rate is multiplied by ``decay_factor``
-    (each time once more; None: never); each takes effect at the nearest block
-    boundary (400 s: from the block that starts at 400.5 s).
-    """
-    tb = float(net.params.learning.t_update)
-    n_blocks = max(1, int(round((duration - tb) / block)))
-    if decay_after is None:
-        decay_after = ()
-    elif np.ndim(decay_after) == 0:
-        decay_after = (decay_after,)
-    decay_at = tuple(int(round((t - tb) / block)) for t in decay_after)
-    if any(not 0 <= k < n_blocks for k in decay_at):
-        raise ValueError(f"decay_after must lie within the training, got {decay_after!r}")
-    return Schedule(
-        burn_in=tb * second,
-        block=block * second,
-        n_blocks=n_blocks,
-        decay_at=decay_at,
-        decay_factor=decay_factor,
-    )

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from superspike_brian.model.builder import build_model
-from superspike_brian.model.values import model_values
-from superspike_brian.training import devices
+from superspike_brian import devices
+from superspike_brian.devices.session import Session, set_clock
+from superspike_brian.feedforward.builder import build_model
+from superspike_brian.feedforward.values import model_values
 from superspike_brian.training.history import History
-from superspike_brian.training.session import Session, set_clock
 
 __all__ = ["run_batch"]
 
@@ -38,7 +38,7 @@ def run_batch(
         Simulated seconds of every run.
     key : str
         Name of the cached build directory (unless ``build_dir``), followed there
-        by the toolchain's key (:func:`~superspike_brian.training.toolchain.toolchain_key`).
+        by the toolchain's key (:func:`~superspike_brian.devices.toolchain.toolchain_key`).
     build_dir : path, optional
         Project directory.
     build_net : SuperSpikeNetwork, optional

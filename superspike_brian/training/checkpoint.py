@@ -29,9 +29,9 @@ from pathlib import Path
 
 import numpy as np
 
+from superspike_brian.feedforward.network import legacy_defaults
 from superspike_brian.files import write_npz
 from superspike_brian.integrity import CorruptFile, check_digest, digest_arrays, digest_json
-from superspike_brian.model.network import legacy_defaults
 from superspike_brian.training.state import Recording, RunState
 
 FILENAME = "checkpoint.npz"

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import numpy as np
 
-from superspike_brian.model.builder import recorded_units
-from superspike_brian.model.network import SuperSpikeNetwork
-from superspike_brian.model.values import model_values
-from superspike_brian.training import codegen
+from superspike_brian.devices import codegen
+from superspike_brian.feedforward.builder import recorded_units
+from superspike_brian.feedforward.network import SuperSpikeNetwork
+from superspike_brian.feedforward.values import model_values
 from superspike_brian.training.history import History, block_metrics, voltage_windows
 from superspike_brian.training.load import task_from_arrays
 from superspike_brian.training.project import INITIAL_WEIGHTS_FILE, OLD_DESCRIPTION, TASK_FILE

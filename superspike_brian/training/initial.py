@@ -49,9 +49,9 @@ def initial_network(source, *, flag="--init"):
         return trained_network(run)
     if not path.exists():
         raise FileNotFoundError(f"{flag} {path} does not exist; give a run directory or a NIR file")
-    from superspike_brian.model.network import SuperSpikeNetwork
+    from superspike_brian.interop.nir import from_nir
 
-    return SuperSpikeNetwork.from_nir(path)
+    return from_nir(path)
 
 
 def with_initial(network, source_network, *, flag="--init"):

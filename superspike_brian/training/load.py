@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from superspike_brian import rundir
-from superspike_brian.model.network import SuperSpikeNetwork
+from superspike_brian.feedforward.network import SuperSpikeNetwork
 from superspike_brian.tasks.spikeio import SpikeRaster
 from superspike_brian.tasks.task import Task
 from superspike_brian.training.history import History

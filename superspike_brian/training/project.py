@@ -16,11 +16,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from superspike_brian import rundir
+from superspike_brian.devices import codegen
+from superspike_brian.devices.session import Session, set_clock
+from superspike_brian.feedforward.builder import build_model
+from superspike_brian.feedforward.values import model_values
 from superspike_brian.files import atomic_write, write_json, write_npz
-from superspike_brian.model.builder import build_model
-from superspike_brian.model.values import model_values
-from superspike_brian.training import codegen, loop
-from superspike_brian.training.session import Session, set_clock
+from superspike_brian.training import loop
 
 __all__ = ["generate", "TASK_FILE", "INITIAL_WEIGHTS_FILE", "OLD_DESCRIPTION"]
 

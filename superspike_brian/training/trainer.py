@@ -1,8 +1,8 @@
 """The trainer: a network, a task, a schedule and where to run them.
 
 :class:`Trainer` checks a combination of options once, then trains: it computes
-the model's values (:mod:`superspike_brian.model.values`), builds the model in
-a :class:`~superspike_brian.training.session.Session` with the chosen engine
+the model's values (:mod:`superspike_brian.feedforward.values`), builds the model in
+a :class:`~superspike_brian.devices.session.Session` with the chosen engine
 (:mod:`superspike_brian.engines`), runs it inside one execution or interval by
 interval (:mod:`superspike_brian.training.loop`), and writes the run directory.
 """
@@ -16,15 +16,15 @@ from pathlib import Path
 import numpy as np
 from brian2 import second
 
-from superspike_brian import engines, logs, rundir
-from superspike_brian.model.builder import build_model
-from superspike_brian.model.network import SuperSpikeNetwork
-from superspike_brian.model.values import model_values
+from superspike_brian import devices, engines, logs, rundir
+from superspike_brian.devices.session import Session, set_clock
+from superspike_brian.feedforward.builder import build_model
+from superspike_brian.feedforward.network import SuperSpikeNetwork
+from superspike_brian.feedforward.values import model_values
 from superspike_brian.tasks.task import Task
-from superspike_brian.training import checkpoint, devices, health, loop, memory
+from superspike_brian.training import checkpoint, health, loop, memory
 from superspike_brian.training.history import History, block_metrics
 from superspike_brian.training.schedule import Schedule, timeline
-from superspike_brian.training.session import Session, set_clock
 from superspike_brian.validation import steps_of
 
 _log = logs.get_logger(__name__)
@@ -61,7 +61,7 @@ class Trainer:
         of 10 s, r0/10 from block 20).
     build_dir : path, optional
         Standalone project directory (default: a cache directory per model
-        structure, see :mod:`superspike_brian.training.devices`).
+        structure, see :mod:`superspike_brian.devices`).
     codegen_target : {'numpy', 'cython'}
         Runtime code generation target (default 'numpy').
     float32 : bool
@@ -234,7 +234,7 @@ class Trainer:
 
     def _run(self, out, resume, overwrite, extra_config, figures):
         if self.device == "cuda_standalone":
-            from superspike_brian.training import codegen
+            from superspike_brian.devices import codegen
 
             codegen.require_gpu()
         state = self._start(out, resume, overwrite, extra_config)

@@ -1,7 +1,9 @@
 """Training and testing the spiking XOR (Fig 5): many runs, one binary.
 
-The task, its scoring and its schedule are in :mod:`superspike_brian.tasks.xor`.
-:func:`train_xor` and :func:`evaluate` run one network through the trainer;
+The task and its scoring are in :mod:`superspike_brian.tasks.xor`; the XOR
+experiment's set-up is here: its network (:func:`make_network`) and schedule
+(:func:`training_schedule`). :func:`train_xor` and :func:`evaluate` run one
+network through the trainer;
 :func:`run_seeds` runs many networks of one structure (seeds, streams of the
 same number of trials) with one compiled binary
 (:func:`superspike_brian.training.batch.run_batch`), with exactly the results of
@@ -16,17 +18,13 @@ import math
 import numpy as np
 from brian2 import second
 
-from superspike_brian.tasks.xor import (
-    DECAY_AFTER,
-    DECAY_FACTOR,
-    score,
-    training_schedule,
-)
+from superspike_brian.feedforward.network import SuperSpikeNetwork
+from superspike_brian.tasks.xor import DECAY_AFTER, DECAY_FACTOR, N_IN, N_OUT, score
 from superspike_brian.training.batch import run_batch
 from superspike_brian.training.schedule import Schedule
 from superspike_brian.training.trainer import Trainer
 
-__all__ = ["train_xor", "evaluate", "run_seeds"]
+__all__ = ["make_network", "training_schedule", "train_xor", "evaluate", "run_seeds"]
 
 
 def train_xor(
@@ -167,3 +165,50 @@ def run_seeds(
         (h, score(h.spikes["output"], task, total if learn else task.period, dt))
         for h, task in zip(histories, tasks, strict=True)
     ]
+
+
+def make_network(hidden=4, feedback="symmetric", seed=1, **kw):
+    """The XOR network: 100 -> hidden -> 2 with the classification error.
+
+    ``hidden=0`` gives the network without hidden layer (100 -> 2). Random
+    feedback gets the heterosynaptic regularizer (the network's default).
+    """
+    return SuperSpikeNetwork(
+        n_in=N_IN,
+        hidden=(hidden,) if hidden else (),
+        n_out=N_OUT,
+        feedback=feedback,
+        seed=seed,
+        error="classification",
+        **kw,
+    )
+
+
+def training_schedule(
+    net, duration, *, block=10.0, decay_after=DECAY_AFTER, decay_factor=DECAY_FACTOR
+):
+    """The XOR training schedule, about ``duration`` s in all.
+
+    A burn-in of one update interval (the first update sees nothing), then
+    ``round((duration - t_update) / block)`` blocks of ``block`` s at the rate r0
+    (800 s: 0.5 s + 80 blocks = 800.5 s). ``decay_after``: a time (s) or a
+    sequence of times from which on the rate is multiplied by ``decay_factor``
+    (each time once more; None: never); each takes effect at the nearest block
+    boundary (400 s: from the block that starts at 400.5 s).
+    """
+    tb = float(net.params.learning.t_update)
+    n_blocks = max(1, int(round((duration - tb) / block)))
+    if decay_after is None:
+        decay_after = ()
+    elif np.ndim(decay_after) == 0:
+        decay_after = (decay_after,)
+    decay_at = tuple(int(round((t - tb) / block)) for t in decay_after)
+    if any(not 0 <= k < n_blocks for k in decay_at):
+        raise ValueError(f"decay_after must lie within the training, got {decay_after!r}")
+    return Schedule(
+        burn_in=tb * second,
+        block=block * second,
+        n_blocks=n_blocks,
+        decay_at=decay_at,
+        decay_factor=decay_factor,
+    )

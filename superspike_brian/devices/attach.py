@@ -31,7 +31,7 @@ from brian2.stateupdaters.base import StateUpdateMethod
 from brian2.synapses.synapses import SummedVariableUpdater
 from brian2.units.fundamentalunits import DIMENSIONLESS
 
-from superspike_brian.rule.errors import RuleError
+from superspike_brian.errors import RuleError
 
 __all__ = [
     "EquationsUpdater",

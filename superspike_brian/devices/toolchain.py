@@ -1,6 +1,6 @@
 """What makes a compiled standalone binary fit a machine: compiler, version, flags, CPU.
 
-Standalone builds are cached by model structure (:mod:`superspike_brian.training.devices`),
+Standalone builds are cached by model structure (:mod:`superspike_brian.devices`),
 often in a home directory shared by the nodes of a cluster. Brian2 compiles
 with ``-march=native``: a binary built on a newer node uses instructions an
 older one lacks and dies there with an illegal instruction. The build
@@ -19,7 +19,7 @@ import shlex
 import shutil
 import subprocess
 
-from superspike_brian.training import compiler
+from superspike_brian.devices import compiler
 
 __all__ = ["toolchain_key", "toolchain_description", "resolved_target", "require_brian2cuda"]
 

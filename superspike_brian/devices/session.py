@@ -29,8 +29,8 @@ from pathlib import Path
 import numpy as np
 from brian2 import Network, Quantity, TimedArray, defaultclock, device, second
 
-from superspike_brian import logs
-from superspike_brian.training import compiler, devices, run_control
+from superspike_brian import devices, logs
+from superspike_brian.devices import compiler, run_control
 
 _log = logs.get_logger(__name__)
 
@@ -166,7 +166,7 @@ class Session:
         A compile is announced whatever ``progress`` says (it is the one long,
         silent wait a run can have): what, where, how many files, an estimate
         from the last compile of that size here, and the files done so far
-        (:func:`superspike_brian.training.compiler.compile_project`).
+        (:func:`superspike_brian.devices.compiler.compile_project`).
         """
         compiler.keep_equivalent_sources(self.directory)
         sizes = " -> ".join(str(n) for n in self.model.net.layer_sizes)

@@ -484,7 +484,7 @@ def compile_project(
         Receives each message line (default: this module's logger, level INFO).
     root : path, optional
         Folder of the compile-time record (the build cache's root,
-        :func:`~superspike_brian.training.devices.default_build_root`); None
+        :func:`~superspike_brian.devices.default_build_root`); None
         keeps no record and gives no estimate.
     interval : float
         Seconds between progress lines (not on a terminal).

@@ -92,7 +92,7 @@ def curand_paths():
 
 def configure_cuda(compute_capability=COMPUTE_CAPABILITY, gpu_id=0, detect_gpus=None):
     """Set brian2cuda's preferences for this machine (GPU or not)."""
-    from superspike_brian.training.devices import require_brian2cuda
+    from superspike_brian.devices import require_brian2cuda
 
     require_brian2cuda()
     cc = check_compute_capability(compute_capability)
@@ -151,10 +151,11 @@ def patch_makefile(directory):
 def compile_project(directory, device="cuda_standalone"):
     """Build a generated project with ``make``, saying what, how long and how far it is.
 
-    See :func:`superspike_brian.training.compiler.compile_project`; raises its
+    See :func:`superspike_brian.devices.compiler.compile_project`; raises its
     ``CompileError`` (make failed, ``make.log`` named) and ``CompileInterrupted``.
     """
-    from superspike_brian.training import compiler, devices
+    from superspike_brian import devices
+    from superspike_brian.devices import compiler
 
     directory = Path(directory)
     return compiler.compile_project(

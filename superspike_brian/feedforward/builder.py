@@ -158,7 +158,7 @@ def build_model(
         Input and target spikes (or windows) of one period.
     values : ModelValues
         Spike tables, initial weights, feedback matrices, learning rates
-        (:func:`~superspike_brian.model.values.model_values` of ``net`` and
+        (:func:`~superspike_brian.feedforward.values.model_values` of ``net`` and
         ``task``; the learning rates may be those of one chunk).
     engine : {'synaptic', 'factorized'}
     learn : {'inside', 'controller'}

@@ -1,11 +1,29 @@
 """Brian2 devices: runtime, cpp_standalone and cuda_standalone.
 
+The layer below the training and the rule: everything that depends on which
+Brian2 device runs a model, and nothing about what the model learns.
+
+``devices`` (this module)
+    Switching Brian2's device, build directories and their locks.
+:mod:`~superspike_brian.devices.session`
+    A network on the active device: build, run, run arguments, results.
+:mod:`~superspike_brian.devices.compiler`
+    Compiling a standalone project, with progress and a precompiled header.
+:mod:`~superspike_brian.devices.toolchain`
+    What a compiled binary depends on (compiler, flags, CPU): the build key.
+:mod:`~superspike_brian.devices.codegen`
+    CUDA projects: brian2cuda's settings, the makefile, the results.
+:mod:`~superspike_brian.devices.run_control`
+    Stopping a standalone run after a number of steps (run arguments).
+:mod:`~superspike_brian.devices.attach`
+    Adding variables and code to Brian2 objects that already exist.
+
 One option, ``device``, selects the target everywhere; model code does not change
 between targets. This module switches Brian2's global device safely (a standalone
 device must be re-initialised before a second network is built in the same
 process) and keeps standalone builds in directories keyed by what shapes the
 generated code and by the toolchain that compiles it
-(:func:`~superspike_brian.training.toolchain.toolchain_key`), so that runs of the
+(:func:`~superspike_brian.devices.toolchain.toolchain_key`), so that runs of the
 same model on the same kind of machine reuse compiled objects, one run at a time
 (:func:`build_lock`, safe on shared file systems).
 """
@@ -23,9 +41,10 @@ from brian2 import prefs, set_device
 from brian2.devices.device import all_devices, reset_device
 
 from superspike_brian import logs
+from superspike_brian.cache import default_build_root
 from superspike_brian.choices import DEVICES
-from superspike_brian.training import compiler
-from superspike_brian.training.toolchain import require_brian2cuda, toolchain_key
+from superspike_brian.devices import compiler
+from superspike_brian.devices.toolchain import require_brian2cuda, toolchain_key
 
 _log = logs.get_logger(__name__)
 
@@ -46,14 +65,6 @@ def check_device(name):
     if name not in DEVICES:
         raise ValueError(f"device must be one of {', '.join(DEVICES)}; got {name!r}")
     return name
-
-
-def default_build_root():
-    """Where standalone builds are cached (SUPERSPIKE_BUILD_DIR overrides)."""
-    root = os.environ.get("SUPERSPIKE_BUILD_DIR")
-    if root:
-        return Path(root)
-    return Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / ("superspike-brian")
 
 
 #: Seconds a build lock's holder may go without refreshing it (a heartbeat every

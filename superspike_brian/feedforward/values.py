@@ -5,7 +5,7 @@ tables: what shapes the generated code) and *values* (the spike tables, the
 initial weights, the feedback matrices, the learning rates: data of the same
 shape for every seed and task of that structure). :func:`model_values` computes
 the values from the network description, the task and the learning-rate
-schedule alone; the builders (:mod:`superspike_brian.model.builder`) put them
+schedule alone; the builders (:mod:`superspike_brian.feedforward.builder`) put them
 into Brian2 objects, and a standalone session hands them to a compiled binary
 as run arguments.
 

@@ -3,8 +3,8 @@
 :class:`SuperSpikeNetwork` describes a feed-forward network input -> hidden
 layers -> output: sizes, feedback mode, regularizer, parameters and seed. Its
 seeded draws (initial weights, feedback matrices) are plain numpy arrays.
-:func:`superspike_brian.model.values.model_values` turns it and a task into the
-numbers of a model, :func:`superspike_brian.model.builder.build_model` into
+:func:`superspike_brian.feedforward.values.model_values` turns it and a task into the
+numbers of a model, :func:`superspike_brian.feedforward.builder.build_model` into
 Brian2 objects for whichever device is active.
 """
 
@@ -256,45 +256,6 @@ class SuperSpikeNetwork:
             initial_source=config.get("initial_source"),
         )
 
-    def to_nir(self, weights=None):
-        """This network as a NIR graph (``docs/nir.md``).
-
-        Parameters
-        ----------
-        weights : sequence of arrays, optional
-            One (n_post, n_pre) array in mV per connection, e.g. a run's final
-            weights (default: the initial weights).
-
-        Returns
-        -------
-        nir.NIRGraph
-            See :func:`superspike_brian.interop.nir.to_nir`.
-        """
-        from superspike_brian.interop import nir
-
-        return nir.to_nir(self, weights)
-
-    @classmethod
-    def from_nir(cls, graph, **options):
-        """A network whose initial weights and neuron constants come from a NIR graph.
-
-        Parameters
-        ----------
-        graph : nir.NIRGraph or path
-            A chain Input -> (Linear -> CubaLIF)+ -> Output.
-        **options
-            ``params`` and other network arguments (feedback, seed, ...); see
-            :func:`superspike_brian.interop.nir.network_arguments`.
-
-        Raises
-        ------
-        ValueError
-            A node the model cannot represent, named in the message.
-        """
-        from superspike_brian.interop import nir
-
-        return cls(**nir.network_arguments(graph, **options))
-
     def structure_key(self, task, extra=()):
         """Hash of what shapes the generated code, and nothing that is data.
 
@@ -302,7 +263,7 @@ class SuperSpikeNetwork:
         weights, feedback matrices), the spike tables of the task (of the same
         period), the learning rate r0 and its schedule, the initial weight scale
         w0 and the regularizer strength rho (see
-        :class:`~superspike_brian.model.values.ModelValues`).
+        :class:`~superspike_brian.feedforward.values.ModelValues`).
         """
         params = self.params.as_dict()
         for group, name in DATA_PARAMETERS:
