@@ -64,9 +64,18 @@ RUN_FILES = (
     "spikes.npz",
     "voltage.npz",
     "task.npz",
+    "status.json",
+    "xor.json",
     "*.png",
     "*.pdf",
 )
+#: The record a sweep writes when a run ends (state, exit code, seconds, options).
+STATUS_FILE = "status.json"
+#: The XOR runs' results (accuracies, trials to a perfect block; docs/xor.md).
+XOR_FILE = "xor.json"
+#: What a run printed, written by the process that started it (a sweep) while
+#: the run replaces the files above: listed, never deleted here.
+LOG_FILE = "log.txt"
 
 
 class RunMissing(FileNotFoundError):
@@ -131,7 +140,7 @@ def require_finished(out, flag=None):
         raise RunMissing(f"{prefix}{out} does not exist")
     if not out.is_dir():
         raise RunMissing(f"{prefix}{out} is a file, not a run directory")
-    if not (out / "config.json").exists():
+    if not is_run(out):
         raise RunMissing(f"{prefix}{out} is not a run directory (no config.json)")
     config = read_config(out)
     # Run directories written before "status" existed count as complete (their
@@ -139,6 +148,16 @@ def require_finished(out, flag=None):
     if config.get("status", "complete") != "complete" or other_writer(out) is not None:
         raise RunUnfinished(prefix + unfinished_message(out, config))
     return config
+
+
+def is_run(out):
+    """True when ``out`` is a run directory: a folder with a config.json.
+
+    The one test of "is this a run"; :func:`holds_run` asks the wider question
+    of whether anything a run writes is there (what an overwrite would lose).
+    """
+    out = Path(out)
+    return out.is_dir() and (out / "config.json").is_file()
 
 
 def holds_run(out):
@@ -408,6 +427,42 @@ def task_arrays(task):
         if value is not None:
             arrays[f"xor_{name}"] = np.asarray(value)
     return arrays
+
+
+def read_record(out, name):
+    """A JSON record of a run directory (:data:`STATUS_FILE`, :data:`XOR_FILE`), or None.
+
+    These records are written after the run's own files, by whoever ran it, so
+    config.json holds no checksum of them: a missing or unreadable record is
+    None (the run is then not known to have finished).
+    """
+    try:
+        data = json.loads((Path(out) / name).read_bytes().decode("utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def metric_rows(out):
+    """metrics.csv as a list of rows (column -> float), checked like :func:`read_metrics`.
+
+    Returns
+    -------
+    list of dict
+        [] when there is no metrics.csv, or it is damaged (a sweep counts such a
+        run as not finished rather than stopping on it).
+    """
+    try:
+        columns = read_metrics(out)
+    except (OSError, ValueError):
+        return []
+    n = len(next(iter(columns.values()))) if columns else 0
+    return [{k: float(v[i]) for k, v in columns.items()} for i in range(n)]
+
+
+def has_arrays(out, name):
+    """Whether the run directory ``out`` holds the arrays ``name`` (``spikes``, ...)."""
+    return out is not None and (Path(out) / f"{name}.npz").is_file()
 
 
 def read_arrays(out, name):

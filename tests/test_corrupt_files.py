@@ -236,3 +236,51 @@ def test_checkpoints_of_format_3_still_read(run_dir, tmp_path):
     np.savez(out / checkpoint.FILENAME, **arrays)
     with pytest.raises(CorruptFile, match="checkpoint.npz is damaged"):
         checkpoint.load(out, fingerprint)
+
+
+def test_every_reader_of_a_run_checks_its_checksums(run_dir, tmp_path):
+    """The reproduction's measures and a sweep's rows read through rundir: a changed
+    number in metrics.csv or config.json is not measured as if it were the run's."""
+    import shutil
+
+    from superspike_brian import rundir
+    from superspike_brian.reproduce.measures import run_measures
+
+    copy = tmp_path / "run"
+    shutil.copytree(run_dir, copy)
+    assert run_measures(copy)["cost"] == [float(c) for c in rundir.read_metrics(copy)["cost"]]
+    assert len(rundir.metric_rows(copy)) == 4  # the burn-in and three blocks
+    metrics = copy / "metrics.csv"
+    lines = metrics.read_text().splitlines()
+    cells = lines[1].split(",")
+    cells[2] = "123"  # the cost of block 0: still a table of numbers
+    lines[1] = ",".join(cells)
+    metrics.write_text("\n".join(lines) + "\n")
+    assert rundir.metric_rows(copy) == []  # a sweep counts it as not finished
+    with pytest.raises(CorruptFile, match="metrics.csv is damaged.*checksum"):
+        rundir.read_metrics(copy)
+    shutil.copy(run_dir / "metrics.csv", metrics)
+    config = copy / "config.json"
+    config.write_text(config.read_text().replace('"hidden": []', '"hidden": [4]', 1))
+    with pytest.raises(CorruptFile, match="config.json is damaged"):
+        run_measures(copy)
+
+
+def test_an_overwrite_removes_the_runs_records_but_not_the_log_being_written(run_dir, tmp_path):
+    import shutil
+
+    from superspike_brian import rundir
+
+    copy = tmp_path / "run"
+    shutil.copytree(run_dir, copy)
+    for name in (rundir.STATUS_FILE, rundir.XOR_FILE, rundir.LOG_FILE):
+        (copy / name).write_text("{}")
+    assert rundir.is_run(copy) and not rundir.is_run(tmp_path)
+    rundir.prepare(copy, overwrite=True)
+    left = sorted(p.name for p in copy.iterdir() if p.name != ".writer.lock")
+    assert left == [rundir.LOG_FILE], left
+    assert not rundir.is_run(copy)
+    # status.json alone is a run's record: nothing is written over it unasked.
+    (copy / rundir.STATUS_FILE).write_text('{"status": "failed"}')
+    with pytest.raises(ValueError, match="--overwrite"):
+        rundir.prepare(copy)

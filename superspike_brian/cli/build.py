@@ -200,13 +200,12 @@ def resume_args(args):
     ValueError
         An option differs from the run's (each is named with both values).
     """
-    from superspike_brian.rundir import read_config
+    from superspike_brian.rundir import is_run, read_config
 
     out = Path(args.resume)
-    config_path = out / "config.json"
     if not out.exists():
         raise FileNotFoundError(f"--resume {out}: {out} does not exist")
-    if not config_path.exists():
+    if not is_run(out):
         raise FileNotFoundError(f"--resume {out}: not a run directory (no config.json)")
     config = read_config(out)
     if not isinstance(config.get("argv"), list):

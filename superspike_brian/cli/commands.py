@@ -57,6 +57,7 @@ def _resume(args, config, argv, out):
 
     from superspike_brian.cli.build import recorded_options
     from superspike_brian.options import check_train
+    from superspike_brian.training import checkpoint
 
     unchanged = recorded_options(argv) == recorded_options(config["argv"])
     if config.get("status") == "complete" and unchanged:
@@ -68,7 +69,7 @@ def _resume(args, config, argv, out):
         _result(f"{out} is complete; nothing to resume")
         return 0
     check_train(args)
-    if not (out / "checkpoint.npz").exists():
+    if not (out / checkpoint.FILENAME).exists():
         # Killed while compiling, say: it starts again, with its own options.
         _note(
             f"{out} has no checkpoint (it stopped before its first block ended): training it"
@@ -91,8 +92,10 @@ def _done_before(out):
 
     import numpy as np
 
+    from superspike_brian.training import checkpoint
+
     try:
-        with np.load(Path(out) / "checkpoint.npz") as f:
+        with np.load(Path(out) / checkpoint.FILENAME) as f:
             meta = json.loads(str(f["meta"]))
         return int(meta["k_done"]), float(meta["run_s"])
     except Exception:  # noqa: BLE001 - damaged or missing: the trainer's reader names it

@@ -52,13 +52,12 @@ Row fields added here
 
 from __future__ import annotations
 
-import json
 import math
 from pathlib import Path
 
 import numpy as np
 
-from superspike_brian.sweep.records import read_rows
+from superspike_brian import rundir
 
 __all__ = [
     "collect",
@@ -160,7 +159,7 @@ def _feedback(config):
 def run_measures(run_dir, *, spikes=True, feedback=True):
     """The measures of one finished run directory (see the module's fields)."""
     run_dir = Path(run_dir)
-    metrics = read_rows(run_dir)
+    metrics = rundir.metric_rows(run_dir)
     cost = [r.get("cost", math.nan) for r in metrics]
     row = {
         "time_s": [r.get("time_s", math.nan) for r in metrics],
@@ -177,7 +176,7 @@ def run_measures(run_dir, *, spikes=True, feedback=True):
     row["hidden_onset_s"] = onset[0] if onset else None
     row["onset_resolution"] = "block"
     row["final_hidden_rate_hz"] = rates[-1] if rates and not math.isnan(rates[-1]) else None
-    config = json.loads((run_dir / "config.json").read_text())
+    config = rundir.read_config(run_dir)
     row["burn_in_s"] = float(config.get("schedule", {}).get("burn_in_s", math.nan))
     row["n_hidden"] = (config.get("network", {}).get("hidden") or [0])[0]
     learning = config.get("network", {}).get("params", {}).get("learning", {})
@@ -190,29 +189,30 @@ def run_measures(run_dir, *, spikes=True, feedback=True):
         row["fb_negative"], row["feedback_signs"] = _feedback(config)
     single = spikes and config["task"]["n_out"] == 1
     onset = feedback and row["n_hidden"]
-    if (single or onset) and (run_dir / "spikes.npz").exists():
-        with np.load(run_dir / "spikes.npz") as s:
-            if single:
-                sched = config["schedule"]
-                end = sched["burn_in_s"] + sched["n_blocks"] * sched["block_s"]
-                row["all_within_1ms"] = match_last_period(
-                    s["output_t"],
-                    s["output_i"],
-                    s["target_t"],
-                    s["target_i"],
-                    float(s["period"]),
-                    end,
-                )
-            if onset and "hidden_1_t" in s.files:
-                # The spike itself, not the end of its 10-s block: "after about 40 s"
-                # needs a resolution well below 40 s.
-                t = s["hidden_1_t"]
-                first = float(t.min()) if t.size else None
-                row["first_hidden_spike_s"] = first
-                row["hidden_onset_s"] = first
-                row["onset_resolution"] = "spike"
-    if (run_dir / "xor.json").exists():
-        row["xor"] = json.loads((run_dir / "xor.json").read_text())
+    if (single or onset) and rundir.has_arrays(run_dir, "spikes"):
+        s = rundir.read_arrays(run_dir, "spikes")
+        if single:
+            sched = config["schedule"]
+            end = sched["burn_in_s"] + sched["n_blocks"] * sched["block_s"]
+            row["all_within_1ms"] = match_last_period(
+                s["output_t"],
+                s["output_i"],
+                s["target_t"],
+                s["target_i"],
+                float(s["period"]),
+                end,
+            )
+        if onset and "hidden_1_t" in s:
+            # The spike itself, not the end of its 10-s block: "after about 40 s"
+            # needs a resolution well below 40 s.
+            t = s["hidden_1_t"]
+            first = float(t.min()) if t.size else None
+            row["first_hidden_spike_s"] = first
+            row["hidden_onset_s"] = first
+            row["onset_resolution"] = "spike"
+    xor = rundir.read_record(run_dir, rundir.XOR_FILE)
+    if xor is not None:
+        row["xor"] = xor
     return row
 
 

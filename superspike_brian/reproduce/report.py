@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
+from superspike_brian import rundir
 from superspike_brian.files import atomic_write
 from superspike_brian.reproduce import archive
 from superspike_brian.reproduce.claims import evaluate
@@ -130,7 +131,7 @@ def _fig2_raster_lines(out, exp, results):
     if not finished:
         return []
     rows = results[finished[0].name]
-    if not all(_spikes_file(r) for r in rows):
+    if not all(_has_spikes(r) for r in rows):
         return [
             f"Rasters not drawn: some runs of `{finished[0].name}` are not on disk (their"
             " rows come from a results file, which holds no spikes).",
@@ -139,12 +140,9 @@ def _fig2_raster_lines(out, exp, results):
     return [f"![Fig 2 rasters]({_fig2_rasters(out, rows, finished[0].label)})", ""]
 
 
-def _spikes_file(row):
-    """The run's spikes.npz, or None when the run is not on disk."""
-    if not row.get("run_dir"):
-        return None
-    path = Path(row["run_dir"]) / "spikes.npz"
-    return path if path.exists() else None
+def _has_spikes(row):
+    """Whether the row's run is on disk with its spikes."""
+    return rundir.has_arrays(row.get("run_dir"), "spikes")
 
 
 def _fig2_rasters(out, rows, label):
@@ -158,10 +156,8 @@ def _fig2_rasters(out, rows, label):
     fig = _figure(3.5 * len(picks), 3.4)
     for k, (name, row) in enumerate(picks.items()):
         ax = fig.add_subplot(1, len(picks), k + 1)
-        with np.load(Path(row["run_dir"]) / "spikes.npz") as s:
-            period = float(s["period"])
-            t = s["output_t"]
-            target = s["target_t"]
+        s = rundir.read_arrays(row["run_dir"], "spikes")
+        period, t, target = float(s["period"]), s["output_t"], s["target_t"]
         trial = np.floor(t / period + 1e-9)
         for tt in target:
             ax.axvline(tt * 1e3, color=REFERENCE_COLOR, lw=0.8, alpha=0.6)

@@ -120,7 +120,7 @@ def run(args):
         "trials_to_100": None if not math.isfinite(ttp) else float(ttp),
     }
     result.update(hidden_classes(net, history, task, test_history, test_task))
-    write_json(out / "xor.json", result)
+    write_json(out / rundir.XOR_FILE, result)
     return result
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import json
 import shlex
 import subprocess
@@ -10,6 +9,7 @@ import sys
 import time
 from pathlib import Path
 
+from superspike_brian import rundir
 from superspike_brian.files import write_json
 
 #: Written in sweep.json; bumped if its layout changes.
@@ -30,23 +30,13 @@ def read_json(path):
         return None
 
 
-def read_rows(run_dir):
-    """metrics.csv as a list of dicts of floats ([] if missing or unreadable)."""
-    try:
-        with open(Path(run_dir) / "metrics.csv") as fh:
-            rows = list(csv.DictReader(fh))
-        return [{k: float(v) for k, v in r.items() if v not in (None, "")} for r in rows]
-    except (FileNotFoundError, ValueError):
-        return []
-
-
 def run_status(run_dir):
     """(state, status.json contents ({} if none)) of a run directory on disk.
 
     The state is ``"ok"``, ``"failed"`` or ``"missing"``; callers that also
     want the record's fields (its seconds, say) read the file once.
     """
-    status = read_json(Path(run_dir) / "status.json") or {}
+    status = rundir.read_record(run_dir, rundir.STATUS_FILE) or {}
     if status.get("status") == "ok" and (Path(run_dir) / "metrics.csv").exists():
         return "ok", status
     if status.get("status") == "failed":
@@ -136,7 +126,7 @@ def _run_locked(run_dir, argv, command, cwd, env):
     """The body of :func:`run_one`, with the run's lock held."""
     import os
 
-    (run_dir / "status.json").unlink(missing_ok=True)
+    (run_dir / rundir.STATUS_FILE).unlink(missing_ok=True)
     resuming = False
     if command is None:
         command = [sys.executable, "-m", "superspike_brian.cli", "train"]
@@ -151,7 +141,7 @@ def _run_locked(run_dir, argv, command, cwd, env):
     if cwd is not None and not Path(cwd).is_dir():
         cwd = None
     t0 = time.monotonic()
-    with open(run_dir / "log.txt", "a" if resuming else "w") as log:
+    with open(run_dir / rundir.LOG_FILE, "a" if resuming else "w") as log:
         log.write(f"$ {shlex.join(cmd)}\n")
         log.flush()
         proc = subprocess.Popen(
@@ -170,7 +160,7 @@ def _run_locked(run_dir, argv, command, cwd, env):
                 proc.kill()
                 proc.wait()
     seconds = time.monotonic() - t0
-    rows = read_rows(run_dir)
+    rows = rundir.metric_rows(run_dir)
     ok = returncode == 0 and (run_dir / "metrics.csv").exists()
     status = {
         "status": "ok" if ok else "failed",
@@ -178,7 +168,7 @@ def _run_locked(run_dir, argv, command, cwd, env):
         "seconds": round(seconds, 3),
         "argv": list(argv),
     }
-    write_json(run_dir / "status.json", status)
+    write_json(run_dir / rundir.STATUS_FILE, status)
     return {**status, "final_cost": rows[-1].get("cost") if rows and ok else None}
 
 

@@ -8,6 +8,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from superspike_brian import rundir
 from superspike_brian.cores import available_cores
 from superspike_brian.files import write_json
 from superspike_brian.sweep.compile_echo import POLL_S, CompileEcho
@@ -285,7 +286,7 @@ def _report_run(fut, spec, k, n, out, failed, echo):
         error = f"{type(exc).__name__}: {exc}"
         rec = {"status": "failed", "returncode": None, "seconds": None, "error": error}
         rec["argv"] = spec.argv
-        write_json(run_dir / "status.json", rec)
+        write_json(run_dir / rundir.STATUS_FILE, rec)
     line = f"[{k}/{n}] {spec.condition} seed {spec.seed}: "
     if rec["status"] == "ok":
         line += f"ok, final cost {_fmt(rec.get('final_cost'))}, {rec['seconds']:.1f} s"
@@ -303,7 +304,7 @@ def _report_run(fut, spec, k, n, out, failed, echo):
                 "seconds": rec.get("seconds"),
                 "error": error,
                 "why": why,
-                "log_tail": log_tail(run_dir / "log.txt"),
+                "log_tail": log_tail(run_dir / rundir.LOG_FILE),
             }
         )
     echo(line)

@@ -32,11 +32,11 @@ def initial_network(source, *, flag="--init"):
     """
     path = Path(source)
     if path.is_dir():
-        from superspike_brian.rundir import require_finished
+        from superspike_brian.rundir import is_run, require_finished
         from superspike_brian.training.evaluate import trained_network
         from superspike_brian.training.load import load_run
 
-        if not (path / "config.json").exists():
+        if not is_run(path):
             raise FileNotFoundError(
                 f"{flag} {path}: a directory but not a run directory (no config.json);"
                 " give a run directory or a NIR file"
