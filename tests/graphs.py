@@ -31,6 +31,7 @@ from superspike_brian import (
 from superspike_brian.model.exact import BLOCK_EXACT
 
 from . import inputs, oracle
+from .helpers import check_defaults_are_the_oracles
 
 DT = 0.1 * ms
 PERIOD = 100 * ms
@@ -155,6 +156,9 @@ def oracle_run(shape, feedback, regularizer, duration=0.3 * second, seed=5):
     """The oracle's run of ``shape``, every input from the spec (``tests/inputs.py``)."""
     pops, conns = SHAPES[shape]
     p = params(regularizer)
+    # The values passed below come from the package: where they are its defaults,
+    # they must be the oracle's own (the oracle keeps its own for the rest).
+    check_defaults_are_the_oracles(p)
     dt = float(DT)
     n_period = inputs.whole_multiple(float(PERIOD), dt, "period")
     n_steps = inputs.whole_multiple(float(duration), dt, "duration")

@@ -4,9 +4,13 @@
 computed by ``tests/inputs.py`` from the spec (``docs/discrete_time.md``,
 "Inputs of a run"): it reads from the package only the raw data of the run
 (spike times, windows, parameter values, seeds, schedule fields), never its
-tables, learning rates, weights or feedback matrices.
+tables, learning rates, weights or feedback matrices. A parameter value that a
+test leaves at the package's default must be the oracle's own default, the
+spec's (:func:`check_defaults_are_the_oracles`): otherwise a default changed by
+mistake would reach both sides and pass.
 """
 
+import math
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -134,8 +138,15 @@ def small_network(task, hidden=(), feedback="symmetric", regularizer=None, seed=
 SHORT = Schedule(burn_in=40 * ms, block=40 * ms, n_blocks=9, decay_at=(5,))
 
 
-def oracle_params(params):
-    """The oracle's parameter dict (keys with units) from a ModelParameters."""
+def _oracle_values(params):
+    """Every parameter the oracle reads, keyed as its defaults are, from a ModelParameters.
+
+    Returns
+    -------
+    dict
+        The keys of ``oracle.DEFAULTS`` and of ``oracle.INPUT_DEFAULTS``, plain
+        floats in the units the keys name.
+    """
     n, lp, rp = params.neuron, params.learning, params.regularizer
     return {
         "dt_ms": float(params.dt / ms),
@@ -156,7 +167,55 @@ def oracle_params(params):
         "tau_het_ms": float(rp.tau_het / ms),
         "tau_avg_s": float(lp.tau_avg / second),
         "error_delay_ms": float(lp.error_delay / ms),
+        "r0_mV": float(lp.r0 / mV),
+        "w0_mV": float(lp.w0 / mV),
+        "rho_per_mV": float(rp.rho * mV),
+        "a": float(rp.a),
     }
+
+
+def check_defaults_are_the_oracles(params):
+    """Assert that every parameter a test leaves at the package's default is the oracle's.
+
+    A test that compares the model with the oracle hands the oracle the values
+    of its own network. Where the test changed a value, both sides must use the
+    test's; where it kept the package's default, that default could be wrong
+    (changed by mistake) and the oracle would simply follow it. The oracle has
+    its own defaults, the spec's (``oracle.DEFAULTS``, ``oracle.INPUT_DEFAULTS``):
+    a value that equals the package's default must equal the oracle's.
+
+    Parameters
+    ----------
+    params : ModelParameters
+        The parameters of the network the oracle is to simulate.
+
+    Raises
+    ------
+    AssertionError
+        Naming every parameter whose package default differs from the oracle's.
+    """
+    given = _oracle_values(params)
+    package = _oracle_values(ModelParameters())
+    spec = {**oracle.DEFAULTS, **oracle.INPUT_DEFAULTS}
+    assert set(spec) == set(given), "the oracle's defaults and _oracle_values name other keys"
+    # Unit conversions may differ in the last bit; a changed default differs by far more.
+    wrong = [
+        f"{key}: package default {package[key]!r}, oracle (docs/model.md) {spec[key]!r}"
+        for key in sorted(given)
+        if given[key] == package[key] and not math.isclose(given[key], spec[key], rel_tol=1e-12)
+    ]
+    assert not wrong, "the package's defaults are not the spec's: " + "; ".join(wrong)
+
+
+def oracle_params(params):
+    """The oracle's parameter dict (keys with units) from a ModelParameters.
+
+    Checks first (:func:`check_defaults_are_the_oracles`) that every value the
+    test left at the package's default is the oracle's own default.
+    """
+    check_defaults_are_the_oracles(params)
+    values = _oracle_values(params)
+    return {key: values[key] for key in oracle.DEFAULTS}
 
 
 def oracle_inputs(net, task, schedule):
@@ -170,6 +229,9 @@ def oracle_inputs(net, task, schedule):
         ``feedback_matrices`` (None unless random feedback).
     """
     p = net.params
+    # r0, w0 and w_max reach the oracle as its inputs (rates, weights), which
+    # oracle_params does not see.
+    check_defaults_are_the_oracles(p)
     dt = float(p.dt / second)
     t_b = float(p.learning.t_update / second)
     n_period = inputs.whole_multiple(task.period, dt, "period")
@@ -390,6 +452,7 @@ __all__ = [
     "WindowTask",
     "small_network",
     "oracle_params",
+    "check_defaults_are_the_oracles",
     "oracle_inputs",
     "run_oracle",
     "spike_steps",

@@ -3,13 +3,14 @@
 Each mutation below is a small semantic change of the model (the error's sign,
 the surrogate derivative, RMaxProp, the eligibility kernel, the regularizer
 exponent, the feedback weights, the scale of the accumulator ``m`` in each
-engine, the burn-in, the checkpoint, input validation), written as literal
-text replacements. One at a time, the repository is copied to a temporary
-directory, the mutation is applied there, and a short list of fast tests runs
-in the copy (the same virtual environment, ``PYTHONPATH`` set to the copy, so
-the copy's package is imported; this is checked before every run), each with
-its own ``SUPERSPIKE_BUILD_DIR`` (compiled code differs). The script prints,
-for every mutation, the tests that failed, or NOT CAUGHT.
+engine, the burn-in, the checkpoint, input validation, a default that is not
+the spec's), written as literal text replacements. One at a time, the
+repository is copied to a temporary directory, the mutation is applied there,
+and a short list of fast tests runs in the copy (the same virtual environment,
+``PYTHONPATH`` set to the copy, so the copy's package is imported; this is
+checked before every run), each with its own ``SUPERSPIKE_BUILD_DIR`` (compiled
+code differs). The script prints, for every mutation, the tests that failed, or
+NOT CAUGHT.
 
 Every mutation that is not equivalent must be caught; an equivalent one (the
 model computes the same thing) is listed with the reason and is expected to
@@ -90,6 +91,8 @@ CHECKPOINT_PY = "superspike_brian/training/checkpoint.py"
 SPIKEIO_PY = "superspike_brian/tasks/spikeio.py"
 CLI_BUILD_PY = "superspike_brian/cli/build.py"
 CLI_REGULARIZER = "tests/test_cli.py::test_regularizer_option_reaches_the_network"
+PARAMETERS_PY = "superspike_brian/model/parameters.py"
+SPEC_VALUES = "tests/test_spec_values.py::test_model_parameter_default"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -347,6 +350,13 @@ MUTATIONS = (
         "--regularizer RHO,A ignores A",
         ((CLI_BUILD_PY, 'changes["a"] = args.regularizer[1]', 'changes["a"] = 4.0'),),
         (CLI_REGULARIZER,),
+    ),
+    Mutation(
+        "default-tau-ref",
+        "refractory period default 4.9 ms instead of the spec's 5 ms",
+        ((PARAMETERS_PY, "tau_ref = 5 * ms", "tau_ref = 4.9 * ms"),),
+        # The oracle comparison fails as well: the package's defaults must be the oracle's.
+        (SPEC_VALUES, ORACLE_RUNTIME),
     ),
     Mutation(
         "negative-times-raster",

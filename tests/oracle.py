@@ -16,7 +16,14 @@ import math
 
 import numpy as np
 
-#: Default parameters, keyed by name and unit (see the table of the spec).
+# The oracle's own values of the model's parameters: the defaults of the tables
+# in docs/model.md ("Parameters") and docs/discrete_time.md ("Parameters
+# (defaults)"), written here once and taken from nowhere else, so that a default
+# changed by mistake in the package cannot reach the oracle too.
+# tests/helpers.py checks that every value a test leaves at the package's
+# default is this one; tests/test_spec_values.py checks these against the spec.
+
+#: Default parameters, keyed by name and unit (plain floats).
 DEFAULTS = {
     "dt_ms": 0.1,
     "tau_mem_ms": 10.0,
@@ -36,6 +43,16 @@ DEFAULTS = {
     "tau_het_ms": 100.0,
     "tau_avg_s": 10.0,
     "error_delay_ms": 0.2,
+}
+
+#: Defaults of what :func:`simulate` takes as arguments rather than parameters
+#: (docs/model.md, "Parameters"): the learning rate ``r0`` of the ``lr`` table,
+#: the scale ``w0`` of the initial weights, and the regulariser's ``(rho, a)``.
+INPUT_DEFAULTS = {
+    "r0_mV": 1.0,
+    "w0_mV": 50.0,
+    "rho_per_mV": 1e-6,
+    "a": 4.0,
 }
 
 # "Minus infinity" for the last spike step: far enough below any step that
