@@ -32,7 +32,8 @@ from superspike_brian import Schedule, SuperSpikeNetwork, Trainer, load_run, sin
 from superspike_brian.choices import FEEDBACK_MODES
 from superspike_brian.cli.script_options import add_seed_options, chosen_seeds, script_parser
 from superspike_brian.options import positive
-from superspike_brian.reporting.plotting import plot_learning_curve
+from superspike_brian.reporting.common import save_figure
+from superspike_brian.reporting.curves import plot_learning_curve
 from superspike_brian.rundir import RunUnfinished, require_finished
 
 # Task and schedule (the reference implementation's, as for the single neuron: docs/data.md)
@@ -157,8 +158,7 @@ def main(argv=None):
         frac = np.mean([r["learned"] for r in rows if r["feedback"] == mode])
         print(f"{mode}: {frac:.0%} of {len(seeds)} runs learned (cost < {learned_below})")
         blocks = np.arange(len(curves[mode][0]))
-        plot_learning_curve(
-            out / f"learning_curves_{mode}.png",
+        ax = plot_learning_curve(
             blocks,
             np.array(curves[mode]),
             title=f"100 → {args.hidden} → 1, {mode} feedback, seeds {seeds[0]}..{seeds[-1]}",
@@ -167,6 +167,7 @@ def main(argv=None):
                 f"learned: mean of the last 5 blocks below {learned_below:g}",
             ),
         )
+        save_figure(ax, out / f"learning_curves_{mode}.png")
     with open(out / "summary.csv", "w", newline="") as fh:
         w = csv.DictWriter(fh, fieldnames=list(rows[0]))
         w.writeheader()

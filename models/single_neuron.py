@@ -40,7 +40,8 @@ from brian2 import Hz, ms, mV, second
 from superspike_brian import ModelParameters, Schedule, SuperSpikeNetwork, Trainer, load_run
 from superspike_brian.cli.script_options import add_seed_options, chosen_seeds, script_parser
 from superspike_brian.options import non_negative, positive
-from superspike_brian.reporting import plotting
+from superspike_brian.reporting.common import save_figure
+from superspike_brian.reporting.curves import plot_learning_curve
 from superspike_brian.reporting.figures import make_figures
 from superspike_brian.reporting.reference import spread
 from superspike_brian.rundir import RunUnfinished, require_finished
@@ -183,8 +184,7 @@ def curves_figure(rows, typical, path, duration_s):
         if abs(duration_s - reference_s) < 1e-9
         else f"{reference_s:g} s of training (these runs: {duration_s:g} s)"
     )
-    plotting.plot_learning_curve(
-        path,
+    ax = plot_learning_curve(
         blocks[:n],
         costs,
         highlight=rows.index(typical),
@@ -195,6 +195,7 @@ def curves_figure(rows, typical, path, duration_s):
             f"reference code: its 21 seeds on its own input (ssbm/poisson), {schedule}"
         ),
     )
+    save_figure(ax, path)
 
 
 def main(argv=None):

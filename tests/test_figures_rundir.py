@@ -11,7 +11,8 @@ import json
 import numpy as np
 import pytest
 
-from superspike_brian.reporting import figures, plotting
+from superspike_brian.reporting import figures
+from superspike_brian.reporting.common import cost_label, root_figure
 from superspike_brian.reporting.reference import TASKS, curve, spread
 
 PERIOD = 0.5
@@ -109,8 +110,8 @@ def write_run(
 
 def panel_figure(run, name, reference=None):
     """The single Figure of panel `name`, drawn as make_figures draws it."""
-    kind, args, kwargs = figures.figure_panels(run, reference)[name]
-    return getattr(plotting, f"{kind}_figure")(*args, **kwargs)
+    plot, args, kwargs = figures.figure_panels(run, reference)[name]
+    return root_figure(plot(*args, **kwargs))
 
 
 # Task name and kind, orientation
@@ -175,7 +176,7 @@ def test_learning_curve_plots_cost_ref_and_says_so(image_run):
     np.testing.assert_allclose(line.get_xdata(), data["metrics"]["block"])
     np.testing.assert_allclose(line.get_ydata(), data["metrics"]["cost_ref"], rtol=1e-12)
     ylabel = data_axes(fig)[0].get_ylabel()
-    assert ylabel == plotting.cost_label(4.0)  # 24 outputs: 4 x our cost
+    assert ylabel == cost_label(4.0)  # 24 outputs: 4 x our cost
 
 
 def test_output_raster_is_upright_for_a_picture(image_run):

@@ -1,4 +1,5 @@
-"""Tests of the figures: each draws the data it is given, writes a PNG, refuses bad input.
+"""Tests of the figures: each draws the data it is given, into the caller's axes or
+figure, is written as a PNG, refuses bad input.
 
 Content is checked on the artists of the Figure (found by their ``gid``): the
 points of a raster against the spikes, the line of a learning curve against
@@ -7,25 +8,15 @@ the costs, labels and orientation; a written PNG only has to be a PNG.
 
 import numpy as np
 import pytest
+from matplotlib.figure import Figure
 
-from superspike_brian.reporting.plotting import (
-    COST_LABEL,
-    cost_label,
-    layer_rasters_figure,
-    learning_curve_figure,
-    membrane_figure,
-    plot_layer_rasters,
-    plot_learning_curve,
-    plot_membrane,
-    plot_raster,
-    plot_rates,
-    plot_weights,
-    raster_figure,
-    rates_figure,
-    weight_bins,
-    weights_figure,
-)
+from superspike_brian.reporting.common import COST_LABEL, cost_label, root_figure, save_figure
+from superspike_brian.reporting.curves import plot_learning_curve
+from superspike_brian.reporting.membrane import plot_membrane
+from superspike_brian.reporting.rasters import plot_layer_rasters, plot_raster
+from superspike_brian.reporting.rates import plot_rates
 from superspike_brian.reporting.reference import spread
+from superspike_brian.reporting.weights import plot_weights, weight_bins
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 PERIOD = 0.5  # seconds
@@ -47,6 +38,11 @@ def by_gid(fig_or_ax, gid):
 def data_axes(fig):
     """Axes of `fig` that are not colorbars."""
     return [ax for ax in fig.axes if ax.get_label() != "<colorbar>"]
+
+
+def learning_curve_figure(*args, **kwargs):
+    """The Figure of a learning curve drawn on its own."""
+    return plot_learning_curve(*args, **kwargs).figure
 
 
 def learning_spikes(n_units, n_periods, target_t, target_i, seed=0):
@@ -75,8 +71,8 @@ def test_learning_curve_1d(tmp_path, with_reference):
     cost[0] = 0.0  # the bias-corrected cost before the first reading
     reference = {b: 20 * np.exp(-b / 14) + 0.12 for b in range(0, 81, 10)}
     path = tmp_path / "curve.png"
-    out = plot_learning_curve(path, block, cost, reference=reference if with_reference else None)
-    assert out == path
+    ax = plot_learning_curve(block, cost, reference=reference if with_reference else None)
+    assert save_figure(ax, path) == path
     assert_png(path)
 
 
@@ -86,17 +82,24 @@ def test_learning_curve_2d_with_reference_arrays(tmp_path):
     cost = 10 * np.exp(-block / 10)[None] * rng.uniform(0.5, 1.5, (5, 1)) + 0.05
     path = tmp_path / "sub" / "curve2d.png"  # the folder is created
     ref = (np.arange(0, 40, 5), 10 * np.exp(-np.arange(0, 40, 5) / 10) + 0.05)
-    plot_learning_curve(path, block, cost, reference=ref, label="5 seeds", title="Seeds")
+    save_figure(
+        plot_learning_curve(block, cost, reference=ref, label="5 seeds", title="Seeds"), path
+    )
     assert_png(path)
 
 
-def test_learning_curve_rejects_mismatched_cost(tmp_path):
+def test_learning_curve_rejects_mismatched_cost():
+    fig = Figure()
+    ax = fig.add_subplot()
     with pytest.raises(ValueError, match="cost"):
-        plot_learning_curve(tmp_path / "x.png", np.arange(5), np.ones(4))
+        plot_learning_curve(np.arange(5), np.ones(4), ax=ax)
     with pytest.raises(ValueError, match="cost"):
-        plot_learning_curve(tmp_path / "x.png", np.arange(5), np.ones((2, 2, 5)))
+        plot_learning_curve(np.arange(5), np.ones((2, 2, 5)), ax=ax)
     with pytest.raises(ValueError, match="reference"):
-        plot_learning_curve(tmp_path / "x.png", np.arange(5), np.ones(5), reference=([0, 1], [1.0]))
+        plot_learning_curve(np.arange(5), np.ones(5), ax=ax, reference=([0, 1], [1.0]))
+    with pytest.raises(ValueError, match=r"block must contain only finite values"):
+        plot_learning_curve([0, np.nan], [1.0, 2.0], ax=ax)
+    assert not ax.lines  # refused before drawing anything
 
 
 # Raster
@@ -107,7 +110,8 @@ def test_raster_single_unit(tmp_path):
     target_i = np.zeros(4, dtype=int)
     spikes_t, spikes_i = learning_spikes(1, 200, target_t, target_i)
     path = tmp_path / "raster1.png"
-    assert plot_raster(path, spikes_t, spikes_i, target_t, target_i, PERIOD, n_units=1) == path
+    fig = plot_raster(spikes_t, spikes_i, target_t, target_i, PERIOD, n_units=1)
+    assert save_figure(fig, path) == path
     assert_png(path)
 
 
@@ -118,8 +122,7 @@ def test_raster_many_units(tmp_path):
     target_t = rng.uniform(0, PERIOD, target_i.size)
     spikes_t, spikes_i = learning_spikes(n_units, 30, target_t, target_i)
     path = tmp_path / "raster_many.png"
-    plot_raster(
-        path,
+    fig = plot_raster(
         spikes_t,
         spikes_i,
         target_t,
@@ -128,6 +131,7 @@ def test_raster_many_units(tmp_path):
         n_units=n_units,
         duration=30 * PERIOD,
     )
+    save_figure(fig, path)
     assert_png(path)
 
 
@@ -135,10 +139,12 @@ def test_raster_windows_and_silent_output(tmp_path):
     target_t, target_i = np.array([0.25]), np.array([1])
     path = tmp_path / "raster_w.png"
     # No output spike at all: the figure still shows the target.
-    plot_raster(path, [], [], target_t, target_i, PERIOD, n_units=3, duration=2.0)
+    save_figure(plot_raster([], [], target_t, target_i, PERIOD, n_units=3, duration=2.0), path)
     assert_png(path)
     spikes_t, spikes_i = learning_spikes(3, 10, target_t, target_i)
-    plot_raster(path, spikes_t, spikes_i, target_t, target_i, PERIOD, n_units=3, windows=[0, 4, 9])
+    fig = plot_raster(spikes_t, spikes_i, target_t, target_i, PERIOD, n_units=3, windows=[0, 4, 9])
+    assert len(data_axes(fig)) == 3
+    save_figure(fig, path)
     assert_png(path)
 
 
@@ -157,7 +163,7 @@ def test_raster_windows_and_silent_output(tmp_path):
         ({"duration": -1.0}, "duration"),
     ],
 )
-def test_raster_rejects_bad_input(tmp_path, kwargs, name):
+def test_raster_rejects_bad_input(kwargs, name):
     args = {
         "spikes_t": [0.1],
         "spikes_i": [0],
@@ -167,18 +173,18 @@ def test_raster_rejects_bad_input(tmp_path, kwargs, name):
         "n_units": 2,
     }
     args.update(kwargs)
-    path = tmp_path / "bad.png"
+    fig = Figure()
     with pytest.raises(ValueError, match=name):
         plot_raster(
-            path,
             args.pop("spikes_t"),
             args.pop("spikes_i"),
             args.pop("target_t"),
             args.pop("target_i"),
             args.pop("period"),
+            fig=fig,
             **args,
         )
-    assert not path.exists()
+    assert not fig.axes  # refused before drawing anything
 
 
 # Membrane potential
@@ -195,34 +201,36 @@ def membrane(n_units, seed, theta=-50.0):
 @pytest.mark.parametrize("n_units", [1, 3, 12])
 def test_membrane(tmp_path, n_units):
     path = tmp_path / f"membrane{n_units}.png"
-    out = plot_membrane(
-        path,
+    fig = plot_membrane(
         membrane(n_units, 0),
         membrane(n_units, 1),
         target_t=np.array([0.1, 0.2, 0.3, 0.4]),
         period=PERIOD,
     )
-    assert out == path
+    assert len(fig.axes) == min(n_units, 6)  # the first six units stand for the rest
+    save_figure(fig, path)
     assert_png(path)
 
 
 def test_membrane_per_unit_targets_and_one_dimensional_trace(tmp_path):
     t, u = membrane(2, 0)
     path = tmp_path / "membrane_per_unit.png"
-    plot_membrane(path, (t, u), (t, u), target_t=[[0.1, 0.2], [0.35]], period=PERIOD)
+    save_figure(plot_membrane((t, u), (t, u), target_t=[[0.1, 0.2], [0.35]], period=PERIOD), path)
     assert_png(path)
-    plot_membrane(path, (t, u[0]), (t, u[1]), theta=-55.0)
+    save_figure(plot_membrane((t, u[0]), (t, u[1]), theta=-55.0), path)
     assert_png(path)
 
 
-def test_membrane_rejects_bad_input(tmp_path):
+def test_membrane_rejects_bad_input():
     t, u = membrane(2, 0)
+    fig = Figure()
     with pytest.raises(ValueError, match="before"):
-        plot_membrane(tmp_path / "x.png", (t[:-1], u), (t, u))
-    with pytest.raises(ValueError, match="period"):
-        plot_membrane(tmp_path / "x.png", (t, u), (t, u), period=-1.0)
+        plot_membrane((t[:-1], u), (t, u), fig=fig)
+    with pytest.raises(ValueError, match="period must be positive, got -1 s"):
+        plot_membrane((t, u), (t, u), fig=fig, period=-1.0)
     with pytest.raises(ValueError, match="target_t"):
-        plot_membrane(tmp_path / "x.png", (t, u), (t, u), target_t=[[0.1]] * 3)
+        plot_membrane((t, u), (t, u), fig=fig, target_t=[[0.1]] * 3)
+    assert not fig.axes
 
 
 # Rates and weights
@@ -232,10 +240,10 @@ def test_rates(tmp_path):
     block = np.arange(20)
     rates = {"hidden 1": 5 + block * 0.2, "output": 8 - block * 0.1}
     path = tmp_path / "rates.png"
-    assert plot_rates(path, block, rates) == path
+    save_figure(plot_rates(block, rates), path)
     assert_png(path)
     with pytest.raises(ValueError, match="output"):
-        plot_rates(path, block, {"output": np.ones(3)})
+        plot_rates(block, {"output": np.ones(3)})
 
 
 def test_weights(tmp_path):
@@ -243,15 +251,18 @@ def test_weights(tmp_path):
     initial = [rng.normal(0, 2, (100, 4)), rng.normal(0, 1, (4, 1))]
     final = [w + rng.normal(0.5, 1, w.shape) for w in initial]
     path = tmp_path / "weights.png"
-    assert plot_weights(path, initial, final) == path
+    save_figure(plot_weights(initial, final), path)
     assert_png(path)
     # A constant matrix (e.g. zero initial weights) still gets a visible bar.
-    plot_weights(path, [np.zeros((3, 3))], [np.zeros((3, 3))], names=["input -> output"])
+    fig = plot_weights([np.zeros((3, 3))], [np.zeros((3, 3))], names=["input -> output"])
+    save_figure(fig, path)
     assert_png(path)
     with pytest.raises(ValueError, match="final"):
-        plot_weights(path, initial, final[:1])
+        plot_weights(initial, final[:1])
     with pytest.raises(ValueError, match="shape"):
-        plot_weights(path, initial[:1], [np.zeros((2, 2))])
+        plot_weights(initial[:1], [np.zeros((2, 2))])
+    with pytest.raises(ValueError, match=r"final\[0\] must contain only finite values"):
+        plot_weights(initial[:1], [np.full((100, 4), np.inf)])
 
 
 # Content: learning curve
@@ -352,7 +363,7 @@ def test_raster_many_units_draws_the_spikes_of_each_window(unit0_top):
     target_i = np.repeat(np.arange(n_units), 2)
     target_t = rng.uniform(0, PERIOD, target_i.size)
     spikes_t, spikes_i = learning_spikes(n_units, 12, target_t, target_i)
-    fig = raster_figure(
+    fig = plot_raster(
         spikes_t,
         spikes_i,
         target_t,
@@ -384,7 +395,7 @@ def test_raster_single_unit_rows_are_periods():
     target_t = np.array([0.1, 0.2, 0.3, 0.4])
     target_i = np.zeros(4, dtype=int)
     spikes_t, spikes_i = learning_spikes(1, 20, target_t, target_i)
-    fig = raster_figure(spikes_t, spikes_i, target_t, target_i, PERIOD, n_units=1)
+    fig = plot_raster(spikes_t, spikes_i, target_t, target_i, PERIOD, n_units=1)
     (dots,) = by_gid(fig, "spikes")
     want = np.column_stack([(spikes_t % PERIOD) * 1e3, np.floor(spikes_t / PERIOD)])
     np.testing.assert_allclose(sorted_rows(dots.get_offsets()), sorted_rows(want), atol=1e-9)
@@ -400,7 +411,7 @@ def test_layer_rasters_draw_first_and_last_period_and_activity(tmp_path):
         # Silent at first: units start firing in period 5.
         t = rng.uniform(5 * PERIOD, n_periods * PERIOD, 150)
         layers[name] = (t, rng.integers(0, n, t.size), n)
-    fig = layer_rasters_figure(layers, PERIOD, duration=n_periods * PERIOD, burn_in=burn_in)
+    fig = plot_layer_rasters(layers, PERIOD, duration=n_periods * PERIOD, burn_in=burn_in)
     axes = data_axes(fig)
     assert len(axes) == 6  # per layer: first period, last period, activity
     for row, (name, (t, i, n)) in enumerate(layers.items()):
@@ -417,7 +428,7 @@ def test_layer_rasters_draw_first_and_last_period_and_activity(tmp_path):
         np.testing.assert_array_equal(counts.sum(axis=1), np.bincount(i, minlength=n))
         assert by_gid(activity, "burn-in")[0].get_xdata()[0] == burn_in
         assert name in first.get_ylabel()
-    path = plot_layer_rasters(tmp_path / "hidden.png", layers, PERIOD)
+    path = save_figure(plot_layer_rasters(layers, PERIOD), tmp_path / "hidden.png")
     assert_png(path)
 
 
@@ -428,7 +439,7 @@ def test_membrane_one_panel_per_unit_with_its_own_targets():
     n_units = 4
     targets = [[0.1], [0.2, 0.3], [], [0.05, 0.25, 0.45]]
     before, after = membrane(n_units, 0), membrane(n_units, 1)
-    fig = membrane_figure(
+    fig = plot_membrane(
         before, after, target_t=targets, period=PERIOD, theta=-52.0, units=[3, 5, 7, 9]
     )
     axes = data_axes(fig)
@@ -446,14 +457,14 @@ def test_membrane_one_panel_per_unit_with_its_own_targets():
 def test_rates_lines_and_target_rate():
     block = np.arange(10)
     rates = {"hidden_1": 1 + block * 0.5, "output": 8 - block * 0.1}
-    fig = rates_figure(block, rates, target_rate=10.0)
+    fig = plot_rates(block, rates, target_rate=10.0).figure
     for name, values in rates.items():
         np.testing.assert_allclose(by_gid(fig, f"rate-{name}")[0].get_ydata(), values)
     (line,) = by_gid(fig, "target-rate")
     assert list(line.get_ydata()) == [10.0, 10.0]
     assert "10 Hz" in line.get_label()
-    with pytest.raises(ValueError, match="target_rate"):
-        rates_figure(block, rates, target_rate=-1.0)
+    with pytest.raises(ValueError, match="target_rate must be non-negative, got -1 Hz"):
+        plot_rates(block, rates, target_rate=-1.0)
 
 
 def test_weights_named_by_layers_with_fine_shared_bins():
@@ -461,7 +472,7 @@ def test_weights_named_by_layers_with_fine_shared_bins():
     initial = [rng.normal(0, 2, (4, 100)), rng.normal(0, 1, (1, 4))]
     final = [w + rng.normal(0.5, 1, w.shape) for w in initial]
     names = ["input → hidden_1", "hidden_1 → output"]
-    fig = weights_figure(initial, final, names=names)
+    fig = plot_weights(initial, final, names=names)
     hist_ax, pairs_ax = data_axes(fig)
     assert hist_ax.get_title().startswith("input → hidden_1")
     assert pairs_ax.get_title().startswith("hidden_1 → output")
@@ -501,7 +512,7 @@ def test_log_ticks_are_all_plain_numbers_or_all_powers_of_ten():
 
 
 def test_one_unit_raster_counts_periods_in_whole_numbers():
-    fig = raster_figure([0.05, 0.55, 1.05], [0, 0, 0], [0.1], [0], 0.5, n_units=1, duration=2.0)
+    fig = plot_raster([0.05, 0.55, 1.05], [0, 0, 0], [0.1], [0], 0.5, n_units=1, duration=2.0)
     labels = _tick_labels(fig)
     assert labels and all(float(t) == int(float(t)) for t in labels), labels
 
@@ -516,3 +527,95 @@ def test_a_mean_over_runs_is_labelled_as_one_and_a_threshold_is_drawn():
     assert "mean of the 2 runs" in labels and "this run (mean)" not in labels
     (line,) = [ln for ln in ax.get_lines() if ln.get_gid() == "threshold"]
     assert line.get_label() == "learned below 2" and set(line.get_ydata()) == {2.0}
+
+
+# The caller's axes and figures
+
+#: Single-panel plots: a call that draws into given axes, and the gid of what it draws.
+INTO_AXES = {
+    "learning_curve": (
+        lambda ax: plot_learning_curve(np.arange(6), np.linspace(5, 1, 6), ax=ax),
+        "cost",
+    ),
+    "rates": (
+        lambda ax: plot_rates(np.arange(6), {"output": np.linspace(1, 2, 6)}, ax=ax),
+        "rate-output",
+    ),
+}
+
+#: Multi-panel plots: a call that draws into a given figure, and the gid of what it draws.
+INTO_FIGURE = {
+    "raster": (
+        lambda fig: plot_raster([0.1, 0.6], [0, 1], [0.1], [0], PERIOD, n_units=2, fig=fig),
+        "spikes",
+    ),
+    "raster of one unit": (
+        lambda fig: plot_raster([0.1, 0.6], [0, 0], [0.1], [0], PERIOD, n_units=1, fig=fig),
+        "spikes",
+    ),
+    "layer_rasters": (
+        lambda fig: plot_layer_rasters({"hidden_1": ([0.1, 0.6], [0, 2], 3)}, PERIOD, fig=fig),
+        "activity",
+    ),
+    "membrane": (lambda fig: plot_membrane(membrane(2, 0), membrane(2, 1), fig=fig), "before"),
+    "weights": (lambda fig: plot_weights([np.zeros((2, 2))], [np.ones((2, 2))], fig=fig), "after"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(INTO_AXES))
+def test_a_single_panel_plot_draws_into_the_callers_axes_and_returns_them(name):
+    call, gid = INTO_AXES[name]
+    fig = Figure()
+    left, right = fig.subplots(1, 2)
+    assert call(right) is right
+    assert by_gid(right, gid) and not by_gid(left, gid)
+    assert fig.axes == [left, right]  # no axes of its own
+
+
+@pytest.mark.parametrize("name", sorted(INTO_FIGURE))
+def test_a_multi_panel_plot_draws_into_the_callers_figure_and_returns_it(name):
+    call, gid = INTO_FIGURE[name]
+    page = Figure(layout="constrained")
+    left, right = page.subfigures(1, 2)
+    assert call(right) is right
+    assert by_gid(right, gid) and not by_gid(left, gid)
+    assert not left.axes
+
+
+@pytest.mark.parametrize("name", sorted(INTO_AXES))
+def test_without_axes_a_single_panel_plot_makes_a_figure_of_its_natural_size(name):
+    call, _ = INTO_AXES[name]
+    ax = call(None)
+    assert ax.figure.axes == [ax]
+    np.testing.assert_array_equal(ax.figure.get_size_inches(), [7.5, 4.8])
+
+
+@pytest.mark.parametrize(
+    "name, size",
+    [
+        ("raster", (10.0, 5.0)),  # two panels' width
+        ("raster of one unit", (7.5, 5.0)),
+        ("layer_rasters", (15.0, 4.6)),  # one layer
+        ("membrane", (10.0, 5.2)),  # two units
+        ("weights", (5.0, 4.8)),  # one connection
+    ],
+)
+def test_without_a_figure_a_multi_panel_plot_makes_one_that_fits_its_panels(name, size):
+    call, _ = INTO_FIGURE[name]
+    fig = call(None)
+    assert isinstance(fig, Figure)
+    np.testing.assert_allclose(fig.get_size_inches(), size)
+
+
+def test_save_figure_writes_the_whole_figure_of_axes_or_a_subfigure(tmp_path):
+    from matplotlib.image import imread
+
+    page = Figure(figsize=(4.0, 3.0))
+    left, right = page.subfigures(1, 2)
+    ax = left.add_subplot()
+    assert root_figure(ax) is page and root_figure(right) is page and root_figure(page) is page
+    for drawn in (ax, right, page):
+        path = save_figure(drawn, tmp_path / "page.png", dpi=50)
+        assert imread(path).shape[:2] == (150, 200)  # 4 x 3 inches at 50 dpi
+    # The figure stays drawn: it can be written again in another format.
+    assert save_figure(page, tmp_path / "page.pdf").read_bytes().startswith(b"%PDF")

@@ -7,10 +7,15 @@ import pytest
 from brian2 import Hz, ms, mV, second
 
 from superspike_brian.validation import (
+    check_array_1d,
     check_choice,
+    check_finite,
+    check_number,
     check_positive_int,
     check_quantity,
+    check_same_length,
     check_seconds,
+    check_unit_ids,
     format_quantity,
     steps_of,
     steps_of_seconds,
@@ -165,3 +170,58 @@ def test_steps_of_seconds():
         steps_of_seconds("period", 0.50005, 1e-3)
     with pytest.raises(ValueError, match="dt must be positive"):
         steps_of_seconds("period", 0.5, -1e-4)
+
+
+# Plain numbers and arrays
+
+
+def test_check_number():
+    assert check_number("period", np.float32(0.5), positive=True) == 0.5
+    assert check_number("rate", np.array(0), nonnegative=True) == 0.0
+    with pytest.raises(ValueError, match=re.escape("period must be positive, got -0.5 s")):
+        check_number("period", -0.5, positive=True, unit="s")
+    with pytest.raises(ValueError, match=re.escape("target_rate must be non-negative, got -1 Hz")):
+        check_number("target_rate", -1, nonnegative=True, unit="Hz")
+    with pytest.raises(ValueError, match="duration must be finite, got inf s"):
+        check_number("duration", float("inf"), unit="s")
+    for bad in ("0.5", True, [0.5], 0.5 * second):
+        with pytest.raises(TypeError, match="period must be a number, got"):
+            check_number("period", bad)
+
+
+def test_check_array_1d():
+    np.testing.assert_array_equal(check_array_1d("block", 3), [3.0])
+    assert check_array_1d("block", [1, 2]).dtype == float
+    with pytest.raises(
+        ValueError, match=re.escape("block must be one-dimensional, got shape (2, 2)")
+    ):
+        check_array_1d("block", np.ones((2, 2)))
+    with pytest.raises(ValueError, match="block must contain only finite values"):
+        check_array_1d("block", [0.0, np.nan], finite=True)
+    check_array_1d("block", [0.0, np.nan])  # finite only when asked
+    with pytest.raises(TypeError, match="block must be an array of numbers, got list"):
+        check_array_1d("block", ["a", "b"])
+
+
+def test_check_finite_and_same_length():
+    w = np.zeros((2, 3))
+    assert check_finite("initial[0]", w) is w
+    with pytest.raises(ValueError, match=re.escape("final[1] must contain only finite values")):
+        check_finite("final[1]", np.full((2, 3), -np.inf))
+    check_same_length("a", [1, 2], "b", range(2))
+    message = "names and initial must have the same length, got 1 and 2"
+    with pytest.raises(ValueError, match=message):
+        check_same_length("names", ["x"], "initial", [w, w])
+
+
+def test_check_unit_ids():
+    ids = check_unit_ids("spikes_i", [0.0, 2.0, 1], 3)
+    assert ids.dtype == np.int64 and list(ids) == [0, 2, 1]
+    assert check_unit_ids("spikes_i", [], 3).size == 0
+    message = re.escape("spikes_i must be unit ids in [0, n_units) = [0, 3), got values in [0, 3]")
+    with pytest.raises(ValueError, match=message):
+        check_unit_ids("spikes_i", [0, 3], 3)
+    with pytest.raises(ValueError, match="target_i must contain integer unit ids"):
+        check_unit_ids("target_i", [0.5], 3)
+    with pytest.raises(ValueError, match="spikes_i must be one-dimensional"):
+        check_unit_ids("spikes_i", [[0]], 3)

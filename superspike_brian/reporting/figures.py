@@ -16,9 +16,13 @@ from pathlib import Path
 import numpy as np
 from matplotlib.figure import Figure
 
-from superspike_brian.files import save_figure
-from superspike_brian.reporting import plotting
 from superspike_brian.reporting import reference as references
+from superspike_brian.reporting.common import cost_label, root_figure, save_figure
+from superspike_brian.reporting.curves import plot_learning_curve
+from superspike_brian.reporting.membrane import plot_membrane
+from superspike_brian.reporting.rasters import plot_layer_rasters, plot_raster
+from superspike_brian.reporting.rates import plot_rates
+from superspike_brian.reporting.weights import plot_weights
 from superspike_brian.rundir import read_arrays, read_config, read_metrics
 
 __all__ = [
@@ -159,10 +163,10 @@ class RunData:
         """The cost drawn and the label that names it (cost_ref when saved)."""
         m = self.metrics
         if "cost_ref" not in m:
-            return m["cost"], plotting.cost_label(None)
+            return m["cost"], cost_label(None)
         ok = m["cost"] > 0
         scale = float(np.median(m["cost_ref"][ok] / m["cost"][ok])) if ok.any() else 1.0
-        return m["cost_ref"], plotting.cost_label(float(f"{scale:.3g}"))
+        return m["cost_ref"], cost_label(float(f"{scale:.3g}"))
 
     @property
     def trained_until(self):
@@ -342,15 +346,19 @@ def _weights(run):
     return (initial, final), {"names": names}
 
 
-#: Figure name -> (plotting function name, arguments from the run).
+#: Figure name -> (plot function, arguments from the run).
 _FIGURES = {
-    "learning_curve": ("learning_curve", _learning_curve),
-    "raster": ("raster", _output_raster),
-    "hidden_raster": ("layer_rasters", _hidden_rasters),
-    "membrane": ("membrane", _membrane),
-    "rates": ("rates", _rates),
-    "weights": ("weights", _weights),
+    "learning_curve": (plot_learning_curve, _learning_curve),
+    "raster": (plot_raster, _output_raster),
+    "hidden_raster": (plot_layer_rasters, _hidden_rasters),
+    "membrane": (plot_membrane, _membrane),
+    "rates": (plot_rates, _rates),
+    "weights": (plot_weights, _weights),
 }
+
+#: The plot functions of one panel: they draw into axes (``ax=``), the others
+#: into a figure (``fig=``).
+_INTO_AXES = (plot_learning_curve, plot_rates)
 
 
 def figure_panels(run, reference=None):
@@ -358,26 +366,26 @@ def figure_panels(run, reference=None):
 
     Returns
     -------
-    dict of str to (str, tuple, dict)
-        Figure name -> (name of its plotting functions, e.g. ``"raster"`` for
-        `plotting.draw_raster` and `plotting.raster_figure`, positional and
-        keyword arguments).
+    dict of str to (callable, tuple, dict)
+        Figure name -> (its plot function, e.g.
+        `superspike_brian.reporting.rasters.plot_raster`, and the positional and
+        keyword arguments to call it with).
     """
     panels = {}
-    for name, (kind, make) in _FIGURES.items():
+    for name, (plot, make) in _FIGURES.items():
         made = make(run, reference) if name == "learning_curve" else make(run)
         if made is not None:
-            panels[name] = (kind, *made)
+            panels[name] = (plot, *made)
     return panels
 
 
 def _write_figures(run, panels):
     """Write each panel as its own PNG; returns name -> (path, size in inches)."""
     written = {}
-    for name, (kind, args, kwargs) in panels.items():
-        fig = getattr(plotting, f"{kind}_figure")(*args, **kwargs)
+    for name, (plot, args, kwargs) in panels.items():
+        fig = root_figure(plot(*args, **kwargs))
         path = run.out / f"{name}.png"
-        save_figure(fig, path, dpi=plotting.DPI)
+        save_figure(fig, path)
         written[name] = (path, tuple(fig.get_size_inches()))
         fig.clear()  # not registered with pyplot: this frees it
     return written
@@ -496,9 +504,16 @@ def summary_figure(run, panels, sizes):
         for name, sub in zip(
             row, cell.subfigures(1, len(row), width_ratios=widths, squeeze=False)[0], strict=True
         ):
-            kind, args, kwargs = panels[name]
-            getattr(plotting, f"draw_{kind}")(sub, *args, **kwargs)
+            _draw_into(sub, *panels[name])
     return fig
+
+
+def _draw_into(cell, plot, args, kwargs):
+    """Draw a panel into `cell`, a SubFigure of the summary page."""
+    if plot in _INTO_AXES:
+        plot(*args, ax=cell.add_subplot(), **kwargs)
+    else:
+        plot(*args, fig=cell, **kwargs)
 
 
 def summary_page(out, reference=None):
@@ -524,7 +539,8 @@ def summary_page(out, reference=None):
     panels = figure_panels(run, reference)
     written = _write_figures(run, panels)
     fig = summary_figure(run, panels, {n: size for n, (_, size) in written.items()})
-    save_figure(fig, run.out / "summary.pdf")
+    # dpi=None: matplotlib's default resolution for the few rasterized artists of the PDF.
+    save_figure(fig, run.out / "summary.pdf", dpi=None)
     save_figure(fig, run.out / "summary.png", dpi=SUMMARY_DPI)
     fig.clear()
     return run.out / "summary.png"

@@ -67,7 +67,7 @@ def band(ax, rows, color, label):
     ax.fill_between(t, q1, q3, color=color, alpha=0.25, lw=0)
     ax.plot(t, med, color=color, lw=2, label=f"{label} (n = {len(rows)})")
     ax.set_yscale("log")
-    from superspike_brian.reporting.plotting import plain_log_axis
+    from superspike_brian.reporting.common import plain_log_axis
 
     plain_log_axis(ax.yaxis)
     ax.set_xlabel("training time (s)")

@@ -131,7 +131,7 @@ def _plot_summary(out, specs):
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
 
-    from superspike_brian.reporting.plotting import COST_LABEL, DPI, plain_log_axis
+    from superspike_brian.reporting.common import COST_LABEL, DPI, plain_log_axis
 
     curves = {}
     for spec in specs:

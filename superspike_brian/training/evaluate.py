@@ -256,8 +256,9 @@ def write_evaluation(out, result, *, info=None, overwrite=False):
     list of Path
         The files written.
     """
-    from superspike_brian.files import save_figure, write_json, write_npz
-    from superspike_brian.reporting.plotting import DPI, raster_figure
+    from superspike_brian.files import write_json, write_npz
+    from superspike_brian.reporting.common import save_figure
+    from superspike_brian.reporting.rasters import plot_raster
 
     out = Path(out)
     names = ("evaluation.json", "spikes.npz", "raster.png")
@@ -281,7 +282,7 @@ def write_evaluation(out, result, *, info=None, overwrite=False):
     write_npz(out / "spikes.npz", **arrays)
     target = result.target
     t, i = result.spikes["output"]
-    fig = raster_figure(
+    fig = plot_raster(
         t,
         i,
         target.times if target is not None else np.zeros(0),
@@ -296,7 +297,7 @@ def write_evaluation(out, result, *, info=None, overwrite=False):
         for axis in (ax.xaxis, ax.yaxis):
             if axis.get_label_text() == "training time (s)":
                 axis.set_label_text("time in the evaluation (s)")
-    save_figure(fig, out / "raster.png", dpi=DPI)
+    save_figure(fig, out / "raster.png")
     return [out / n for n in names]
 
 
