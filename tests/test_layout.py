@@ -214,3 +214,29 @@ def test_command_line_answers_without_brian2(argv):
         [sys.executable, "-c", code], capture_output=True, text=True, cwd=PACKAGE.parent
     )
     assert "HEAVY []" in out.stdout, out.stdout + out.stderr
+
+
+def test_one_load_run_and_one_reader_of_run_files():
+    """One function makes a run again from its directory; the run's files are
+    read through ``rundir`` (its checksums) everywhere else."""
+    defined = [
+        name
+        for name, _, tree in _modules()
+        for node in ast.walk(tree)
+        if isinstance(node, ast.FunctionDef) and node.name == "load_run"
+    ]
+    assert defined == ["superspike_brian.training.load"], defined
+    results = {'"metrics.csv"', '"spikes.npz"', '"weights.npz"', '"voltage.npz"', '"xor.json"'}
+    opened = []
+    for name, path, tree in _modules():
+        if name == "superspike_brian.rundir":
+            continue
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Call) and getattr(node.func, "attr", "") in {
+                "load",
+                "read_text",
+                "read_bytes",
+            }:
+                text = ast.unparse(node)
+                opened += [f"{path.name}:{node.lineno}" for r in results if r in text]
+    assert not opened, opened

@@ -8,7 +8,7 @@ import csv
 import json
 
 from superspike_brian import Trainer, cli
-from superspike_brian.reporting.figures import load_run, summary_title
+from superspike_brian.reporting.figures import read_run_data, summary_title
 
 from .helpers import SHORT, small_network, small_task
 
@@ -34,7 +34,7 @@ def test_run_directory_and_report(tmp_path, capsys):
     for name in [*FIGURES, "summary"]:
         assert (out / f"{name}.png").read_bytes().startswith(b"\x89PNG"), name
     assert (out / "summary.pdf").read_bytes().startswith(b"%PDF")
-    run = load_run(out)
+    run = read_run_data(out)
     title = summary_title(run)
     assert f"{SHORT.n_blocks} training blocks" in title and "Task: small" in title
     assert "20 → 5 → 3 units, symmetric feedback" in title

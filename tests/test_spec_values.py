@@ -42,6 +42,7 @@ from superspike_brian.options import add_train_arguments
 from superspike_brian.tasks import xor
 from superspike_brian.tasks.pattern import pattern_task
 from superspike_brian.tasks.single_neuron import single_neuron_task
+from superspike_brian.training import xor as xor_runs
 
 from . import oracle
 
@@ -404,15 +405,15 @@ def test_xor_task_defaults():
 
 def test_xor_network_and_schedule_defaults():
     spec, source = XOR, "docs/xor.md"
-    net = xor.make_network()
+    net = xor_runs.make_network()
     assert (net.n_in, tuple(net.hidden), net.n_out) == (
         spec["n_in"],
         (spec["hidden"],),
         spec["n_out"],
     ), f"xor network {net.n_in} -> {net.hidden} -> {net.n_out}; {source} says 100 -> 4 -> 2"
     assert net.error == "classification"
-    _assert_model_defaults(net.params, "xor.make_network().params")
-    assert xor.make_network(feedback="random").regularizer is True, (
+    _assert_model_defaults(net.params, "training.xor.make_network().params")
+    assert xor_runs.make_network(feedback="random").regularizer is True, (
         "random feedback, no regularizer"
     )
     assert_spec("xor.DURATION", xor.DURATION * second, spec["training"], source)
@@ -420,7 +421,7 @@ def test_xor_network_and_schedule_defaults():
         "xor.DECAY_AFTER", tuple(d * second for d in xor.DECAY_AFTER), spec["decay_after"], source
     )
     assert_spec("xor.DECAY_FACTOR", xor.DECAY_FACTOR, spec["decay_factor"], source)
-    schedule = xor.training_schedule(net, xor.DURATION)
+    schedule = xor_runs.training_schedule(net, xor.DURATION)
     for name in ("burn_in", "block", "n_blocks"):
         assert_spec(f"xor schedule.{name}", getattr(schedule, name), spec[name], source)
     assert_spec("xor schedule.duration", schedule.duration, spec["total"], source)

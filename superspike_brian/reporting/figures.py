@@ -32,7 +32,7 @@ __all__ = [
     "guess_kind",
     "unit0_on_top",
     "layer_names",
-    "load_run",
+    "read_run_data",
     "make_figures",
     "summary_figure",
     "summary_page",
@@ -183,11 +183,14 @@ def _npz(out, name):
     return read_arrays(out, name)
 
 
-def load_run(out):
-    """Read the data of run directory `out` (config, metrics, spikes, voltage, weights).
+def read_run_data(out):
+    """The files of run directory `out` that the figures draw (config, metrics, arrays).
 
-    Every file is checked against the checksums in config.json; a damaged one
-    raises a ValueError that names it (:mod:`superspike_brian.integrity`).
+    Not :func:`superspike_brian.load_run`, which makes the run's network, task
+    and history again: the figures need only its files, read through
+    :mod:`superspike_brian.rundir`. Every file is checked against the checksums
+    in config.json; a damaged one raises a ValueError that names it
+    (:mod:`superspike_brian.integrity`).
     """
     from superspike_brian.rundir import require_finished
 
@@ -394,7 +397,7 @@ def _write_figures(run, panels):
 def missing_figures(out, reference=None):
     """Names of the figures :func:`make_figures` draws that ``out`` lacks (a run stopped
     while drawing them)."""
-    run = load_run(out)
+    run = read_run_data(out)
     return [
         name for name in figure_panels(run, reference) if not (run.out / f"{name}.png").exists()
     ]
@@ -418,7 +421,7 @@ def make_figures(out, reference=None):
     list of pathlib.Path
         The PNG files written.
     """
-    run = load_run(out)
+    run = read_run_data(out)
     return [path for path, _ in _write_figures(run, figure_panels(run, reference)).values()]
 
 
@@ -535,7 +538,7 @@ def summary_page(out, reference=None):
     pathlib.Path
         The PNG of the page.
     """
-    run = load_run(out)
+    run = read_run_data(out)
     panels = figure_panels(run, reference)
     written = _write_figures(run, panels)
     fig = summary_figure(run, panels, {n: size for n, (_, size) in written.items()})

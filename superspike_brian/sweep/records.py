@@ -9,7 +9,6 @@ import sys
 import time
 from pathlib import Path
 
-from superspike_brian import rundir
 from superspike_brian.files import write_json
 
 #: Written in sweep.json; bumped if its layout changes.
@@ -36,6 +35,9 @@ def run_status(run_dir):
     The state is ``"ok"``, ``"failed"`` or ``"missing"``; callers that also
     want the record's fields (its seconds, say) read the file once.
     """
+    # Imported here: rundir imports numpy, which `superspike --help` must not.
+    from superspike_brian import rundir
+
     status = rundir.read_record(run_dir, rundir.STATUS_FILE) or {}
     if status.get("status") == "ok" and (Path(run_dir) / "metrics.csv").exists():
         return "ok", status
@@ -125,6 +127,8 @@ def run_one(run_dir, argv, command=None, cwd=None):
 def _run_locked(run_dir, argv, command, cwd, env):
     """The body of :func:`run_one`, with the run's lock held."""
     import os
+
+    from superspike_brian import rundir
 
     (run_dir / rundir.STATUS_FILE).unlink(missing_ok=True)
     resuming = False

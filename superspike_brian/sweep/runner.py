@@ -8,7 +8,6 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from superspike_brian import rundir
 from superspike_brian.cores import available_cores
 from superspike_brian.files import write_json
 from superspike_brian.sweep.compile_echo import POLL_S, CompileEcho
@@ -278,6 +277,9 @@ def _threads(client):
 
 def _report_run(fut, spec, k, n, out, failed, echo):
     """One line for a run that ended (ok or why not); failed runs are added to ``failed``."""
+    # Imported here: rundir imports numpy, which `superspike --help` must not.
+    from superspike_brian import rundir
+
     run_dir = spec.run_dir(out)
     try:
         rec = fut.result()

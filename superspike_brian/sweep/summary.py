@@ -10,7 +10,6 @@ from pathlib import Path
 
 from superspike_brian import logs
 from superspike_brian.files import atomic_write, save_figure
-from superspike_brian.rundir import metric_rows
 from superspike_brian.sweep.grid import RunSpec, condition_name, grid_points
 from superspike_brian.sweep.records import load_sweep, run_state, run_status
 
@@ -30,8 +29,10 @@ LAST_BLOCKS = 10
 
 
 def _summary_row(spec, run_dir, grid_keys):
+    from superspike_brian import rundir
+
     state, status = run_status(run_dir)
-    rows = metric_rows(run_dir) if state == "ok" else []
+    rows = rundir.metric_rows(run_dir) if state == "ok" else []
     last = rows[-1] if rows else {}
     tail = [r["cost"] for r in rows[-LAST_BLOCKS:] if "cost" in r]
     row = {"condition": spec.condition}
@@ -131,6 +132,7 @@ def _plot_summary(out, specs):
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
 
+    from superspike_brian import rundir
     from superspike_brian.reporting.common import COST_LABEL, DPI, plain_log_axis
 
     curves = {}
@@ -138,7 +140,7 @@ def _plot_summary(out, specs):
         run_dir = spec.run_dir(out)
         if run_state(run_dir) != "ok":
             continue
-        rows = metric_rows(run_dir)
+        rows = rundir.metric_rows(run_dir)
         if rows and "cost" in rows[0] and "time_s" in rows[0]:
             t = np.array([r["time_s"] for r in rows])
             c = np.array([r["cost"] for r in rows])
