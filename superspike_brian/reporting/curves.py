@@ -8,6 +8,7 @@ import textwrap
 import numpy as np
 from matplotlib.ticker import MaxNLocator
 
+from superspike_brian.plain_checks import check_array_1d, check_same_length
 from superspike_brian.reporting.common import (
     AFTER_COLOR,
     COST_LABEL,
@@ -15,7 +16,6 @@ from superspike_brian.reporting.common import (
     axes_or_new,
     plain_log_axis,
 )
-from superspike_brian.validation import check_array_1d, check_same_length
 
 __all__ = ["plot_learning_curve"]
 

@@ -5,13 +5,13 @@ See `superspike_brian.reporting.common` for what every figure function shares.
 
 import numpy as np
 
+from superspike_brian.plain_checks import check_array_1d, check_number, check_same_length
 from superspike_brian.reporting.common import (
     AFTER_COLOR,
     BEFORE_COLOR,
     TARGET_COLOR,
     figure_or_new,
 )
-from superspike_brian.validation import check_array_1d, check_number, check_same_length
 
 __all__ = ["MAX_TRACES", "plot_membrane"]
 

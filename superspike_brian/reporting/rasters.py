@@ -13,19 +13,19 @@ from matplotlib.cm import ScalarMappable
 from matplotlib.colors import Normalize
 from matplotlib.ticker import MaxNLocator
 
+from superspike_brian.plain_checks import (
+    check_array_1d,
+    check_number,
+    check_positive_int,
+    check_same_length,
+    check_unit_ids,
+)
 from superspike_brian.reporting.common import (
     AFTER_COLOR,
     OUTPUT_COLOR,
     RASTERIZE_ABOVE,
     TARGET_COLOR,
     figure_or_new,
-)
-from superspike_brian.validation import (
-    check_array_1d,
-    check_number,
-    check_positive_int,
-    check_same_length,
-    check_unit_ids,
 )
 
 __all__ = ["plot_layer_rasters", "plot_raster"]

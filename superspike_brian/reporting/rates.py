@@ -5,8 +5,8 @@ See `superspike_brian.reporting.common` for what every figure function shares.
 
 from matplotlib.ticker import MaxNLocator
 
+from superspike_brian.plain_checks import check_array_1d, check_number, check_same_length
 from superspike_brian.reporting.common import TARGET_COLOR, axes_or_new
-from superspike_brian.validation import check_array_1d, check_number, check_same_length
 
 __all__ = ["plot_rates"]
 

@@ -6,8 +6,8 @@ See `superspike_brian.reporting.common` for what every figure function shares.
 import numpy as np
 from matplotlib.ticker import MaxNLocator
 
+from superspike_brian.plain_checks import check_finite, check_same_length
 from superspike_brian.reporting.common import AFTER_COLOR, BEFORE_COLOR, figure_or_new
-from superspike_brian.validation import check_finite, check_same_length
 
 __all__ = ["FEW_WEIGHTS", "plot_weights", "weight_bins"]
 
