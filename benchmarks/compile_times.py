@@ -78,7 +78,7 @@ def write_project(net, task, engine, project):
         schedule=Schedule(burn_in=10 * second, block=10 * second, n_blocks=2),
         progress=False,
     )
-    cap = loop.capacity(trainer)
+    cap = loop.capacity(trainer.learn, trainer.timeline)
     with Session("cpp_standalone", project, progress=False) as session:
         set_clock(net)
         values = model_values(net, task, loop.chunk_rates(trainer.schedule_rates, 0, cap))
@@ -90,7 +90,7 @@ def write_project(net, task, engine, project):
             learn=trainer.learn,
             scalars_as_arguments=True,
         )
-        session.prepare(model, loop.chunk_segments(trainer), stoppable=True, compile=False)
+        session.prepare(model, loop.chunk_segments(trainer.plan()), stoppable=True, compile=False)
 
 
 def compile_commands(project):

@@ -21,7 +21,7 @@ from superspike_brian.model import connection, neurons, traces
 from superspike_brian.model.exact import BLOCK_EXACT
 from superspike_brian.rule import SuperSpike
 
-__all__ = ["BrianModel", "build_model"]
+__all__ = ["BrianModel", "build_model", "build_on_device"]
 
 
 class BrianModel:
@@ -264,3 +264,39 @@ def recorded_units(values, n_out, n):
     with_targets = np.flatnonzero(target.any(axis=0)) if target is not None else np.array([], int)
     rest = np.setdiff1d(np.arange(n_out), with_targets)
     return np.concatenate([with_targets, rest])[: min(n, n_out)].astype(int)
+
+
+def build_on_device(net, task, learning_rates, *, table=None, **options):
+    """The model of ``net`` on ``task`` on the active device: clock, values, objects.
+
+    The one sequence every training, project and batch of runs builds a model
+    with: Brian2's clock set to the network's step, the model's numbers
+    (:func:`~superspike_brian.feedforward.values.model_values`), then its Brian2
+    objects (:func:`build_model`).
+
+    Parameters
+    ----------
+    net : SuperSpikeNetwork
+    task : Task
+    learning_rates : list of arrays
+        Per connection, the learning rate (volts) of every update of the schedule.
+    table : list of arrays, optional
+        The learning rates the binary holds, when it holds one chunk of the
+        schedule (default: ``learning_rates``).
+    **options
+        ``engine``, ``learn``, ``record_voltage``, ``scalars_as_arguments`` of
+        :func:`build_model`.
+
+    Returns
+    -------
+    (ModelValues, BrianModel)
+        The values of the whole schedule's start (initial weights among them)
+        and the model.
+    """
+    from superspike_brian.devices.session import set_clock
+    from superspike_brian.feedforward.values import model_values
+
+    set_clock(net)
+    values = model_values(net, task, learning_rates)
+    built = values if table is None else values.with_learning_rates(table)
+    return values, build_model(net, task, built, **options)

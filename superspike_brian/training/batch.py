@@ -12,8 +12,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from superspike_brian import devices
-from superspike_brian.devices.session import Session, set_clock
-from superspike_brian.feedforward.builder import build_model
+from superspike_brian.devices.session import Session
+from superspike_brian.feedforward.builder import build_on_device
 from superspike_brian.feedforward.values import model_values
 from superspike_brian.training.history import History
 
@@ -60,8 +60,7 @@ def run_batch(
     base, task0 = build_net or nets[0], tasks[0]
     out = []
     with Session("cpp_standalone", directory, progress=False) as session:
-        set_clock(base)
-        model = build_model(base, task0, model_values(base, task0, learning_rates))
+        _, model = build_on_device(base, task0, learning_rates)
         session.prepare(model, [(duration, False)])
         for net, task in zip(nets, tasks, strict=True):
             values = model_values(net, task, learning_rates)

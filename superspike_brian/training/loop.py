@@ -61,10 +61,9 @@ MAX_BLOCKS_PER_CHUNK = 16
 OVERHEAD_TARGET = 0.02
 
 
-def capacity(trainer):
+def capacity(learn, timeline):
     """Most update intervals per chunk: blocks inside the simulation, one for the controller."""
-    tl = trainer.timeline
-    return tl.n_per_block * MAX_BLOCKS_PER_CHUNK if trainer.learn == "inside" else 1
+    return timeline.n_per_block * MAX_BLOCKS_PER_CHUNK if learn == "inside" else 1
 
 
 def blocks_per_chunk(overhead_s, sim_per_block_s, target=OVERHEAD_TARGET):
@@ -90,48 +89,48 @@ def voltage_segments(duration, period):
     return [(period, True), (duration - 2 * period, False), (period, True)]
 
 
-def run_inside(trainer, session, model, history):
+def run_inside(plan, session, model, history):
     """Train in one execution of ``session``; fills ``history``."""
-    tl = trainer.timeline
+    tl = plan.timeline
     session.prepare(
         model,
-        voltage_segments(tl.duration, trainer.task.period),
-        report="text" if trainer.progress else None,
-        profile=trainer.profile,
+        voltage_segments(tl.duration, plan.task.period),
+        report="text" if plan.progress else None,
+        profile=plan.profile,
     )
     t0 = time.time()
     session.execute()
     if session.standalone:
         history.timing.update(session.timing)
         history.timing["run_s"] = time.time() - t0
-    if trainer.profile:
+    if plan.profile:
         history.timing["profile"] = session.profile()
     records = session.records()
     final = np.array(model.cost.sq_[:], dtype=float)
     history.sq = np.vstack([records["sq"][: tl.n_updates], final[None, :]])
     history.spikes = records["spikes"]
     if records["vt"] is not None:
-        _voltage(trainer, history, records["vt"], records["vU"])
+        _voltage(plan, history, records["vt"], records["vU"])
 
 
-def _voltage(trainer, history, t, U):
+def _voltage(plan, history, t, U):
     voltage_windows(
         history,
         t,
         U,
-        dt=float(trainer.network.params.dt),
-        period=trainer.task.period,
-        duration=trainer.timeline.duration,
+        dt=float(plan.network.params.dt),
+        period=plan.task.period,
+        duration=plan.timeline.duration,
     )
 
 
-def recording_intervals(trainer):
+def recording_intervals(plan):
     """Update intervals from a chunk's start in which it records the membrane (a period)."""
-    tl = trainer.timeline
-    return int(np.ceil(trainer.task.period / tl.t_update - 1e-9))
+    tl = plan.timeline
+    return int(np.ceil(plan.task.period / tl.t_update - 1e-9))
 
 
-def chunk_segments(trainer):
+def chunk_segments(plan):
     """Segments (seconds, record membrane?) of one chunk of a chunked run.
 
     The membrane is needed in the first and the last period of training only:
@@ -139,16 +138,16 @@ def chunk_segments(trainer):
     of the run and at :func:`last_period_start`. Recording every step of long
     executions would only move data that is thrown away.
     """
-    tl = trainer.timeline
-    cap, rec = capacity(trainer), recording_intervals(trainer)
+    tl = plan.timeline
+    cap, rec = capacity(plan.learn, plan.timeline), recording_intervals(plan)
     if cap <= rec:
         return [(cap * tl.t_update, True)]
     return [(rec * tl.t_update, True), ((cap - rec) * tl.t_update, False)]
 
 
-def last_period_start(trainer):
+def last_period_start(plan):
     """The update interval at which a chunk starts to record the last period."""
-    return max(0, trainer.timeline.n_updates - recording_intervals(trainer))
+    return max(0, plan.timeline.n_updates - recording_intervals(plan))
 
 
 def chunks(timeline, k_done, capacity, blocks=1, split=None):
@@ -180,7 +179,7 @@ def next_chunk(timeline, k, capacity, blocks=1, split=None):
     return min(capacity, end - k)
 
 
-def run_chunks(trainer, session, model, history, state=None, out=None):
+def run_chunks(plan, session, model, history, state=None, out=None):
     """Train chunk after chunk of update intervals, the state carried from one to the next.
 
     ``learn='controller'``: a chunk is one update interval, and the update is
@@ -190,7 +189,7 @@ def run_chunks(trainer, session, model, history, state=None, out=None):
 
     Parameters
     ----------
-    trainer : Trainer
+    plan : RunPlan
     session : Session
     model : BrianModel
     history : History
@@ -202,13 +201,13 @@ def run_chunks(trainer, session, model, history, state=None, out=None):
         that ends a block
         (standalone devices only).
     """
-    tl = trainer.timeline
+    tl = plan.timeline
     engine = model.engine
-    cap = capacity(trainer)
-    session.prepare(model, chunk_segments(trainer), stoppable=engine.inside)
-    last = last_period_start(trainer)
+    cap = capacity(plan.learn, plan.timeline)
+    session.prepare(model, chunk_segments(plan), stoppable=engine.inside)
+    last = last_period_start(plan)
     if state is None:
-        state = RunState(optimizer_v=[np.zeros(n) for n in _synapse_counts(trainer.network)])
+        state = RunState(optimizer_v=[np.zeros(n) for n in _synapse_counts(plan.network)])
     else:
         if not session.standalone:
             raise ValueError("resume needs a standalone device (cpp_standalone)")
@@ -217,7 +216,7 @@ def run_chunks(trainer, session, model, history, state=None, out=None):
     checkpointing = out is not None and session.standalone
     progress = BlockProgress(
         tl.n_blocks,
-        enabled=trainer.progress,
+        enabled=plan.progress,
         first_block=max(0, (state.k_done - tl.n_burn) // tl.n_per_block + 1),
     )
     written, blocks, k, executions = 0.0, 1, state.k_done, 0
@@ -226,9 +225,9 @@ def run_chunks(trainer, session, model, history, state=None, out=None):
     try:
         while k < tl.n_updates:
             n = next_chunk(tl, k, cap, blocks, split=last)
-            wall, sim, sq = _chunk(trainer, session, model, state, k, n, cap)
+            wall, sim, sq = _chunk(plan, session, model, state, k, n, cap)
             executions += 1
-            for block, rates in _report_blocks(trainer, session, progress, state, k, n, sq):
+            for block, rates in _report_blocks(plan, session, progress, state, k, n, sq):
                 health.check_rates(block, rates, last_good)
             k += n
             if tl.block_done(k) is None:
@@ -236,10 +235,10 @@ def run_chunks(trainer, session, model, history, state=None, out=None):
             state.k_done = k
             state.network = session.state
             state.engine = engine.state()
-            health.check_finite(tl.block_done(k), _numbers(trainer, session, state), last_good)
+            health.check_finite(tl.block_done(k), _numbers(plan, session, state), last_good)
             t0 = time.time()
             if checkpointing:
-                _checkpoint(trainer, out, state, history, f"{model.cost.name}.sq")
+                _checkpoint(plan, out, state, history, f"{model.cost.name}.sq")
                 last_good = tl.block_done(k)
             written += time.time() - t0
             if engine.inside:
@@ -261,10 +260,10 @@ def run_chunks(trainer, session, model, history, state=None, out=None):
     history.sq = rec.sq(session.get(model.cost.name, "sq"))
     voltage = rec.voltage()
     if voltage is not None:
-        _voltage(trainer, history, *voltage)
+        _voltage(plan, history, *voltage)
 
 
-def _numbers(trainer, session, state):
+def _numbers(plan, session, state):
     """Every number a block carries on: the network state, optimizer and engine state.
 
     On runtime the network state lives in the Brian2 objects: its weights stand
@@ -275,7 +274,7 @@ def _numbers(trainer, session, state):
     else:
         numbers = {
             f"{connection.name(l)}.w": session.get(connection.name(l), "w")
-            for l in range(1, trainer.network.n_connections + 1)
+            for l in range(1, plan.network.n_connections + 1)
         }
     numbers["optimizer.v"] = state.optimizer_v
     numbers.update({f"engine.{key}": value for key, value in state.engine.items()})
@@ -287,19 +286,19 @@ def _synapse_counts(net):
     return [a * b for a, b in zip(s[:-1], s[1:], strict=False)]
 
 
-def _chunk(trainer, session, model, state, k, n, capacity):
+def _chunk(plan, session, model, state, k, n, capacity):
     """Update (controller, from the second interval on), then simulate intervals k..k+n-1."""
-    tl = trainer.timeline
+    tl = plan.timeline
     tb = tl.t_update
     t_start, t_end = k * tb, (k + n) * tb
     if k > 0 and not model.engine.inside:
-        _update(trainer, session, model, state.optimizer_v, k)
-    period = trainer.task.period
+        _update(plan, session, model, state.optimizer_v, k)
+    period = plan.task.period
     record = t_start < period or t_end > tl.duration - period
     t0, sim = time.time(), 0.0
     if session.standalone:
-        steps = _steps_per_update(trainer)
-        values = _chunk_values(model, trainer.schedule_rates, k, capacity)
+        steps = _steps_per_update(plan)
+        values = _chunk_values(model, plan.learning_rates, k, capacity)
         offset = (k * steps) % model.n_period
         n_steps = n * steps if model.engine.inside else None
         session.execute(session.arguments(offset, values, n_steps), quiet=True)
@@ -308,7 +307,7 @@ def _chunk(trainer, session, model, state, k, n, capacity):
         session.read_state(n * tb)
     else:
         session.execute(record=record)
-    records = session.records(k * _steps_per_update(trainer), keep_voltage=record)
+    records = session.records(k * _steps_per_update(plan), keep_voltage=record)
     state.recording.add(records)
     session.clear_run_args()
     if model.engine.gradients_in_controller:
@@ -342,16 +341,16 @@ def _chunk_values(model, learning_rates, k, capacity):
     return model.values.with_learning_rates(chunk_rates(learning_rates, k, capacity))
 
 
-def _steps_per_update(trainer):
-    p = trainer.network.params
+def _steps_per_update(plan):
+    p = plan.network.params
     return int(round(float(p.learning.t_update / p.dt)))
 
 
-def _update(trainer, session, model, optimizer_v, k):
+def _update(plan, session, model, optimizer_v, k):
     """The RMaxProp step of every connection with the engine's accumulators."""
-    lp = trainer.network.params.learning
-    lrs, engine = trainer.schedule_rates, model.engine
-    for l in range(1, trainer.network.n_connections + 1):
+    lp = plan.network.params.learning
+    lrs, engine = plan.learning_rates, model.engine
+    for l in range(1, plan.network.n_connections + 1):
         name = connection.name(l)
         st = {"w": session.get(name, "w"), "m": engine.accumulator(session, l - 1)}
         st["v"] = optimizer_v[l - 1]
@@ -360,7 +359,7 @@ def _update(trainer, session, model, optimizer_v, k):
         engine.accumulator_applied(session, l - 1, st["m"])
 
 
-def _report_blocks(trainer, session, progress, state, k, n, sq):
+def _report_blocks(plan, session, progress, state, k, n, sq):
     """Report every block that ended in the chunk of intervals k..k+n-1.
 
     A block that ends inside the chunk takes its cost from the cost average
@@ -369,7 +368,7 @@ def _report_blocks(trainer, session, progress, state, k, n, sq):
     layer -> rate in Hz) of every block reported.
     """
     ended = []
-    tl, net = trainer.timeline, trainer.network
+    tl, net = plan.timeline, plan.network
     lp = net.params.learning
     for end in range(k + 1, k + n + 1):
         block = tl.block_done(end)
@@ -390,17 +389,17 @@ def _report_blocks(trainer, session, progress, state, k, n, sq):
     return ended
 
 
-def _checkpoint(trainer, out, state, history, cost_key):
+def _checkpoint(plan, out, state, history, cost_key):
     """Write the metrics of the blocks done and the checkpoint, atomically.
 
     ``cost_key``: the carried state's entry of the cost average.
     """
-    rundir.write_metrics(out, _metrics_rows(trainer, state, history, cost_key))
+    rundir.write_metrics(out, _metrics_rows(plan, state, history, cost_key))
     # After the metrics: a checkpoint is never ahead of the blocks on disk.
-    checkpoint.save(out, state, trainer.fingerprint(), trainer.timeline.n_updates)
+    checkpoint.save(out, state, plan.fingerprint, plan.timeline.n_updates)
 
 
-def _metrics_rows(trainer, state, history, cost_key):
+def _metrics_rows(plan, state, history, cost_key):
     """The metrics rows of the blocks done: those before kept, the new ones added.
 
     The blocks since the last checkpoint have all their spikes in the records
@@ -411,6 +410,6 @@ def _metrics_rows(trainer, state, history, cost_key):
     partial = History(initial_weights=history.initial_weights)
     partial.spikes = rec.unsaved()["spikes"] if state.metrics else rec.spike_arrays()
     partial.sq = rec.sq(state.network[cost_key])
-    block_metrics(partial, trainer.network, trainer.timeline, n_done=state.k_done)
+    block_metrics(partial, plan.network, plan.timeline, n_done=state.k_done)
     state.metrics = state.metrics + partial.metrics[len(state.metrics) :]
     return state.metrics

@@ -2,7 +2,7 @@
 
 :func:`generate` writes a self-contained Brian2 project (C++ or CUDA) that
 trains a model entirely inside one binary, with ``manifest.json`` naming the
-result file of every recorded quantity, and the trainer's description as data:
+result file of every recorded quantity, and the training's description as data:
 ``config.json`` (network, task, schedule and options, as a run directory holds
 them), ``task.npz`` (the task's rasters) and ``initial_weights.npz``. No pickles:
 a later version of the package reads the description, and reading it runs no
@@ -17,9 +17,8 @@ from pathlib import Path
 
 from superspike_brian import rundir
 from superspike_brian.devices import codegen
-from superspike_brian.devices.session import Session, set_clock
-from superspike_brian.feedforward.builder import build_model
-from superspike_brian.feedforward.values import model_values
+from superspike_brian.devices.session import Session
+from superspike_brian.feedforward.builder import build_on_device
 from superspike_brian.files import atomic_write, write_json, write_npz
 from superspike_brian.training import loop
 
@@ -33,13 +32,14 @@ INITIAL_WEIGHTS_FILE = "initial_weights.npz"
 OLD_DESCRIPTION = "superspike.pkl"
 
 
-def generate(trainer, directory, *, compile=False, compute_capability=None):
-    """Write a standalone project that runs the whole training of ``trainer`` as one binary.
+def generate(plan, directory, *, compile=False, compute_capability=None):
+    """Write a standalone project that runs the whole training of ``plan`` as one binary.
 
     Parameters
     ----------
-    trainer : Trainer
-        With ``learn='inside'`` on cpp_standalone or cuda_standalone.
+    plan : RunPlan
+        A trainer's plan (:meth:`~superspike_brian.training.trainer.Trainer.plan`),
+        with ``learn='inside'`` on cpp_standalone or cuda_standalone.
     directory : path
         Project directory (created).
     compile : bool
@@ -52,57 +52,47 @@ def generate(trainer, directory, *, compile=False, compute_capability=None):
     Path of the project.
     """
 
-    if trainer.device == "runtime":
+    if plan.device == "runtime":
         raise ValueError(
             "generate() writes a standalone project: use device='cpp_standalone'"
             " or 'cuda_standalone'"
         )
-    if trainer.learn != "inside":
+    if plan.learn != "inside":
         raise ValueError("a standalone project trains with learn='inside'")
     directory = Path(directory).absolute()
-    net = trainer.network
+    net = plan.network
     cc = compute_capability or codegen.COMPUTE_CAPABILITY
-    with Session(trainer.device, directory, float32=trainer.float32, lock=False) as session:
-        if trainer.device == "cuda_standalone":
+    with Session(plan.device, directory, float32=plan.float32, lock=False) as session:
+        if plan.device == "cuda_standalone":
             codegen.configure_cuda(cc)
-        set_clock(net)
-        values = model_values(net, trainer.task, trainer.learning_rates())
-        model = build_model(
-            net,
-            trainer.task,
-            values,
-            engine=trainer.engine,
-            learn=trainer.learn,
-            record_voltage=trainer.record_voltage,
-        )
-        segments = loop.voltage_segments(trainer.timeline.duration, trainer.task.period)
-        session.say(f"generating {trainer.device} project in {directory} ...")
+        _, model = build_on_device(net, plan.task, plan.learning_rates, **plan.model_options)
+        segments = loop.voltage_segments(plan.timeline.duration, plan.task.period)
+        session.say(f"generating {plan.device} project in {directory} ...")
         session.prepare(model, segments, compile=False)
-        manifest = {"device": trainer.device, "arrays": codegen.manifest_entries(model)}
+        manifest = {"device": plan.device, "arrays": codegen.manifest_entries(model)}
     codegen.patch_makefile(directory)
     write_json(directory / "manifest.json", manifest)
-    write_json(directory / "config.json", trainer.config())
-    write_npz(directory / TASK_FILE, **rundir.task_arrays(trainer.task))
+    write_json(directory / "config.json", plan.config)
+    write_npz(directory / TASK_FILE, **rundir.task_arrays(plan.task))
     write_npz(
         directory / INITIAL_WEIGHTS_FILE,
         **{f"w_init_{l}": w for l, w in enumerate(net.initial_weights(), start=1)},
     )
-    atomic_write(directory / "README.md", _readme(trainer, directory, cc))
+    atomic_write(directory / "README.md", _readme(plan, directory, cc))
     if compile:
-        codegen.compile_project(directory, trainer.device)
+        codegen.compile_project(directory, plan.device)
     return directory
 
 
-def _readme(trainer, directory, compute_capability):
-    net = trainer.network
-    cuda = trainer.device == "cuda_standalone"
+def _readme(plan, directory, compute_capability):
+    net = plan.network
+    cuda = plan.device == "cuda_standalone"
     return codegen.README.format(
-        device=trainer.device,
+        device=plan.device,
         version=rundir.package_version(),
-        description=f"{net.layer_sizes} network, {net.feedback} feedback,"
-        f" task {trainer.task.name!r}",
-        n_blocks=trainer.schedule.n_blocks,
-        block=float(trainer.schedule.block),
+        description=f"{net.layer_sizes} network, {net.feedback} feedback, task {plan.task.name!r}",
+        n_blocks=plan.schedule.n_blocks,
+        block=float(plan.schedule.block),
         t_update=float(net.params.learning.t_update),
         needs="an NVIDIA GPU, nvcc and make" if cuda else "a C++ compiler and make",
         note=f"compute capability {compute_capability}" if cuda else "g++",

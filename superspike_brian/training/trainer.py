@@ -17,13 +17,13 @@ import numpy as np
 from brian2 import second
 
 from superspike_brian import devices, engines, logs, rundir
-from superspike_brian.devices.session import Session, set_clock
-from superspike_brian.feedforward.builder import build_model
+from superspike_brian.devices.session import Session
+from superspike_brian.feedforward.builder import build_on_device
 from superspike_brian.feedforward.network import SuperSpikeNetwork
-from superspike_brian.feedforward.values import model_values
 from superspike_brian.tasks.task import Task
 from superspike_brian.training import checkpoint, health, loop, memory
 from superspike_brian.training.history import History, block_metrics
+from superspike_brian.training.plan import RunPlan
 from superspike_brian.training.schedule import Schedule, timeline
 from superspike_brian.validation import steps_of
 
@@ -183,7 +183,8 @@ class Trainer:
         """
         extra = [self.float32, self.engine, self.learn, self.record_voltage]
         if loop.chunked(self.learn, self.device):
-            extra.append(["chunk", loop.capacity(self), float(self.timeline.t_update)])
+            cap = loop.capacity(self.learn, self.timeline)
+            extra.append(["chunk", cap, float(self.timeline.t_update)])
         if self.profile:
             extra.append("profile")
         return self.network.structure_key(self.task, extra)
@@ -291,31 +292,48 @@ class Trainer:
         rundir.write_config(out, config)
         return state
 
-    def _train(self, session, state, out):
-        net = self.network
-        set_clock(net)
-        values = model_values(net, self.task, self.schedule_rates)
-        chunked = loop.chunked(self.learn, self.device)
-        if chunked and self.learn == "inside":
-            # The binary's learning-rate tables hold one chunk of the schedule.
-            cap = loop.capacity(self)
-            values = values.with_learning_rates(loop.chunk_rates(self.schedule_rates, 0, cap))
-        model = build_model(
-            net,
-            self.task,
-            values,
-            engine=self.engine,
+    def plan(self):
+        """What a training of this trainer executes (:class:`RunPlan`)."""
+        return RunPlan(
+            network=self.network,
+            task=self.task,
+            schedule=self.schedule,
+            timeline=self.timeline,
+            learning_rates=tuple(self.schedule_rates),
+            device=self.device,
             learn=self.learn,
+            engine=self.engine,
+            float32=self.float32,
             record_voltage=self.record_voltage,
+            progress=self.progress,
+            profile=self.profile,
+            fingerprint=self.fingerprint(),
+            config=self.config(),
+        )
+
+    def _train(self, session, state, out):
+        plan = self.plan()
+        chunked = loop.chunked(plan.learn, plan.device)
+        table = None
+        if chunked and plan.learn == "inside":
+            # The binary's learning-rate tables hold one chunk of the schedule.
+            cap = loop.capacity(plan.learn, plan.timeline)
+            table = loop.chunk_rates(plan.learning_rates, 0, cap)
+        values, model = build_on_device(
+            plan.network,
+            plan.task,
+            plan.learning_rates,
+            table=table,
             scalars_as_arguments=chunked and session.standalone,
+            **plan.model_options,
         )
         history = History(initial_weights=[w.copy() for w in values.weights])
         history.voltage_units = model.voltage_units
         if chunked:
-            loop.run_chunks(self, session, model, history, state=state, out=out)
+            loop.run_chunks(plan, session, model, history, state=state, out=out)
             history.weights = session.weights()
         else:
-            loop.run_inside(self, session, model, history)
+            loop.run_inside(plan, session, model, history)
             history.weights = model.weights()
         return history
 
@@ -342,7 +360,7 @@ class Trainer:
         from superspike_brian.training import project
 
         return project.generate(
-            self, directory, compile=compile, compute_capability=compute_capability
+            self.plan(), directory, compile=compile, compute_capability=compute_capability
         )
 
     def _say(self, msg):
