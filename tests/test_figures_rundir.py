@@ -171,7 +171,7 @@ def image_run(tmp_path_factory):
 
 def test_learning_curve_plots_cost_ref_and_says_so(image_run):
     out, data = image_run
-    fig = panel_figure(figures.load_run(out), "learning_curve")
+    fig = panel_figure(figures.read_run_data(out), "learning_curve")
     (line,) = by_gid(fig, "cost")
     np.testing.assert_allclose(line.get_xdata(), data["metrics"]["block"])
     np.testing.assert_allclose(line.get_ydata(), data["metrics"]["cost_ref"], rtol=1e-12)
@@ -182,7 +182,7 @@ def test_learning_curve_plots_cost_ref_and_says_so(image_run):
 def test_output_raster_is_upright_for_a_picture(image_run):
     out, data = image_run
     sp = data["spikes"]
-    fig = panel_figure(figures.load_run(out), "raster")
+    fig = panel_figure(figures.read_run_data(out), "raster")
     first, last = data_axes(fig)
     assert first.yaxis_inverted() and last.yaxis_inverted()
     n_periods = int(round(sp["update_times"][-1] / PERIOD))
@@ -197,7 +197,7 @@ def test_hidden_rasters_of_every_layer(image_run):
     out, data = image_run
     paths = figures.make_figures(out)
     assert out / "hidden_raster.png" in paths
-    fig = panel_figure(figures.load_run(out), "hidden_raster")
+    fig = panel_figure(figures.read_run_data(out), "hidden_raster")
     axes = data_axes(fig)
     assert len(axes) == 2 * 3  # two layers: first period, last period, activity
     for row, (name, n) in enumerate((("hidden_1", 5), ("hidden_2", 3))):
@@ -210,7 +210,7 @@ def test_hidden_rasters_of_every_layer(image_run):
 
 def test_rates_per_layer_and_target_rate(image_run):
     out, data = image_run
-    fig = panel_figure(figures.load_run(out), "rates")
+    fig = panel_figure(figures.read_run_data(out), "rates")
     names = [ln.get_gid() for ln in fig.findobj() if str(ln.get_gid()).startswith("rate-")]
     assert names == ["rate-hidden_1", "rate-hidden_2", "rate-output"]  # no mean "hidden"
     (line,) = by_gid(fig, "target-rate")
@@ -220,7 +220,7 @@ def test_rates_per_layer_and_target_rate(image_run):
 
 def test_weights_named_by_their_layers(image_run):
     out, _ = image_run
-    fig = panel_figure(figures.load_run(out), "weights")
+    fig = panel_figure(figures.read_run_data(out), "weights")
     titles = [ax.get_title().split(" (")[0] for ax in data_axes(fig)]
     assert titles == ["input → hidden_1", "hidden_1 → hidden_2", "hidden_2 → output"]
 
@@ -228,7 +228,7 @@ def test_weights_named_by_their_layers(image_run):
 def test_membrane_panel_per_recorded_unit_with_its_targets(tmp_path):
     target = (np.array([0.1, 0.2, 0.3, 0.05]), np.array([5, 5, 9, 0]))
     data = write_run(tmp_path, n_out=12, target=target, recorded=[5, 9, 0, 1])
-    fig = panel_figure(figures.load_run(tmp_path), "membrane")
+    fig = panel_figure(figures.read_run_data(tmp_path), "membrane")
     axes = data_axes(fig)
     assert len(axes) == 4
     for ax, unit in zip(axes, [5, 9, 0, 1], strict=True):
@@ -248,7 +248,7 @@ def test_summary_page_draws_every_panel_with_a_true_title(image_run):
     page = figures.summary_page(out)
     assert page == out / "summary.png"
     assert (out / "summary.pdf").read_bytes().startswith(b"%PDF")
-    run = figures.load_run(out)
+    run = figures.read_run_data(out)
     panels = figures.figure_panels(run)
     sizes = {n: (7.5, 4.8) if n in ("learning_curve", "rates") else (15, 5) for n in panels}
     fig = figures.summary_figure(run, panels, sizes)
@@ -267,7 +267,7 @@ def test_summary_page_draws_every_panel_with_a_true_title(image_run):
 
 def test_summary_title_counts_training_blocks_not_rows(tmp_path):
     write_run(tmp_path, n_blocks=1, hidden=(), n_out=1, task="input -> target")
-    title = figures.summary_title(figures.load_run(tmp_path))
+    title = figures.summary_title(figures.read_run_data(tmp_path))
     assert "1 training block of 10 s" in title
     assert "no hidden layer" in title and "Task: input -> target\n" in title
 
@@ -284,7 +284,7 @@ def ssbm_run(tmp_path, task, target_t):
         target=(target_t, np.zeros(target_t.size, dtype=int)),
         n_blocks=12,
     )
-    return figures.load_run(tmp_path)
+    return figures.read_run_data(tmp_path)
 
 
 def test_reference_on_the_same_data_draws_the_run_and_the_spread(tmp_path):

@@ -127,3 +127,13 @@ def test_part_of_a_reproduction_then_its_report_from_the_results_file(tmp_path, 
     text = report.read_text()
     assert "Rasters not drawn: some runs of `fig2-builtin` are not on disk" in text
     assert sum(a != b for a, b in zip(_claims_and_tables(report), before)) == 1
+
+    # A file that holds only some runs: only the others run.
+    partial = tmp_path / "partial.json"
+    data = json.loads(kept.read_text())
+    data["rows"]["fig4-h4"] = []
+    partial.write_text(json.dumps(data))
+    assert cli.main([*argv, "--only", "fig2*,fig4*", "--results", str(partial)]) == 0
+    record = json.loads((out / "reproduce.json").read_text())
+    assert record["ran_in_last_call"] == record["runs"] == 1  # fig4's run; fig2's is in the file
+    assert (out / "fig4-h4").exists() and not (out / "fig2-builtin").exists()

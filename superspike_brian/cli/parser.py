@@ -169,8 +169,8 @@ def _add_reproduce_parser(sub):
         "--results",
         metavar="FILE",
         help="a results.json of an earlier reproduction at this scale (every report writes"
-        " OUT/results.json): its rows stand in for runs not on disk, and a sweep whose"
-        " every run is in it is not run again",
+        " OUT/results.json): its rows stand in for runs not on disk, and the runs in it"
+        " are not run again",
     )
     rp.add_argument(
         "--report-only",

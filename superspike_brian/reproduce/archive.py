@@ -6,7 +6,7 @@ numbers per run, the rows of :func:`superspike_brian.reproduce.measures.collect`
 Each report also writes those rows to ``OUT/results.json``. Given back with
 ``superspike reproduce --results FILE``, they stand in for runs that are not
 on disk: their rows enter the report as if read from the runs, and a sweep
-whose every run is in the file is not run again. A reproduction can so be
+whose every run is in the file is not run again (nor is any run that is). A reproduction can so be
 completed later or elsewhere (another machine, a cluster's scratch space that
 was wiped) and its report redrawn from a file small enough to keep beside it.
 
@@ -22,7 +22,7 @@ from pathlib import Path
 
 from superspike_brian.files import atomic_write
 
-__all__ = ["FORMAT", "RESULTS_FILE", "write", "read", "merge", "complete"]
+__all__ = ["FORMAT", "RESULTS_FILE", "write", "read", "merge", "runs", "complete"]
 
 #: Version of the file's layout; a reader refuses any other.
 FORMAT = 1
@@ -147,6 +147,11 @@ def merge(out, on_disk, archived):
             order.setdefault(row["condition"], len(order))
         merged[name] = sorted(rows, key=lambda r: (order[r["condition"]], int(r["seed"])))
     return merged
+
+
+def runs(name, archived):
+    """The runs (condition, seed) of sweep ``name`` that ``archived`` holds."""
+    return sorted(_key(r) for r in archived.get(name, ()))
 
 
 def complete(sweep, archived):

@@ -48,7 +48,7 @@ def _run_sweep_job(job):
     """One sweep (in a child process): run_sweep, its progress lines prefixed by its name."""
     from superspike_brian.sweep import run_sweep
 
-    out, base, grid, seeds, address, command, command_line, name = job
+    out, base, grid, seeds, address, command, command_line, name, elsewhere = job
 
     def echo(line):
         if line.startswith(("[", "sweep ")) or "FAILED" in line:
@@ -63,6 +63,7 @@ def _run_sweep_job(job):
         command=command,
         command_line=command_line,
         echo=echo,
+        elsewhere=elsewhere,
     )
     return {"total": result.total, "ran": result.ran, "failed": result.failed}
 
@@ -202,7 +203,7 @@ def select_sweeps(sweeps, only):
     return [s for s in sweeps if any(fnmatch.fnmatch(s.name, p) for p in patterns)]
 
 
-def _run_sweeps(out, sweeps, scheduler, workers):
+def _run_sweeps(out, sweeps, scheduler, workers, archived):
     """Run ``sweeps`` on one Dask cluster (a local one unless ``scheduler``): their counts."""
     if not sweeps:
         return []
@@ -226,6 +227,7 @@ def _run_sweeps(out, sweeps, scheduler, workers):
             sweep.command(sys.executable),
             command_line,
             sweep.name,
+            archive.runs(sweep.name, archived),
         )
         for sweep in sweeps
     ]
@@ -307,7 +309,7 @@ def reproduce(
         done = [s.name for s in selected if s not in sweeps]
         echo(f"not run, every run in --results: {', '.join(done)}")
     t0 = time.time()
-    results_of_sweeps = _run_sweeps(out, sweeps, scheduler, workers)
+    results_of_sweeps = _run_sweeps(out, sweeps, scheduler, workers, archived)
     seconds = time.time() - t0
     failed = [f for r in results_of_sweeps for f in r["failed"]]
     record = {

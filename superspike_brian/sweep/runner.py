@@ -74,6 +74,7 @@ def run_sweep(
     cwd=None,
     command_line=None,
     echo=print_line,
+    elsewhere=(),
 ):
     """Run a sweep on Dask, skipping finished runs, and write its summary.
 
@@ -103,6 +104,9 @@ def run_sweep(
     echo : callable
         Receives each progress line (default: the package's logger, level INFO,
         on stdout).
+    elsewhere : collection of (str, int)
+        Runs (condition, seed) whose results are kept elsewhere (a reproduction's
+        results file): not run, counted as finished earlier.
 
     Returns
     -------
@@ -137,7 +141,14 @@ def run_sweep(
     out.mkdir(parents=True, exist_ok=True)
     write_json(sweep_json, record)
 
-    todo = _round_robin([s for s in specs if run_state(s.run_dir(out)) != "ok"])
+    elsewhere = {(c, int(s)) for c, s in elsewhere}
+    todo = _round_robin(
+        [
+            s
+            for s in specs
+            if (s.condition, int(s.seed)) not in elsewhere and run_state(s.run_dir(out)) != "ok"
+        ]
+    )
     result = SweepResult(out=out, total=len(specs), skipped=len(specs) - len(todo))
     echo(
         f"sweep {out}: {len(specs)} run{'s' * (len(specs) != 1)};"
