@@ -123,6 +123,16 @@ def test_data_dir_adds_the_authors_data_sets(tmp_path):
         experiments("huge", tmp_path)
 
 
+def test_the_same_data_spelled_another_way_gives_the_same_sweeps(tmp_path, monkeypatch):
+    data = ssbm_standins(tmp_path / "ssbm")
+    monkeypatch.chdir(tmp_path / "ssbm" / "poisson")
+    relative = experiments("full", tmp_path / "paper", "..")
+    absolute = experiments("full", tmp_path / "paper", data)
+    sweeps = [(s.name, s.base) for e in relative for s in e.sweeps]
+    assert sweeps == [(s.name, s.base) for e in absolute for s in e.sweeps]
+    assert any("ssbm" in s for s, _ in sweeps) and not any(".." in " ".join(b) for _, b in sweeps)
+
+
 def test_bad_data_dir_gets_one_line_naming_the_option_and_the_form(tmp_path, capsys):
     from superspike_brian.reproduce.runner import check_data_dir
 

@@ -268,7 +268,10 @@ def ssbm_files(data_dir):
     """
     if data_dir is None:
         return None
-    for folder in (Path(data_dir) / "poisson", Path(data_dir)):
+    # Resolved: the sweeps record the files' paths, and the same data spelled
+    # another way (../shared/ssbm, /work/shared/ssbm) must give the same sweep.
+    data_dir = Path(data_dir).resolve()
+    for folder in (data_dir / "poisson", data_dir):
         inp, target = folder / "input.ras", folder / "target.ras"
         # oxford/ holds files of the same names: never read as the single-neuron data.
         if inp.is_file() and target.is_file() and folder.name != "oxford":
@@ -283,7 +286,8 @@ def oxford_files(data_dir):
     """
     if data_dir is None:
         return None
-    for folder in (Path(data_dir) / "oxford", Path(data_dir)):
+    data_dir = Path(data_dir).resolve()  # as in ssbm_files
+    for folder in (data_dir / "oxford", data_dir):
         inp, target = folder / "input.ras", folder / "target.ras"
         # poisson/ holds files of the same names: oxford/ is told by its folder name.
         if inp.is_file() and target.is_file() and folder.name == "oxford":
