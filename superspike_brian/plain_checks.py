@@ -17,6 +17,7 @@ import numpy as np
 from superspike_brian.errors import ArgumentTypeError, ArgumentValueError
 
 __all__ = [
+    "is_numeric",
     "check_positive_int",
     "check_number",
     "check_array_1d",
@@ -31,7 +32,8 @@ def _is_quantity(value):
     return type(value).__module__.startswith("brian2")
 
 
-def _is_numeric(value):
+def is_numeric(value):
+    """Whether ``value`` holds real numbers (not booleans, strings or ragged objects)."""
     try:
         arr = np.asarray(value)
     except (TypeError, ValueError):  # ragged or exotic objects are not numbers
@@ -106,7 +108,7 @@ def check_number(name, value, *, positive=False, nonnegative=False, unit=None):
     if (
         isinstance(value, bool)
         or _is_quantity(value)
-        or not (isinstance(value, numbers.Real) or (np.ndim(value) == 0 and _is_numeric(value)))
+        or not (isinstance(value, numbers.Real) or (np.ndim(value) == 0 and is_numeric(value)))
     ):
         raise ArgumentTypeError(f"{name} must be a number, got {type(value).__name__} {value!r}")
     x = float(value)

@@ -45,6 +45,7 @@ from superspike_brian.plain_checks import (  # noqa: F401 - re-exported: one pla
     check_positive_int,
     check_same_length,
     check_unit_ids,
+    is_numeric,
 )
 
 # Brian2 installed its excepthook when it was imported (above): this package's
@@ -220,7 +221,7 @@ def check_quantity(
             f"(e.g. {_example(1, unit)}), got {value!r}"
         )
     if not isinstance(value, Quantity):
-        if dim == DIMENSIONLESS and _is_numeric(value):
+        if dim == DIMENSIONLESS and is_numeric(value):
             pass
         elif isinstance(value, numbers.Real):
             meant = _meant_unit(value, unit, typical)
@@ -234,7 +235,7 @@ def check_quantity(
                 f"{name} must be a quantity in units of {_unit_name(meant)} "
                 f"(e.g. {example}), got the plain number {_number_text(value)}"
             )
-        elif _is_numeric(value):
+        elif is_numeric(value):
             raise ArgumentTypeError(
                 f"{name} must be a quantity in units of {unit} "
                 f"(e.g. values*{unit} for an array), got a plain array without units"
@@ -262,14 +263,6 @@ def check_quantity(
     if not allow_zero and np.any(plain == 0):
         raise ArgumentValueError(f"{name} must not be zero, got {shown}")
     return value
-
-
-def _is_numeric(value):
-    try:
-        arr = np.asarray(value)
-    except (TypeError, ValueError):  # ragged or exotic objects are not numbers
-        return False
-    return arr.dtype.kind in "iuf" and arr.dtype != bool
 
 
 def _shown(value, unit):
