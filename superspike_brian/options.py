@@ -16,7 +16,7 @@ from superspike_brian.choices import DEVICES, ENGINES, FEEDBACK_MODES, LEARN_MOD
 __all__ = [
     "add_train_arguments",
     "check_train",
-    "train_option_actions",
+    "without_defaults",
     "parse_hidden",
     "parse_regularizer",
     "HelpFormatter",
@@ -125,98 +125,109 @@ class HelpFormatter(argparse.RawDescriptionHelpFormatter):
         return f"{text} (default: {default})"
 
 
+def _recorder(group):
+    """An ``add_argument`` of ``group`` that also keeps the actions it adds (in the list)."""
+    added = []
+
+    def add(*flags, **kw):
+        added.append(group.add_argument(*flags, **kw))
+
+    return add, added
+
+
 def add_task_arguments(p):
     """Where the input and target spikes come from."""
     g = p.add_argument_group("task (default: the built-in single-neuron task of Fig 2)")
-    g.add_argument("--input", help="input spikes: a .ras file, one 'time_s unit_id' per line")
-    g.add_argument("--target", help="target spikes of the output units (.ras), or a PNG image")
-    g.add_argument("--period", type=positive(float), help="period of input and target, s")
-    g.add_argument("--input-id-offset", type=int, default=0, help="subtracted from input ids")
-    g.add_argument(
-        "--target-id-offset", type=int, default=0, help="subtracted from target ids (1 for 1..N)"
-    )
-    g.add_argument("--n-in", type=positive(int), help="input units (default: from the file)")
-    g.add_argument("--n-out", type=positive(int), help="output units (default: from the file)")
-    g.add_argument(
+    add, added = _recorder(g)
+    add("--input", help="input spikes: a .ras file, one 'time_s unit_id' per line")
+    add("--target", help="target spikes of the output units (.ras), or a PNG image")
+    add("--period", type=positive(float), help="period of input and target, s")
+    add("--input-id-offset", type=int, default=0, help="subtracted from input ids")
+    add("--target-id-offset", type=int, default=0, help="subtracted from target ids (1 for 1..N)")
+    add("--n-in", type=positive(int), help="input units (default: from the file)")
+    add("--n-out", type=positive(int), help="output units (default: from the file)")
+    add(
         "--task-seed",
         type=non_negative(int),
         default=1,
         help="seed of the built-in task's input draw (and of image targets' jitter)",
     )
+    return added
 
 
 def add_network_arguments(p):
     """Network structure and learning rate."""
     n = p.add_argument_group("network")
-    n.add_argument(
+    add, added = _recorder(n)
+    add(
         "--hidden",
         type=parse_hidden,
         default=(),
         help="hidden layer sizes: 0, 256 or 64,64 (default: 0, no hidden layer)",
     )
-    n.add_argument("--feedback", default="symmetric", choices=FEEDBACK_MODES, help="feedback mode")
-    n.add_argument(
+    add("--feedback", default="symmetric", choices=FEEDBACK_MODES, help="feedback mode")
+    add(
         "--regularizer",
         type=parse_regularizer,
         help="RHO[,A]: strength in 1/mV and exponent (on by default with random feedback: 1e-6,4)",
     )
-    n.add_argument("--no-regularizer", action="store_true", help="switch the regularizer off")
-    n.add_argument(
+    add("--no-regularizer", action="store_true", help="switch the regularizer off")
+    add(
         "--init",
         metavar="RUN_OR_NIR",
         help="start from trained weights: a run directory (its final weights) or a NIR file"
         " (superspike export); the layers are taken from there (default: seeded draw)",
     )
-    n.add_argument(
+    add(
         "--fixed-hidden",
         action="store_true",
         help="ablation: the input -> first hidden layer weights do not learn",
     )
-    n.add_argument(
+    add(
         "--linear-hidden",
         action="store_true",
         help="ablation (\"symmetric linear\"): sigma' = 1 in the hidden layers' learning rule",
     )
-    n.add_argument("--r0", type=non_negative(float), default=1.0, help="learning rate, mV")
-    n.add_argument(
+    add("--r0", type=non_negative(float), default=1.0, help="learning rate, mV")
+    add(
         "--error-delay",
         type=non_negative(float),
         default=0.2,
         help="ms from an output or target spike to its error (0.2: the reference"
         " implementation's timing; 0: on the spike's own step)",
     )
-    n.add_argument(
+    add(
         "--seed",
         type=non_negative(int),
         default=1,
         help="seed of the network: initial weights and random feedback matrices",
     )
+    return added
 
 
 def add_schedule_arguments(p):
     """Burn-in, blocks, learning-rate decay."""
     t = p.add_argument_group("schedule")
-    t.add_argument(
-        "--duration", type=positive(float), default=800.0, help="training after the burn-in, s"
-    )
-    t.add_argument("--block", type=positive(float), default=10.0, help="block length, s")
-    t.add_argument(
-        "--burn-in", type=non_negative(float), default=10.0, help="burn-in (weights fixed), s"
-    )
-    t.add_argument(
+    add, added = _recorder(t)
+    add("--duration", type=positive(float), default=800.0, help="training after the burn-in, s")
+    add("--block", type=positive(float), default=10.0, help="block length, s")
+    add("--burn-in", type=non_negative(float), default=10.0, help="burn-in (weights fixed), s")
+    add(
         "--decay-at",
         type=non_negative(int),
         default=None,
         help="block from which the learning rate is r0/10 (default 20, as in the reference"
         " implementation; no drop when the training is shorter)",
     )
+    return added
 
 
 def add_run_arguments(p, *, reference=True):
     """Device, learn mode, engine, precision, build directory."""
     r = p.add_argument_group("run")
-    r.add_argument("--device", default="cpp_standalone", choices=DEVICES, help="Brian2 target")
-    r.add_argument(
+    add, added = _recorder(r)
+    add("--device", default="cpp_standalone", choices=DEVICES, help="Brian2 target")
+    add(
         "--learn",
         default=None,
         choices=LEARN_MODES,
@@ -224,33 +235,55 @@ def add_run_arguments(p, *, reference=True):
         " between update intervals (default: inside; controller for the factorized engine"
         " on runtime)",
     )
-    r.add_argument(
+    add(
         "--engine",
         default="synaptic",
         choices=ENGINES,
         help="synaptic (per-synapse equations) or factorized (the same accumulators from"
         " per-neuron signals; C++ inside the binary on cpp_standalone, much faster)",
     )
-    r.add_argument("--float32", action="store_true", help="single precision")
-    r.add_argument(
-        "--build-dir", help="standalone project directory (default: a cache per model structure)"
-    )
+    add("--float32", action="store_true", help="single precision")
+    add("--build-dir", help="standalone project directory (default: a cache per model structure)")
     if reference:
-        r.add_argument(
+        add(
             "--reference",
             choices=reference_names(),
             metavar="NAME",
             help="draw this curve of the authors' implementation in the figures, when it was"
             f" measured on the same task: {', '.join(reference_names())}",
         )
+    return added
 
 
 def add_train_arguments(p, *, reference=True):
-    """All options of ``superspike train`` (and, without --reference, of codegen)."""
-    add_task_arguments(p)
-    add_network_arguments(p)
-    add_schedule_arguments(p)
-    add_run_arguments(p, reference=reference)
+    """Add all options of ``superspike train`` (without --reference: of codegen) to ``p``.
+
+    Returns
+    -------
+    dict
+        Option name without dashes (``burn-in``) -> the argparse action that
+        :meth:`argparse.ArgumentParser.add_argument` returned for it: what a
+        sweep asks of an option (a switch or a value) and what a resume needs
+        to tell given options from defaults.
+    """
+    added = add_task_arguments(p) + add_network_arguments(p) + add_schedule_arguments(p)
+    added += add_run_arguments(p, reference=reference)
+    return {flag[2:]: a for a in added for flag in a.option_strings if flag.startswith("--")}
+
+
+def without_defaults(parser, options):
+    """``parser`` with no defaults for ``options``: it parses only what a command line gives.
+
+    Parameters
+    ----------
+    parser : argparse.ArgumentParser
+    options : dict
+        What :func:`add_train_arguments` returned for ``parser``.
+    """
+    # Not parser.set_defaults: it would pass the SUPPRESS marker through each type.
+    for action in options.values():
+        action.default = argparse.SUPPRESS
+    return parser
 
 
 DEFAULT_DECAY_AT = 20
@@ -331,13 +364,3 @@ def _refuse_unused(args, files):
         raise ValueError(
             "--build-dir is the project of a standalone device; --device runtime has none"
         )
-
-
-def train_option_actions(parser):
-    """Option name (no dashes) -> argparse action, for every option of ``parser``."""
-    options = {}
-    for action in parser._actions:
-        for flag in action.option_strings:
-            if flag.startswith("--"):
-                options[flag[2:]] = action
-    return options

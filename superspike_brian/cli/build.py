@@ -8,7 +8,7 @@ from pathlib import Path
 from brian2 import ms, mV, second
 
 from superspike_brian import logs
-from superspike_brian.options import add_train_arguments, check_train
+from superspike_brian.options import add_train_arguments, check_train, without_defaults
 
 _log = logs.get_logger(__name__)
 
@@ -139,14 +139,12 @@ def given_options(argv):
 
 
 def _train_parser(defaults=True):
+    """The train options (and --out, --resume); without defaults: only what is given."""
     p = argparse.ArgumentParser(prog="superspike train")
-    add_train_arguments(p)
-    p.add_argument("--out")
-    p.add_argument("--resume")
-    if not defaults:
-        for action in p._actions:
-            action.default = argparse.SUPPRESS
-    return p
+    options = add_train_arguments(p)
+    options["out"] = p.add_argument("--out")
+    options["resume"] = p.add_argument("--resume")
+    return p if defaults else without_defaults(p, options)
 
 
 def _without_train(argv):

@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from superspike_brian.options import add_train_arguments, train_option_actions
+from superspike_brian.options import add_train_arguments
 
 SWEEP_FORMAT = 1
 
@@ -73,14 +73,9 @@ class _CheckingParser(argparse.ArgumentParser):
 
 
 def _train_parser():
+    """The checking train parser and its options (name without dashes -> action)."""
     p = _CheckingParser(prog="superspike train", allow_abbrev=False, add_help=False)
-    add_train_arguments(p)
-    return p
-
-
-def _train_options(parser):
-    """Option name (no dashes) -> argparse action, for every train option."""
-    return train_option_actions(parser)
+    return p, add_train_arguments(p)
 
 
 def _is_flag(action):
@@ -293,8 +288,7 @@ def expand_grid(base_args=(), grid=None, seeds=None, *, cwd=None):
     """
     base = [str(a) for a in base_args]
     cwd = Path(cwd) if cwd is not None else Path.cwd()
-    parser = _train_parser()
-    options = _train_options(parser)
+    parser, options = _train_parser()
     grid = _normalize_grid(grid, options)
 
     if _option_tokens(base, "out"):
