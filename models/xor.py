@@ -22,9 +22,11 @@ trials correct (C). The hidden units are classified as silent, answering to
 every pattern, or selective, in the first training period and on the held-out
 stream.
 
-Schedule (``superspike_brian.tasks.xor.DURATION``, ``DECAY_AFTER``): 800 s of
-training, the rate r0 = 1 mV until 400 s, r0/10 from 400 s, r0/100 from 600 s;
-all other constants are the paper's defaults. docs/xor.md explains the choice.
+Schedule (``superspike_brian.training.xor``, the set-up shared with the
+reproduction's Fig 5 sweeps): 800 s of training, the rate r0 = 1 mV until
+400 s, r0/10 from 400 s, r0/100 from 600 s (the same fractions of another
+``--duration``); all other constants are the paper's defaults. docs/xor.md
+explains the choice.
 
 Run::
 
@@ -80,7 +82,7 @@ CONDITIONS = {
     "random8": (8, "random"),
 }
 DEFAULT_CONDITIONS = ("random", "symmetric", "uniform", "none")
-BLOCK_TRIALS = 50  # trials per accuracy point (and the block of "trials to 100 %")
+BLOCK_TRIALS = xor.BLOCK_TRIALS  # trials per accuracy point (and of "trials to 100 %")
 N_RASTER_TRIALS = 12  # trials shown in the before/after rasters
 
 
@@ -88,6 +90,13 @@ def condition_hidden(condition, args):
     """Hidden units of a condition (``--hidden`` for the 4-hidden conditions)."""
     hidden = CONDITIONS[condition][0]
     return args.hidden if hidden == "hidden" else hidden
+
+
+def decay_after(args):
+    """The rate drops (s): ``--decay-after``, or those of the experiment for ``--duration``."""
+    if args.decay_after is None:
+        return xor_runs.decay_times(args.duration)
+    return args.decay_after
 
 
 def run_condition(condition, seeds, args, build_root):
@@ -108,7 +117,7 @@ def run_condition(condition, seeds, args, build_root):
         nets,
         tasks,
         args.duration,
-        decay_after=args.decay_after,
+        decay_after=decay_after(args),
         build_dir=build_root / f"{condition}-train",
         on_run=said("trained"),
     )
@@ -122,28 +131,6 @@ def run_condition(condition, seeds, args, build_root):
         on_run=said("tested"),
     )
     return nets, tasks, test_tasks, trained, tested
-
-
-def hidden_units(net, history, task, tested, test_task):
-    """What the hidden units answer to at the start of training and after it.
-
-    Start: the first period of training (the initial weights, barely changed);
-    end: the held-out stream, learning off. Returns counts of silent, every-pattern
-    and selective units (:func:`xor.classify_units`), and the number of hidden
-    units whose feedback weights to both outputs are negative (random feedback).
-    """
-    n_hidden = net.hidden[0] if net.hidden else 0
-    if not n_hidden:
-        return {}
-    dt = float(net.params.dt)
-    first = xor.unit_responses(history.spikes["hidden_1"], task, n_hidden, task.period, dt)
-    last = xor.unit_responses(tested.spikes["hidden_1"], test_task, n_hidden, test_task.period, dt)
-    start, end = xor.classify_units(first), xor.classify_units(last)
-    row = {f"start_{k}": v for k, v in start.items()}
-    row.update({f"end_{k}": v for k, v in end.items()})
-    fb = net.feedback_matrices()[0]
-    row["fb_negative"] = int(np.sum(np.all(fb < 0, axis=0))) if net.feedback == "random" else 0
-    return row
 
 
 def plot_accuracy(path, curves, condition):
@@ -293,7 +280,10 @@ def parse_args(argv):
     p = script_parser(__doc__)
     add_seed_options(p, "1-20", what="seeds (network and trial stream) per condition")
     p.add_argument(
-        "--hidden", type=positive(int), default=4, help="hidden units of the hidden conditions"
+        "--hidden",
+        type=positive(int),
+        default=xor_runs.HIDDEN,
+        help="hidden units of the hidden conditions",
     )
     p.add_argument(
         "--duration", type=positive(float), default=xor.DURATION, help="training time, s"
@@ -302,8 +292,9 @@ def parse_args(argv):
         "--decay-after",
         type=non_negative(float),
         nargs="*",
-        default=list(xor.DECAY_AFTER),
-        help="times (s) from which the learning rate drops by 10 (each once more)",
+        default=None,
+        help="times (s) from which the learning rate drops by 10 (each once more; default:"
+        " 400 and 600 of 800 s, the same fractions of another --duration)",
     )
     p.add_argument(
         "--trials", type=positive(int), default=xor.N_TRIALS, help="trials per training stream"
@@ -337,18 +328,21 @@ def main(argv=None):
         curves, arrays = [], {"train_correct": [], "test_correct": []}
         for k, seed in enumerate(seeds):
             (history, train), (test_history, test) = trained[k], tested[k]
-            curve = xor.block_accuracy(train["correct"], BLOCK_TRIALS)
-            curves.append(curve)
+            scores = xor_runs.run_scores(train, test, BLOCK_TRIALS)
+            curves.append(np.asarray(scores.pop("train_accuracy_blocks")))
             row = {
                 "condition": condition,
                 "seed": seed,
                 "hidden": condition_hidden(condition, args),
-                "train_final": float(curve[-1]),
-                "test": float(test["correct"].mean()),
-                "test_perfect_blocks": xor.perfect_blocks(test["correct"], BLOCK_TRIALS),
-                "trials_to_100": xor.trials_to_perfect(train["correct"], BLOCK_TRIALS),
             }
-            row.update(hidden_units(nets[k], history, tasks[k], test_history, test_tasks[k]))
+            row.update(scores)
+            if row["trials_to_100"] is None:
+                row["trials_to_100"] = float("nan")
+            row.update(
+                xor_runs.hidden_unit_classes(
+                    nets[k], history, tasks[k], test_history, test_tasks[k]
+                )
+            )
             rows.append(row)
             arrays["train_correct"].append(train["correct"])
             arrays["test_correct"].append(test["correct"])

@@ -1,13 +1,14 @@
-"""One spiking-XOR run (Fig 5) as a sweep run: train, test on a held-out stream, score.
+"""One spiking-XOR run (Fig 5) as a sweep run: the command around :func:`run_one`.
 
 The sweep machinery starts every run as a process given ``superspike train``
 options and ``--out DIR --overwrite`` (:func:`superspike_brian.sweep.run_one`);
 this module is such a process for the XOR task, so Fig 5 runs on the same
 machinery (Dask, resumable, one cached binary per structure) as the others. It
 reads the options of ``superspike train`` that apply (``--hidden``, ``--feedback``,
-``--seed``, ``--duration``, ``--block``, ``--device``; ``--period T``: a shorter
-trial stream of about T s, for tests) and ignores the rest; the task, its schedule and the
-scoring are those of :mod:`superspike_brian.tasks.xor` and ``models/xor.py``.
+``--seed``, ``--duration``, ``--block``, ``--device``; ``--period T``: streams of
+about T s, for tests) and ignores the rest. The experiment itself (network,
+schedule, test, scores) is :mod:`superspike_brian.training.xor`, the same as
+``models/xor.py``'s.
 
 Writes an ordinary run directory (config.json, metrics.csv, weights, spikes)
 plus ``xor.json``: training accuracy per block of 50 trials, held-out accuracy,
@@ -26,14 +27,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
-
-#: Trials per accuracy point, as in models/xor.py and docs/xor.md.
-BLOCK_TRIALS = 50
-#: Mean time (s) from one trial's onset to the next: 10 ms stimulus, 100-200 ms gap.
-TRIAL_SPACING = 0.16
-#: Learning-rate drops, as fractions of the training time (400 s and 600 s of 800 s).
-DECAY_FRACTIONS = (0.5, 0.75)
 
 
 def _parser():
@@ -46,82 +39,22 @@ def _parser():
     return p
 
 
-def hidden_classes(net, history, task, tested, test_task):
-    """Hidden-unit classes at the start and the end, and negative feedback rows.
-
-    Returns
-    -------
-    dict
-        ``start_<class>`` and ``end_<class>`` counts (silent, every pattern,
-        selective; :func:`superspike_brian.tasks.xor.classify_units`) and
-        ``fb_negative``, the hidden units whose feedback weights to both
-        outputs are negative (random feedback only). Empty without hidden layer.
-    """
-    import numpy as np
-
-    from superspike_brian.tasks import xor
-
-    n_hidden = net.hidden[0] if net.hidden else 0
-    if not n_hidden:
-        return {}
-    dt = float(net.params.dt)
-    first = xor.unit_responses(history.spikes["hidden_1"], task, n_hidden, task.period, dt)
-    last = xor.unit_responses(tested.spikes["hidden_1"], test_task, n_hidden, test_task.period, dt)
-    row = {f"start_{k}": int(v) for k, v in xor.classify_units(first).items()}
-    row.update({f"end_{k}": int(v) for k, v in xor.classify_units(last).items()})
-    fb = net.feedback_matrices()[0]
-    row["fb_negative"] = int(np.sum(np.all(fb < 0, axis=0))) if net.feedback == "random" else 0
-    return row
-
-
 def run(args):
     """Train and test one XOR network; returns the contents of xor.json."""
-    import math
+    from superspike_brian.training.xor import run_one
 
-    from superspike_brian import rundir
-    from superspike_brian.files import write_json
-    from superspike_brian.tasks import xor
-    from superspike_brian.training.trainer import Trainer
-    from superspike_brian.training.xor import evaluate, make_network, train_xor, training_schedule
-
-    out = Path(args.out)
-    rundir.prepare(out, overwrite=args.overwrite, create=True)
-    hidden = args.hidden[0] if args.hidden else 0
-    net = make_network(hidden=hidden, feedback=args.feedback, seed=args.seed)
-    trials = xor.N_TRIALS
-    if args.period is not None:
-        # The task draws every pattern equally often: a multiple of 4 trials.
-        n = len(xor.PATTERNS)
-        trials = n * max(1, int(round(args.period / TRIAL_SPACING / n)))
-    task = xor.xor_task(seed=args.seed, n_trials=trials)
-    test_task = xor.xor_task(seed=args.seed, n_trials=trials, stream=1)
-    decay = tuple(f * args.duration for f in DECAY_FRACTIONS)
-    history, train = train_xor(
-        net, task, args.duration, device=args.device, block=args.block, decay_after=decay
+    return run_one(
+        args.out,
+        hidden=args.hidden[0] if args.hidden else 0,
+        feedback=args.feedback,
+        seed=args.seed,
+        duration=args.duration,
+        device=args.device,
+        block=args.block,
+        stream_s=args.period,
+        overwrite=args.overwrite,
+        extra_config={"argv": sys.argv[1:]},
     )
-    test_history, test = evaluate(net, history.weights, test_task, device=args.device)
-    schedule = training_schedule(net, args.duration, block=args.block, decay_after=decay)
-    trainer = Trainer(net, task, device=args.device, schedule=schedule, progress=False)
-    trainer.write(out, history, extra_config={"argv": sys.argv[1:]}, figures=False)
-    # Short streams (tests) score blocks of the whole stream instead of 50 trials.
-    block = min(BLOCK_TRIALS, len(train["correct"]), len(test["correct"]))
-    curve = xor.block_accuracy(train["correct"], block)
-    ttp = xor.trials_to_perfect(train["correct"], block)
-    result = {
-        "hidden": hidden,
-        "feedback": args.feedback,
-        "seed": args.seed,
-        "duration_s": args.duration,
-        "block_trials": block,
-        "train_accuracy_blocks": [float(c) for c in curve],
-        "train_final": float(curve[-1]),
-        "test": float(test["correct"].mean()),
-        "test_perfect_blocks": int(xor.perfect_blocks(test["correct"], block)),
-        "trials_to_100": None if not math.isfinite(ttp) else float(ttp),
-    }
-    result.update(hidden_classes(net, history, task, test_history, test_task))
-    write_json(out / rundir.XOR_FILE, result)
-    return result
 
 
 def main(argv=None):

@@ -90,6 +90,8 @@ N_TRIALS = 200
 DURATION = 800.0
 DECAY_AFTER = (400.0, 600.0)
 DECAY_FACTOR = 0.1
+#: Trials per accuracy point, and the block of "trials to 100 %" (docs/xor.md).
+BLOCK_TRIALS = 50
 
 #: The four patterns: (bit a, bit b) and the class a XOR b.
 PATTERNS = ((0, 0), (0, 1), (1, 0), (1, 1))
@@ -295,21 +297,21 @@ def score(spikes, task, duration, dt=1e-4):
     }
 
 
-def block_accuracy(correct, block_trials=50):
+def block_accuracy(correct, block_trials=BLOCK_TRIALS):
     """Fraction correct per block of ``block_trials`` consecutive trials."""
     correct = np.asarray(correct, dtype=float)
     n = correct.size // block_trials
     return correct[: n * block_trials].reshape(n, block_trials).mean(axis=1)
 
 
-def trials_to_perfect(correct, block_trials=50):
+def trials_to_perfect(correct, block_trials=BLOCK_TRIALS):
     """Trials presented until the end of the first block with 100 % accuracy (NaN if none)."""
     acc = block_accuracy(correct, block_trials)
     hit = np.flatnonzero(acc >= 1.0)
     return float((hit[0] + 1) * block_trials) if hit.size else float("nan")
 
 
-def perfect_blocks(correct, block_trials=50):
+def perfect_blocks(correct, block_trials=BLOCK_TRIALS):
     """Number of blocks of ``block_trials`` consecutive trials that are all correct."""
     return int(np.sum(block_accuracy(correct, block_trials) >= 1.0))
 

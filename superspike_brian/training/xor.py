@@ -1,9 +1,12 @@
-"""Training and testing the spiking XOR (Fig 5): many runs, one binary.
+"""The spiking XOR experiment (Fig 5): its set-up, training, test and scores.
 
-The task and its scoring are in :mod:`superspike_brian.tasks.xor`; the XOR
-experiment's set-up is here: its network (:func:`make_network`) and schedule
-(:func:`training_schedule`). :func:`train_xor` and :func:`evaluate` run one
-network through the trainer;
+The task and its scoring are in :mod:`superspike_brian.tasks.xor`; the
+experiment is here, once, for ``models/xor.py`` and for the reproduction's
+Fig 5 sweeps: the network (:func:`make_network`), the schedule
+(:func:`training_schedule`, its rate drops :func:`decay_times`), the held-out
+test, and what a run reports (:func:`run_scores`, :func:`hidden_unit_classes`).
+:func:`train_xor` and :func:`evaluate` run one network through the trainer;
+:func:`run_one` is one run of a sweep, written as a run directory;
 :func:`run_seeds` runs many networks of one structure (seeds, streams of the
 same number of trials) with one compiled binary
 (:func:`superspike_brian.training.batch.run_batch`), with exactly the results of
@@ -14,17 +17,43 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from pathlib import Path
 
 import numpy as np
 from brian2 import second
 
 from superspike_brian.feedforward.network import SuperSpikeNetwork
-from superspike_brian.tasks.xor import DECAY_AFTER, DECAY_FACTOR, N_IN, N_OUT, score
+from superspike_brian.tasks import xor
+from superspike_brian.tasks.xor import (
+    BLOCK_TRIALS,
+    DECAY_AFTER,
+    DECAY_FACTOR,
+    DURATION,
+    N_IN,
+    N_OUT,
+    score,
+)
 from superspike_brian.training.batch import run_batch
 from superspike_brian.training.schedule import Schedule
 from superspike_brian.training.trainer import Trainer
 
-__all__ = ["make_network", "training_schedule", "train_xor", "evaluate", "run_seeds"]
+__all__ = [
+    "make_network",
+    "training_schedule",
+    "decay_times",
+    "stream_trials",
+    "train_xor",
+    "evaluate",
+    "run_seeds",
+    "run_one",
+    "run_scores",
+    "hidden_unit_classes",
+]
+
+#: Hidden units of the XOR network (Fig 5).
+HIDDEN = 4
+#: Mean time (s) from one trial's onset to the next: 10 ms stimulus, 100-200 ms gap.
+TRIAL_SPACING = 0.16
 
 
 def train_xor(
@@ -37,10 +66,14 @@ def train_xor(
     block=10.0,
     decay_after=DECAY_AFTER,
     decay_factor=DECAY_FACTOR,
+    out=None,
+    extra_config=None,
 ):
     """Train ``net`` on the repeated stream ``task`` for ``duration`` s.
 
-    Schedule: :func:`training_schedule`.
+    Schedule: :func:`training_schedule`. With ``out`` (a prepared, empty run
+    directory) the training is written there as a finished run, its config
+    holding ``extra_config`` too.
 
     Returns
     -------
@@ -54,6 +87,8 @@ def train_xor(
         net, task, device=device, schedule=schedule, build_dir=build_dir, progress=False
     )
     history = trainer.run()
+    if out is not None:
+        trainer.write(out, history, extra_config=extra_config, figures=False)
     total = float(schedule.duration / second)
     return history, score(history.spikes["output"], task, total, float(net.params.dt))
 
@@ -167,7 +202,7 @@ def run_seeds(
     ]
 
 
-def make_network(hidden=4, feedback="symmetric", seed=1, **kw):
+def make_network(hidden=HIDDEN, feedback="symmetric", seed=1, **kw):
     """The XOR network: 100 -> hidden -> 2 with the classification error.
 
     ``hidden=0`` gives the network without hidden layer (100 -> 2). Random
@@ -212,3 +247,153 @@ def training_schedule(
         decay_at=decay_at,
         decay_factor=decay_factor,
     )
+
+
+def decay_times(duration):
+    """The rate drops (s) of a training of ``duration`` s: :data:`DECAY_AFTER` scaled.
+
+    800 s (:data:`DURATION`) drops at 400 s and 600 s; a shorter or longer
+    training drops at the same fractions of its length.
+    """
+    return tuple(t * duration / DURATION for t in DECAY_AFTER)
+
+
+def stream_trials(seconds=None):
+    """Trials of a stream of about ``seconds`` s (None: the task's 200 trials).
+
+    A multiple of the four patterns, which the task draws equally often; a short
+    stream is for tests.
+    """
+    if seconds is None:
+        return xor.N_TRIALS
+    n = len(xor.PATTERNS)
+    return n * max(1, int(round(seconds / TRIAL_SPACING / n)))
+
+
+def hidden_unit_classes(net, history, task, tested, test_task):
+    """Hidden-unit classes at the start and the end, and negative feedback rows.
+
+    Start: the first period of training (the initial weights, barely changed);
+    end: the held-out stream, learning off.
+
+    Returns
+    -------
+    dict
+        ``start_<class>`` and ``end_<class>`` counts (silent, every pattern,
+        selective; :func:`superspike_brian.tasks.xor.classify_units`) and
+        ``fb_negative``, the hidden units whose feedback weights to both
+        outputs are negative (random feedback only). Empty without hidden layer.
+    """
+    n_hidden = net.hidden[0] if net.hidden else 0
+    if not n_hidden:
+        return {}
+    dt = float(net.params.dt)
+    first = xor.unit_responses(history.spikes["hidden_1"], task, n_hidden, task.period, dt)
+    last = xor.unit_responses(tested.spikes["hidden_1"], test_task, n_hidden, test_task.period, dt)
+    row = {f"start_{k}": int(v) for k, v in xor.classify_units(first).items()}
+    row.update({f"end_{k}": int(v) for k, v in xor.classify_units(last).items()})
+    fb = net.feedback_matrices()[0]
+    row["fb_negative"] = int(np.sum(np.all(fb < 0, axis=0))) if net.feedback == "random" else 0
+    return row
+
+
+def run_scores(train, test, block_trials=BLOCK_TRIALS):
+    """What one run reports from the scores of its training and held-out trials.
+
+    Parameters
+    ----------
+    train, test : dict
+        :func:`superspike_brian.tasks.xor.score` of the training and of the
+        held-out stream.
+    block_trials : int
+        Trials per accuracy point.
+
+    Returns
+    -------
+    dict
+        ``train_accuracy_blocks`` (per block), ``train_final`` (the last block),
+        ``test`` (held-out accuracy), ``test_perfect_blocks`` and
+        ``trials_to_100`` (None when never reached).
+    """
+    curve = xor.block_accuracy(train["correct"], block_trials)
+    ttp = xor.trials_to_perfect(train["correct"], block_trials)
+    return {
+        "train_accuracy_blocks": [float(c) for c in curve],
+        "train_final": float(curve[-1]),
+        "test": float(test["correct"].mean()),
+        "test_perfect_blocks": int(xor.perfect_blocks(test["correct"], block_trials)),
+        "trials_to_100": None if not math.isfinite(ttp) else float(ttp),
+    }
+
+
+def run_one(
+    out,
+    *,
+    hidden=HIDDEN,
+    feedback="symmetric",
+    seed=1,
+    duration=DURATION,
+    device="cpp_standalone",
+    block=10.0,
+    stream_s=None,
+    overwrite=False,
+    extra_config=None,
+):
+    """Train, test and score one XOR network; write it as a run directory.
+
+    The run directory ``out`` holds the training (config.json, metrics.csv,
+    weights, spikes) and ``xor.json``, the returned scores.
+
+    Parameters
+    ----------
+    out : path
+    hidden, feedback, seed
+        The network (:func:`make_network`); ``seed`` also draws both streams.
+    duration, block : float
+        The training (s; :func:`training_schedule`, drops at :func:`decay_times`).
+    device : str
+    stream_s : float, optional
+        Length (s) of each stream (:func:`stream_trials`; default: 200 trials).
+    overwrite : bool
+        Replace a run already in ``out``.
+    extra_config : dict, optional
+        Written into config.json (the sweep's command line).
+
+    Returns
+    -------
+    dict
+        The network, :func:`run_scores` (blocks of 50 trials, or of the whole
+        stream when it is shorter) and :func:`hidden_unit_classes`.
+    """
+    from superspike_brian import rundir
+    from superspike_brian.files import write_json
+
+    out = Path(out)
+    rundir.prepare(out, overwrite=overwrite, create=True)
+    net = make_network(hidden=hidden, feedback=feedback, seed=seed)
+    trials = stream_trials(stream_s)
+    task = xor.xor_task(seed=seed, n_trials=trials)
+    test_task = xor.xor_task(seed=seed, n_trials=trials, stream=1)
+    history, train = train_xor(
+        net,
+        task,
+        duration,
+        device=device,
+        block=block,
+        decay_after=decay_times(duration),
+        out=out,
+        extra_config=extra_config,
+    )
+    test_history, test = evaluate(net, history.weights, test_task, device=device)
+    block_trials = min(BLOCK_TRIALS, len(train["correct"]), len(test["correct"]))
+    result = {
+        "hidden": hidden,
+        "feedback": feedback,
+        "seed": seed,
+        "duration_s": duration,
+        "block_trials": block_trials,
+        **run_scores(train, test, block_trials),
+        **hidden_unit_classes(net, history, task, test_history, test_task),
+    }
+    write_json(out / rundir.XOR_FILE, result)
+    return result
