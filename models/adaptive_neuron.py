@@ -37,10 +37,11 @@ import csv
 from pathlib import Path
 
 import numpy as np
-from brian2 import NeuronGroup, SpikeMonitor, Synapses, ms, mV, second
+from brian2 import NeuronGroup, SpikeMonitor, Synapses, ms, mV
 from matplotlib.figure import Figure
 
-from superspike_brian import ModelParameters, Schedule, SuperSpike
+from superspike_brian import ModelParameters, SuperSpike
+from superspike_brian.paper import FIG2
 from superspike_brian.rule.seeds import train_seeds
 from superspike_brian.tasks.single_neuron import single_neuron_task
 
@@ -59,7 +60,8 @@ dv/dt = (v_rest - v + I - a) / tau_m : volt (unless refractory)
 dI/dt = -I / tau_s : volt
 da/dt = -a / tau_a : volt
 """
-SCHEDULE = Schedule(burn_in=10 * second, block=10 * second, n_blocks=80, decay_at=(20,))
+#: Fig 2's schedule (superspike_brian.paper.FIG2): 10 s burn-in, 80 blocks of 10 s.
+SCHEDULE = FIG2.schedule()
 #: Blocks whose cost is the "late cost" of a seed (the reference's comparison).
 LATE = slice(40, 80)
 

@@ -26,32 +26,28 @@ import csv
 from pathlib import Path
 
 import numpy as np
-from brian2 import second
 
-from superspike_brian import Schedule, SuperSpikeNetwork, Trainer, load_run, single_neuron_task
+from superspike_brian import Trainer, load_run, single_neuron_task
 from superspike_brian.choices import FEEDBACK_MODES
 from superspike_brian.cli.script_options import add_seed_options, chosen_seeds, script_parser
 from superspike_brian.options import positive
+from superspike_brian.paper import FEEDBACK_MODES as modes
+from superspike_brian.paper import FIG4, LEARNED_BELOW, LEARNED_BLOCKS
 from superspike_brian.reporting.common import save_figure
 from superspike_brian.reporting.curves import plot_learning_curve
 from superspike_brian.rundir import RunUnfinished, require_finished
 
-# Task and schedule (the reference implementation's, as for the single neuron: docs/data.md)
-n_in = 100
-burn_in = 10 * second
-block = 10 * second
-duration = 800 * second
-#: A run "learns" when its cost, averaged over the last 5 blocks, is below this:
-#: fewer than two unmatched spikes per second.
-learned_below = 2.0
-modes = ("symmetric", "random", "uniform")
+# Network, task and schedule: the paper's Fig 4 (superspike_brian.paper.FIG4), the
+# single neuron's task and schedule (the reference implementation's: docs/data.md).
+# A run "learns" when its cost, averaged over the last LEARNED_BLOCKS (5) blocks, is
+# below LEARNED_BELOW (2): fewer than two unmatched spikes per second.
 
 
 def train_one(feedback, seed, hidden, duration_s, device, out, overwrite=False):
     """Train one run into `out`, or reuse it when it finished earlier with this schedule."""
     task = single_neuron_task(seed=seed)
-    net = SuperSpikeNetwork(n_in=n_in, hidden=(hidden,), n_out=1, feedback=feedback, seed=seed)
-    schedule = Schedule(burn_in=burn_in, block=block, n_blocks=int(duration_s / float(block)))
+    net = FIG4.replace(hidden=(hidden,), feedback=feedback).network(seed)
+    schedule = FIG4.schedule(duration_s)
     if not overwrite and _finished(out, schedule):
         print(f"  reused: {out} finished earlier (--overwrite trains it again)", flush=True)
         return load_run(out).history
@@ -87,11 +83,11 @@ def _modes(text):
 def parse_args(argv):
     p = script_parser(__doc__)
     add_seed_options(p, "1-20", what="network seeds (each also draws its own input)")
-    p.add_argument("--hidden", type=positive(int), default=4, help="hidden units")
+    p.add_argument("--hidden", type=positive(int), default=FIG4.hidden[0], help="hidden units")
     p.add_argument(
         "--duration",
         type=positive(float),
-        default=float(duration / second),
+        default=FIG4.duration,
         help="training after the burn-in, s",
     )
     p.add_argument(
@@ -143,28 +139,28 @@ def main(argv=None):
                 args.overwrite,
             )
             cost = h.metric("cost")
-            final = float(np.mean(cost[-5:]))
+            final = float(np.mean(cost[-LEARNED_BLOCKS:]))
             rows.append(
                 {
                     "feedback": mode,
                     "seed": seed,
                     "final_cost": final,
-                    "learned": final < learned_below,
+                    "learned": final < LEARNED_BELOW,
                     "hidden_rate_hz": h.metrics[-1]["hidden_1_rate_hz"],
                 }
             )
             curves[mode].append(cost)
             print(f"{mode:9s} seed {seed:2d}: final cost {final:.3g}", flush=True)
         frac = np.mean([r["learned"] for r in rows if r["feedback"] == mode])
-        print(f"{mode}: {frac:.0%} of {len(seeds)} runs learned (cost < {learned_below})")
+        print(f"{mode}: {frac:.0%} of {len(seeds)} runs learned (cost < {LEARNED_BELOW})")
         blocks = np.arange(len(curves[mode][0]))
         ax = plot_learning_curve(
             blocks,
             np.array(curves[mode]),
             title=f"100 → {args.hidden} → 1, {mode} feedback, seeds {seeds[0]}..{seeds[-1]}",
             threshold=(
-                learned_below,
-                f"learned: mean of the last 5 blocks below {learned_below:g}",
+                LEARNED_BELOW,
+                f"learned: mean of the last {LEARNED_BLOCKS} blocks below {LEARNED_BELOW:g}",
             ),
         )
         save_figure(ax, out / f"learning_curves_{mode}.png")

@@ -30,33 +30,29 @@ spiking neural networks. Neural Computation 30(6):1514-1541.
 
 from pathlib import Path
 
-from brian2 import Hz, ms, mV, second
+from brian2 import mV, second
 
-from superspike_brian import ModelParameters, Schedule, SuperSpikeNetwork, Trainer
+from superspike_brian import ModelParameters, Trainer
 from superspike_brian.choices import DEVICES, ENGINES, FEEDBACK_MODES
 from superspike_brian.cli.script_options import add_seed_options, chosen_seeds, script_parser
 from superspike_brian.options import non_negative, positive
+from superspike_brian.paper import PATTERN
 from superspike_brian.rundir import RunUnfinished, require_finished
 from superspike_brian.tasks.pattern import pattern_task
 
-# Task [P §3, Figs 6-8]
-n_in = 100
-n_out = 100
-period = 3500 * ms
-input_rate = 5 * Hz
-# Network and learning
-n_hidden = 256
-r0 = 1 * mV
-burn_in = 20 * second
-block = 20 * second
-duration = 1000 * second
+# Task, network and schedule: the paper's Figs 6-8 (superspike_brian.paper.PATTERN):
+# 100 inputs at 5 Hz -> 256 hidden -> 100 pixel rows over 3.5 s, 20 s burn-in,
+# 1000 s in blocks of 20 s.
 
 
 def parse_args(argv):
     p = script_parser(__doc__)
     add_seed_options(p, "1", what="seeds of the network and of the picture's spike jitter")
     p.add_argument(
-        "--hidden", type=non_negative(int), default=n_hidden, help="hidden units, 0 for none"
+        "--hidden",
+        type=non_negative(int),
+        default=PATTERN.hidden[0],
+        help="hidden units, 0 for none",
     )
     p.add_argument("--feedback", default="symmetric", choices=FEEDBACK_MODES, help="feedback mode")
     p.add_argument(
@@ -77,13 +73,13 @@ def parse_args(argv):
     p.add_argument(
         "--duration",
         type=positive(float),
-        default=float(duration / second),
+        default=PATTERN.duration,
         help="training after the burn-in, s",
     )
     p.add_argument("--device", default="cpp_standalone", choices=DEVICES, help="Brian2 target")
     p.add_argument(
         "--engine",
-        default="factorized",
+        default=PATTERN.engine,
         choices=ENGINES,
         help="factorized (fast) or synaptic; cuda_standalone uses synaptic",
     )
@@ -109,32 +105,24 @@ def run_directory(args, seed, several):
 def train(args, seed, out):
     """Train one seed into `out` (continue an interrupted run, reuse a finished one)."""
     task = pattern_task(
-        n_in=n_in,
-        n_out=n_out,
-        period=period,
-        input_rate=input_rate,
+        n_in=PATTERN.n_in,
+        n_out=PATTERN.n_out,
+        period=PATTERN.period * second,
         image=args.image,
         seed=seed,
     )
-    changes = {"r0": r0, "a": args.a}
+    changes = {"a": args.a}
     if args.rho is not None:
         changes["rho"] = args.rho / mV
-    hidden = (args.hidden,) if args.hidden > 0 else ()
-    regularizer = False if args.no_regularizer else (True if args.rho is not None else None)
-    net = SuperSpikeNetwork(
-        n_in=n_in,
-        hidden=hidden,
-        n_out=n_out,
+    setup = PATTERN.replace(
+        hidden=(args.hidden,) if args.hidden > 0 else (),
         feedback=args.feedback,
-        regularizer=regularizer,
-        params=ModelParameters().replace(**changes),
-        seed=seed,
-        fixed=(1,) if args.ablation == "fixed" else (),
+        regularizer=False if args.no_regularizer else (True if args.rho is not None else None),
+        fixed_hidden=args.ablation == "fixed",
         linear_hidden=args.ablation == "linear",
     )
-    schedule = Schedule(
-        burn_in=burn_in, block=block, n_blocks=int(round(args.duration / float(block / second)))
-    )
+    net = setup.network(seed, params=ModelParameters().replace(**changes))
+    schedule = setup.schedule(args.duration)
     engine = args.engine if args.device != "cuda_standalone" else "synaptic"
     if engine != args.engine:
         print("  cuda_standalone runs the synaptic engine (the factorized one is CPU only)")

@@ -54,7 +54,6 @@ from pathlib import Path
 
 import numpy as np
 from brian2 import (
-    Hz,
     NeuronGroup,
     SpikeMonitor,
     Synapses,
@@ -65,6 +64,7 @@ from brian2 import (
 from matplotlib.figure import Figure
 
 from superspike_brian import ModelParameters, Schedule, SuperSpike
+from superspike_brian.paper import FIG4, PATTERN
 from superspike_brian.rule.seeds import train_seeds
 from superspike_brian.tasks.pattern import pattern_task
 from superspike_brian.tasks.single_neuron import single_neuron_task
@@ -85,20 +85,21 @@ dI/dt = -I / tau_s : volt
 NAMESPACE = {"tau_m": tau_m, "tau_s": tau_s, "v_rest": v_rest, "v_th": v_th}
 
 #: Per task: hidden units, feedback, burn-in, block, default blocks, decay, "learned".
+#: Fig 4's network and schedule; the pattern task's burn-in and blocks, shorter.
 TASKS = {
     "fig4": dict(
-        hidden=4,
+        hidden=FIG4.hidden[0],
         feedback="random",
-        burn_in=10 * second,
-        block=10 * second,
-        blocks=80,
-        decay_at=(20,),
+        burn_in=FIG4.burn_in * second,
+        block=FIG4.block * second,
+        blocks=FIG4.schedule().n_blocks,
+        decay_at=FIG4.schedule().decay_at,
     ),
     "pattern": dict(
         hidden=32,
         feedback="symmetric",
-        burn_in=20 * second,
-        block=20 * second,
+        burn_in=PATTERN.burn_in * second,
+        block=PATTERN.block * second,
         blocks=10,
         decay_at=(),
     ),
@@ -108,7 +109,9 @@ TASKS = {
 def make_task(name):
     if name == "fig4":
         return single_neuron_task(seed=1)
-    return pattern_task(n_in=100, n_out=100, period=3500 * ms, input_rate=5 * Hz, seed=1)
+    return pattern_task(
+        n_in=PATTERN.n_in, n_out=PATTERN.n_out, period=PATTERN.period * second, seed=1
+    )
 
 
 def network(task, n_hidden, recurrent, feedback, seed, learning_rate):

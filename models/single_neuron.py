@@ -35,11 +35,11 @@ import sys
 from pathlib import Path
 
 import numpy as np
-from brian2 import Hz, ms, mV, second
 
-from superspike_brian import ModelParameters, Schedule, SuperSpikeNetwork, Trainer, load_run
+from superspike_brian import Trainer, load_run
 from superspike_brian.cli.script_options import add_seed_options, chosen_seeds, script_parser
 from superspike_brian.options import non_negative, positive
+from superspike_brian.paper import FIG2
 from superspike_brian.reporting.common import save_figure
 from superspike_brian.reporting.curves import plot_learning_curve
 from superspike_brian.reporting.figures import make_figures
@@ -47,17 +47,9 @@ from superspike_brian.reporting.reference import spread
 from superspike_brian.rundir import RunUnfinished, require_finished
 from superspike_brian.tasks.single_neuron import single_neuron_task
 
-# Task
-n_in = 100
-rate = 5 * Hz
-period = 500 * ms
-n_target_spikes = 5
-# Learning
-r0 = 1 * mV
-burn_in = 10 * second
-block = 10 * second
-n_blocks = 80
-decay_at = (20,)
+# The network, task and schedule are the paper's Fig 2 (superspike_brian.paper.FIG2):
+# 100 -> 1, five target spikes per 500 ms, 10 s burn-in, 80 blocks of 10 s, r0/10
+# from block 20.
 # The reference's spread is given as each seed's median cost over these blocks.
 late_blocks = (40, 79)
 # Below this cost a run matches its target exactly (the cost then decays to 0).
@@ -71,7 +63,7 @@ def parse_args(argv):
     p.add_argument(
         "--duration",
         type=positive(float),
-        default=float(n_blocks * block / second),
+        default=FIG2.duration,
         help="training after the burn-in, s (800: the reference's schedule)",
     )
     p.add_argument(
@@ -89,13 +81,8 @@ def parse_args(argv):
 
 def train(seed, task, args, out, say=print):
     """Train network `seed`; reuse or continue the run already in `out` (and say which)."""
-    net = SuperSpikeNetwork(n_in=n_in, n_out=1, params=ModelParameters().replace(r0=r0), seed=seed)
-    schedule = Schedule(
-        burn_in=burn_in,
-        block=block,
-        n_blocks=max(1, int(round(args.duration / float(block / second)))),
-        decay_at=decay_at,
-    )
+    net = FIG2.network(seed)
+    schedule = FIG2.schedule(args.duration)
     # Block by block: a bar on a terminal, a line per block in a log.
     trainer = Trainer(net, task, device=args.device, schedule=schedule, progress=True)
     if not args.overwrite and _finished(out, schedule):
@@ -178,7 +165,7 @@ def curves_figure(rows, typical, path, duration_s):
     blocks = rows[0]["blocks"]
     n = min(r["cost"].size for r in rows)
     costs = np.array([r["cost"][:n] for r in rows])
-    reference_s = float(n_blocks * block / second)
+    reference_s = FIG2.duration
     schedule = (
         "same schedule"
         if abs(duration_s - reference_s) < 1e-9
@@ -203,9 +190,7 @@ def main(argv=None):
     root = Path(args.out)
     if root.exists() and not root.is_dir():
         sys.exit(f"--out: {root} is a file; expected a folder for the runs")
-    task = single_neuron_task(
-        seed=args.task_seed, n_in=n_in, rate=rate, period=period, n_target_spikes=n_target_spikes
-    )
+    task = single_neuron_task(seed=args.task_seed, n_in=FIG2.n_in)
     seeds = chosen_seeds(args)
     print(
         f"training {len(seeds)} seeds of 100 -> 1 on input draw {args.task_seed},"

@@ -30,7 +30,10 @@ Top-level modules
     Figures, reference curves of the authors' implementation.
 ``training/``
     Trainer, schedule, training loops, checkpoints, progress, history,
-    standalone projects, reading runs back, XOR runs.
+    standalone projects, reading runs back, the XOR experiment.
+``paper.py``
+    The paper's experiments, each stated once: networks, tasks, schedules and
+    conditions of Figs 2-8, for the model scripts and the reproduction.
 ``options.py``
     The ``superspike train`` options, shared by the command line and sweeps.
 ``sweep/``

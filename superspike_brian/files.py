@@ -18,7 +18,14 @@ import os
 import tempfile
 from pathlib import Path
 
-__all__ = ["atomic_write", "write_json", "write_npz", "save_figure", "file_mode"]
+__all__ = [
+    "atomic_write",
+    "write_json",
+    "read_json_object",
+    "write_npz",
+    "save_figure",
+    "file_mode",
+]
 
 
 def file_mode():
@@ -74,6 +81,20 @@ def atomic_write(path, data):
 def write_json(path, data):
     """Write ``data`` as indented JSON (atomically); returns the SHA-256 of the file."""
     return atomic_write(path, json.dumps(data, indent=2, default=str) + "\n")
+
+
+def read_json_object(path):
+    """The JSON object (a dict) in ``path``, or None.
+
+    None when the file is missing or unreadable, is not UTF-8 JSON, or holds
+    something other than an object: the records read this way (a run's status,
+    a sweep's sweep.json) are written last, and a damaged one counts as absent.
+    """
+    try:
+        data = json.loads(Path(path).read_bytes().decode("utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+        return None
+    return data if isinstance(data, dict) else None
 
 
 def write_npz(path, *, compress=True, **arrays):

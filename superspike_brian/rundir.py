@@ -22,7 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
-from superspike_brian.files import atomic_write, write_json, write_npz
+from superspike_brian.files import atomic_write, read_json_object, write_json, write_npz
 from superspike_brian.integrity import CorruptFile, check_digest, digest_bytes, digest_json
 from superspike_brian.runlock import (  # noqa: F401 - re-exported
     RunBusy,
@@ -436,11 +436,7 @@ def read_record(out, name):
     config.json holds no checksum of them: a missing or unreadable record is
     None (the run is then not known to have finished).
     """
-    try:
-        data = json.loads((Path(out) / name).read_bytes().decode("utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
-        return None
-    return data if isinstance(data, dict) else None
+    return read_json_object(Path(out) / name)
 
 
 def metric_rows(out):

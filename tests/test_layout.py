@@ -48,6 +48,7 @@ LAYERS = (
     ("interop",),
     ("reporting",),
     ("training",),
+    ("paper",),
     ("options",),
     ("sweep",),
     ("reproduce",),

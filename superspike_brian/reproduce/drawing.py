@@ -97,9 +97,9 @@ def empty(ax, what="no finished runs yet"):
 
 def planned(out, sweep):
     """The grid and number of runs of a sweep: as on disk (maybe extended), or as planned."""
-    from superspike_brian.sweep.records import read_json
+    from superspike_brian.files import read_json_object
 
-    recorded = read_json(out / sweep.name / "sweep.json")
+    recorded = read_json_object(out / sweep.name / "sweep.json")
     grid = dict(recorded["grid"]) if recorded else sweep.grid
     seeds = recorded["seeds"] if recorded else sweep.seeds
     return grid, len(seeds) * math.prod(len(v) for v in grid.values())

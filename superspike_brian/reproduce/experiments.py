@@ -2,7 +2,10 @@
 
 Each experiment (a figure of Zenke & Ganguli 2018) is one or several sweeps of
 :func:`superspike_brian.sweep.run_sweep`: ``superspike train`` options shared by
-its runs, a grid of options and the seeds. Scales:
+its runs, a grid of options and the seeds. The figures' networks, tasks,
+schedules and conditions are those of :mod:`superspike_brian.paper` (and of
+:mod:`superspike_brian.training.xor` for Fig 5), written here as options; this
+module adds only the scales and the sweeps' names. Scales:
 
 ``full``
     The paper's seeds (Fig 2: 21, Fig 4 and 5: 20, Figs 6-7: 5, Fig 8: 3) and
@@ -34,6 +37,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from superspike_brian import paper
+from superspike_brian.paper import train_options
+from superspike_brian.tasks.xor import DURATION as XOR_DURATION
+from superspike_brian.training.xor import HIDDEN as XOR_HIDDEN
+
 __all__ = [
     "SCALES",
     "Sweep",
@@ -49,24 +57,14 @@ __all__ = [
 
 SCALES = ("tiny", "quick", "full")
 
-#: The pattern task of Figs 6-8 [P §3]: 100 inputs at 5 Hz, 3.5 s period, 100 output rows.
-PATTERN_N = 100
-PATTERN_PERIOD_S = 3.5
-#: Hidden-layer widths of Fig 6.
-FIG6_HIDDEN = (0, 8, 16, 32, 64, 128, 256, 512)
-#: Hidden units in the Fig 7 comparison and the Fig 8 grid (Fig 6: wide layers are best).
-FIG7_HIDDEN = 256
-#: Feedback modes compared in Figs 4 and 5.
-FEEDBACK_MODES = ("symmetric", "random", "uniform")
-#: Fig 8 grid: regularizer strength (1/mV; 1e-6/mV is the reference's rho = 1) and exponent a.
-FIG8_RHO = ("1e-7", "1e-6", "1e-5")
-FIG8_A = ("1", "4")
-#: The authors' Oxford task (SSBM ``oxford/``): inputs, outputs, period (s).
-OXFORD_N_IN = 200
-OXFORD_N_OUT = 200
-OXFORD_PERIOD_S = 1.89
-#: Its target ids run 1..200: subtracted so that they name output units 0..199.
-OXFORD_TARGET_ID_OFFSET = 1
+#: The pattern task of Figs 6-8 (:data:`superspike_brian.paper.PATTERN`).
+PATTERN_N = paper.PATTERN.n_in
+PATTERN_PERIOD_S = paper.PATTERN.period
+#: The authors' Oxford task (:data:`superspike_brian.paper.OXFORD`).
+OXFORD_N_IN = paper.OXFORD.n_in
+OXFORD_N_OUT = paper.OXFORD.n_out
+OXFORD_PERIOD_S = paper.OXFORD.period
+OXFORD_TARGET_ID_OFFSET = paper.OXFORD_TARGET_ID_OFFSET
 #: Fig 7 conditions that are Fig 6 runs (the same options): condition -> width, None
 #: standing for the scale's Fig 7 width. Oxford reads them from Fig 6 at every scale.
 FIG7_FROM_FIG6 = {"symmetric": None, "none": 0}
@@ -172,32 +170,33 @@ class _Scale:
     xor_block: float = 10
     #: Length (s) of the XOR trial stream; None: the task's 200 trials.
     xor_stream: float | None = None
-    fig6_hidden: tuple = FIG6_HIDDEN
-    fig7_hidden: int = FIG7_HIDDEN
-    fig8_rho: tuple = FIG8_RHO
-    fig8_a: tuple = FIG8_A
-    pattern_period: float = PATTERN_PERIOD_S
-    fig4_hidden: tuple = (4, 8)
-    feedback_modes: tuple = FEEDBACK_MODES
+    fig6_hidden: tuple = paper.FIG6_HIDDEN
+    fig7_hidden: int = paper.PATTERN.hidden[0]
+    fig8_rho: tuple = paper.FIG8_RHO
+    fig8_a: tuple = paper.FIG8_A
+    pattern_period: float = paper.PATTERN.period
+    fig4_hidden: tuple = paper.FIG4_HIDDEN
+    feedback_modes: tuple = paper.FEEDBACK_MODES
     fig7_conditions: tuple | None = None
     #: The built-in Fig 7's symmetric and no-hidden-layer runs are Fig 6's (aliases).
     share_fig6: bool = False
 
 
 _SCALES = {
+    # The paper's seeds and schedules.
     "full": _Scale(
-        fig2_seeds=21,
-        fig2_duration=800,
-        fig4_seeds=20,
-        fig4_duration=800,
-        xor_seeds=20,
-        xor_duration=800,
-        pattern_seeds=5,
-        pattern_duration=1000,
-        fig8_seeds=3,
+        fig2_seeds=paper.SEEDS["fig2"],
+        fig2_duration=paper.FIG2.duration,
+        fig4_seeds=paper.SEEDS["fig4"],
+        fig4_duration=paper.FIG4.duration,
+        xor_seeds=paper.SEEDS["fig5"],
+        xor_duration=XOR_DURATION,
+        pattern_seeds=paper.SEEDS["fig6"],
+        pattern_duration=paper.PATTERN.duration,
+        fig8_seeds=paper.SEEDS["fig8"],
         device="cpp_standalone",
-        block=10,
-        pattern_block=20,
+        block=paper.FIG2.block,
+        pattern_block=paper.PATTERN.block,
     ),
     "quick": _Scale(
         fig2_seeds=10,
@@ -211,7 +210,7 @@ _SCALES = {
         fig8_seeds=1,
         device="cpp_standalone",
         block=10,
-        pattern_block=20,
+        pattern_block=paper.PATTERN.block,
     ),
     # Runtime device: no compilation; one block of one update interval per run,
     # the smallest grids that still give every row of the report.
@@ -300,8 +299,17 @@ def _seeds(n):
 
 
 def _run_options(s):
-    run = ("--device", s.device, "--block", _num(s.block), "--burn-in", _num(s.block))
+    run = ("--device", s.device, *train_options({"block": s.block, "burn_in": s.block}))
     return run + (("--learn", "controller") if s.device == "runtime" else ())
+
+
+def _ssbm_options(ssbm):
+    """The authors' single-neuron files as the task of Figs 2 and 4."""
+    return ("--input", str(ssbm[0]), "--target", str(ssbm[1]), *_period(paper.FIG2))
+
+
+def _period(setup, period=None):
+    return train_options({"period": setup.period if period is None else period})
 
 
 def _fig2(s, data_dir):
@@ -310,18 +318,24 @@ def _fig2(s, data_dir):
         Sweep(
             "fig2-builtin",
             "built-in task (task seed 1), network seeds",
-            ("--duration", _num(s.fig2_duration), *run),
+            (*train_options({"duration": s.fig2_duration}), *run),
             seeds=_seeds(s.fig2_seeds),
         )
     ]
     ssbm = ssbm_files(data_dir)
     if ssbm is not None:
-        files = ("--input", str(ssbm[0]), "--target", str(ssbm[1]), "--period", "0.5")
+        files = _ssbm_options(ssbm)
         fig2.append(
             Sweep(
                 "fig2-ssbm",
                 f"authors' data ({ssbm[0].parent.name}/), network seeds",
-                (*files, "--reference", "single_neuron", "--duration", _num(s.fig2_duration), *run),
+                (
+                    *files,
+                    "--reference",
+                    "single_neuron",
+                    *train_options({"duration": s.fig2_duration}),
+                    *run,
+                ),
                 seeds=_seeds(s.fig2_seeds),
             )
         )
@@ -329,11 +343,14 @@ def _fig2(s, data_dir):
 
 
 def _fig4(s, data_dir):
+    def net(h):
+        return (*train_options({"hidden": (h,), "duration": s.fig4_duration}), *_run_options(s))
+
     sweeps = [
         Sweep(
             f"fig4-h{h}",
             f"100 -> {h} -> 1",
-            ("--hidden", str(h), "--duration", _num(s.fig4_duration), *_run_options(s)),
+            net(h),
             grid={"feedback": list(s.feedback_modes)},
             seeds=_seeds(s.fig4_seeds),
         )
@@ -342,12 +359,11 @@ def _fig4(s, data_dir):
     ssbm = ssbm_files(data_dir)
     if ssbm is None:
         return sweeps
-    files = ("--input", str(ssbm[0]), "--target", str(ssbm[1]), "--period", "0.5")
     return sweeps + [
         Sweep(
             f"fig4-ssbm-h{h}",
             f"100 -> {h} -> 1, authors' data",
-            (*files, "--hidden", str(h), "--duration", _num(s.fig4_duration), *_run_options(s)),
+            (*_ssbm_options(ssbm), *net(h)),
             grid={"feedback": list(s.feedback_modes)},
             seeds=_seeds(s.fig4_seeds),
         )
@@ -356,15 +372,15 @@ def _fig4(s, data_dir):
 
 
 def _fig5(s):
-    run = ("--duration", _num(s.xor_duration), "--device", s.device, "--block")
-    run += (_num(s.xor_block),)
+    run = (*train_options({"duration": s.xor_duration}), "--device", s.device)
+    run += train_options({"block": s.xor_block})
     if s.xor_stream is not None:
-        run += ("--period", _num(s.xor_stream))
+        run += train_options({"period": s.xor_stream})
     return [
         Sweep(
             "fig5-hidden",
-            "100 -> 4 -> 2",
-            ("--hidden", "4", *run),
+            f"100 -> {XOR_HIDDEN} -> 2",
+            (*train_options({"hidden": (XOR_HIDDEN,)}), *run),
             grid={"feedback": list(s.feedback_modes)},
             seeds=_seeds(s.xor_seeds),
             program="xor",
@@ -372,33 +388,41 @@ def _fig5(s):
         Sweep(
             "fig5-none",
             "100 -> 2 (no hidden layer)",
-            ("--hidden", "0", *run),
+            (*train_options({"hidden": ()}), *run),
             seeds=_seeds(s.xor_seeds),
             program="xor",
         ),
     ]
 
 
+def _pattern_schedule(s, setup):
+    """Sizes, schedule and engine of every run on a pattern task (the scale's duration)."""
+    sizes = train_options({"n_in": setup.n_in, "n_out": setup.n_out})
+    schedule = (*train_options({"duration": s.pattern_duration}), "--device", s.device)
+    schedule += train_options({"block": s.pattern_block, "burn_in": s.pattern_block})
+    return (*sizes, *schedule, *train_options({"engine": setup.engine}))
+
+
 def _pattern_options(s, out):
     inp, target = pattern_files(out)
-    files = ("--input", str(inp), "--target", str(target), "--period", _num(s.pattern_period))
-    sizes = ("--n-in", str(PATTERN_N), "--n-out", str(PATTERN_N))
-    schedule = ("--duration", _num(s.pattern_duration), "--device", s.device)
-    schedule += ("--block", _num(s.pattern_block), "--burn-in", _num(s.pattern_block))
-    return (*files, *sizes, *schedule, "--engine", "factorized")
+    files = (
+        "--input",
+        str(inp),
+        "--target",
+        str(target),
+        *_period(paper.PATTERN, s.pattern_period),
+    )
+    return (*files, *_pattern_schedule(s, paper.PATTERN))
 
 
 def _oxford_options(s, files):
     """Options of every Oxford run: the authors' files, sizes, schedule, factorized engine."""
-    task = ("--input", str(files[0]), "--target", str(files[1]), "--period", _num(OXFORD_PERIOD_S))
+    task = ("--input", str(files[0]), "--target", str(files[1]), *_period(paper.OXFORD))
     task += ("--target-id-offset", str(OXFORD_TARGET_ID_OFFSET))
-    sizes = ("--n-in", str(OXFORD_N_IN), "--n-out", str(OXFORD_N_OUT))
-    schedule = ("--duration", _num(s.pattern_duration), "--device", s.device)
-    schedule += ("--block", _num(s.pattern_block), "--burn-in", _num(s.pattern_block))
     # The weight update inside the binary on cpp_standalone (about 40 times the
     # reference's speed); the numpy controller on runtime (tiny scale, no compiler).
     learn = ("--learn", "inside") if s.device != "runtime" else ()
-    return (*task, *sizes, *schedule, "--engine", "factorized", *learn)
+    return (*task, *_pattern_schedule(s, paper.OXFORD), *learn)
 
 
 def _pattern(s, run, infix, task, sizes, share):
@@ -438,7 +462,7 @@ def _pattern(s, run, infix, task, sizes, share):
     fig8 = Sweep(
         f"fig8{infix}",
         f"{task}, {sizes[0]} -> {s.fig7_hidden} -> {sizes[1]}, random feedback, regularizer rho, a",
-        (*run, "--hidden", str(s.fig7_hidden), "--feedback", "random"),
+        (*run, *train_options({"hidden": (s.fig7_hidden,), "feedback": "random"})),
         grid={"regularizer": [f"{r},{a}" for r in s.fig8_rho for a in s.fig8_a]},
         seeds=_seeds(s.fig8_seeds),
     )
@@ -472,23 +496,15 @@ def _from_fig6(s):
 
 
 def _fig7(s, prun):
-    h7 = ("--hidden", str(s.fig7_hidden))
-    conditions = (
-        ("symmetric", "symmetric", (*h7, "--feedback", "symmetric")),
-        ("random-reg", "random, regularizer", (*h7, "--feedback", "random")),
-        (
-            "random-noreg",
-            "random, no regularizer",
-            (*h7, "--feedback", "random", "--no-regularizer"),
-        ),
-        ("uniform", "uniform", (*h7, "--feedback", "uniform")),
-        ("fixed", "hidden layer fixed", (*h7, "--feedback", "symmetric", "--fixed-hidden")),
-        ("linear", "symmetric linear (sigma' = 1)", (*h7, "--linear-hidden")),
-        ("none", "no hidden layer", ("--hidden", "0")),
-    )
+    """Fig 7's conditions (:data:`superspike_brian.paper.FIG7_CONDITIONS`) at the scale's width."""
     return [
-        Sweep(f"fig7-{name}", label, (*prun, *extra), seeds=_seeds(s.pattern_seeds))
-        for name, label, extra in conditions
+        Sweep(
+            f"fig7-{name}",
+            c.label,
+            (*prun, *train_options({"hidden": (s.fig7_hidden,), **c.changes})),
+            seeds=_seeds(s.pattern_seeds),
+        )
+        for name, c in paper.FIG7_CONDITIONS.items()
         if s.fig7_conditions is None or name in s.fig7_conditions
     ]
 

@@ -57,7 +57,7 @@ from pathlib import Path
 
 import numpy as np
 
-from superspike_brian import rundir
+from superspike_brian import paper, rundir
 
 __all__ = [
     "collect",
@@ -68,11 +68,9 @@ __all__ = [
     "EXACT_BELOW",
 ]
 
-#: A run has learned the single-neuron task when its cost, averaged over the
-#: last 5 blocks, is below this: fewer than two unmatched spikes per second.
-LEARNED_BELOW = 2.0
-#: Blocks averaged for LEARNED_BELOW.
-LEARNED_BLOCKS = 5
+#: When a run has learned the single-neuron task (:data:`superspike_brian.paper.LEARNED_BELOW`).
+LEARNED_BELOW = paper.LEARNED_BELOW
+LEARNED_BLOCKS = paper.LEARNED_BLOCKS
 #: A run converges exactly when its late median cost is below this (the cost of
 #: a perfect match decays like the running average itself, to any small value).
 EXACT_BELOW = 1e-10
@@ -240,14 +238,15 @@ def collect(out, experiments, archived=None):
         Each alias of an experiment (:class:`~superspike_brian.reproduce.experiments.Alias`)
         gets the rows of its source sweep that match its grid values.
     """
+    from superspike_brian.files import read_json_object
     from superspike_brian.sweep.grid import condition_name, grid_points
-    from superspike_brian.sweep.records import read_json, run_status
+    from superspike_brian.sweep.records import run_status
 
     out = Path(out)
     results = {}
     for exp in experiments:
         for sweep in exp.sweeps:
-            record = read_json(out / sweep.name / "sweep.json")
+            record = read_json_object(out / sweep.name / "sweep.json")
             rows = []
             grid = dict(record["grid"]) if record else {}
             for values in grid_points(grid) if record else ():

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import shlex
 import subprocess
 import sys
 import time
 from pathlib import Path
 
-from superspike_brian.files import write_json
+from superspike_brian.files import read_json_object, write_json
 
 #: Written in sweep.json; bumped if its layout changes.
 SWEEP_FORMAT = 1
@@ -19,14 +18,6 @@ LOG_TAIL = 12
 
 
 # --------------------------------------------------------------------------- files
-
-
-def read_json(path):
-    try:
-        with open(path) as fh:
-            return json.load(fh)
-    except (FileNotFoundError, json.JSONDecodeError):
-        return None
 
 
 def run_status(run_dir):
@@ -215,7 +206,7 @@ def sweep_record(base, grid, seeds, command):
 
 def load_sweep(out):
     """The record of ``out/sweep.json``: grid, seeds, base options, command line."""
-    record = read_json(Path(out) / "sweep.json")
+    record = read_json_object(Path(out) / "sweep.json")
     if record is None:
         raise FileNotFoundError(f"{out} holds no sweep (no readable sweep.json)")
     return record

@@ -9,13 +9,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from superspike_brian.cores import available_cores
-from superspike_brian.files import write_json
+from superspike_brian.files import read_json_object, write_json
 from superspike_brian.sweep.compile_echo import POLL_S, CompileEcho
 from superspike_brian.sweep.grid import expand_grid, without_option
 from superspike_brian.sweep.records import (
     log_tail,
     merge_record,
-    read_json,
     run_one,
     run_state,
     sweep_record,
@@ -132,7 +131,7 @@ def run_sweep(
     record = sweep_record(base, grid_norm, seed_list, command_line or sys.argv)
 
     sweep_json = out / "sweep.json"
-    old = read_json(sweep_json)
+    old = read_json_object(sweep_json)
     if old is None and sweep_json.exists():
         raise ValueError(f"{sweep_json} is unreadable; fix or remove it")
     if old is not None:
