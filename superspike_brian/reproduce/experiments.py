@@ -57,14 +57,6 @@ __all__ = [
 
 SCALES = ("tiny", "quick", "full")
 
-#: The pattern task of Figs 6-8 (:data:`superspike_brian.paper.PATTERN`).
-PATTERN_N = paper.PATTERN.n_in
-PATTERN_PERIOD_S = paper.PATTERN.period
-#: The authors' Oxford task (:data:`superspike_brian.paper.OXFORD`).
-OXFORD_N_IN = paper.OXFORD.n_in
-OXFORD_N_OUT = paper.OXFORD.n_out
-OXFORD_PERIOD_S = paper.OXFORD.period
-OXFORD_TARGET_ID_OFFSET = paper.OXFORD_TARGET_ID_OFFSET
 #: Fig 7 conditions that are Fig 6 runs (the same options): condition -> width, None
 #: standing for the scale's Fig 7 width. Oxford reads them from Fig 6 at every scale.
 FIG7_FROM_FIG6 = {"symmetric": None, "none": 0}
@@ -245,10 +237,6 @@ _SCALES = {
 }
 
 
-def _num(x):
-    return f"{x:g}"
-
-
 def pattern_files(out):
     """Where the pattern task's files go under ``out`` (input.ras, target.png)."""
     folder = Path(out) / "tasks" / "pattern"
@@ -418,7 +406,7 @@ def _pattern_options(s, out):
 def _oxford_options(s, files):
     """Options of every Oxford run: the authors' files, sizes, schedule, factorized engine."""
     task = ("--input", str(files[0]), "--target", str(files[1]), *_period(paper.OXFORD))
-    task += ("--target-id-offset", str(OXFORD_TARGET_ID_OFFSET))
+    task += ("--target-id-offset", str(paper.OXFORD_TARGET_ID_OFFSET))
     # The weight update inside the binary on cpp_standalone (about 40 times the
     # reference's speed); the numpy controller on runtime (tiny scale, no compiler).
     learn = ("--learn", "inside") if s.device != "runtime" else ()
@@ -532,7 +520,12 @@ def experiments(scale, out, data_dir=None):
     # The built-in picture keeps Fig 7's own sweeps at the scales whose reports exist
     # (their runs stay usable); Oxford, new, runs each condition once.
     fig6, fig7, fig8, aliases = _pattern(
-        s, _pattern_options(s, out), "", "pattern task", (PATTERN_N, PATTERN_N), s.share_fig6
+        s,
+        _pattern_options(s, out),
+        "",
+        "pattern task",
+        (paper.PATTERN.n_in, paper.PATTERN.n_out),
+        s.share_fig6,
     )
     fig6, fig8 = [fig6], [fig8]
     files = oxford_files(data_dir)
@@ -542,7 +535,7 @@ def experiments(scale, out, data_dir=None):
             _oxford_options(s, files),
             "-oxford",
             "Oxford task",
-            (OXFORD_N_IN, OXFORD_N_OUT),
+            (paper.OXFORD.n_in, paper.OXFORD.n_out),
             True,
         )
         fig6, fig7, fig8 = fig6 + [ox6], fig7 + ox7, fig8 + [ox8]

@@ -9,16 +9,10 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-from superspike_brian import logs
+from superspike_brian import logs, paper
 from superspike_brian.files import write_json
 from superspike_brian.reproduce import archive
 from superspike_brian.reproduce.experiments import (
-    OXFORD_N_IN,
-    OXFORD_N_OUT,
-    OXFORD_PERIOD_S,
-    OXFORD_TARGET_ID_OFFSET,
-    PATTERN_N,
-    PATTERN_PERIOD_S,
     experiments,
     oxford_files,
     pattern_files,
@@ -35,8 +29,6 @@ def _echo(line):
 
 __all__ = ["reproduce", "redraw", "write_pattern_files", "select_sweeps"]
 
-#: Input rate of the pattern task [P §3, Figs 6-8], Hz.
-PATTERN_INPUT_HZ = 5.0
 #: Seed of the pattern task's input draw and target jitter.
 PATTERN_TASK_SEED = 1
 #: Sweeps submitting runs at the same time (each holds a process and a Dask client):
@@ -68,7 +60,7 @@ def _run_sweep_job(job):
     return {"total": result.total, "ran": result.ran, "failed": result.failed}
 
 
-def write_pattern_files(out, period=PATTERN_PERIOD_S):
+def write_pattern_files(out, period=paper.PATTERN.period):
     """Write the pattern task's input raster and target picture (once) under ``out``.
 
     The same task as :func:`superspike_brian.tasks.pattern.pattern_task`: 100
@@ -76,21 +68,19 @@ def write_pattern_files(out, period=PATTERN_PERIOD_S):
     as target; as files, every run reads them through ``superspike train``.
     ``period`` (s) is shorter only at the tiny scale.
     """
-    from brian2 import Hz, second
+    from brian2 import second
 
-    from superspike_brian.tasks.pattern import render_word, save_image
+    from superspike_brian.tasks.pattern import INPUT_RATE, render_word, save_image
     from superspike_brian.tasks.single_neuron import frozen_poisson
     from superspike_brian.tasks.spikeio import write_ras
 
     inp, target = pattern_files(out)
     inp.parent.mkdir(parents=True, exist_ok=True)
     if not inp.exists():
-        raster = frozen_poisson(
-            PATTERN_N, PATTERN_INPUT_HZ * Hz, period * second, PATTERN_TASK_SEED
-        )
+        raster = frozen_poisson(paper.PATTERN.n_in, INPUT_RATE, period * second, PATTERN_TASK_SEED)
         write_ras(inp, raster)
     if not target.exists():
-        save_image(target, render_word(height=PATTERN_N))
+        save_image(target, render_word(height=paper.PATTERN.n_out))
     return inp, target
 
 
@@ -111,10 +101,6 @@ def regenerate_command(scale, out, data_dir=None, results=None):
     if results is not None:
         argv += ["--results", short(results)]
     return shlex.join(argv) if os.name != "nt" else " ".join(argv)
-
-
-#: The authors' single-neuron data (SSBM poisson/): inputs, outputs, period (s).
-POISSON_N_IN, POISSON_N_OUT, POISSON_PERIOD_S = 100, 1, 0.5
 
 
 def check_data_dir(data_dir):
@@ -152,10 +138,11 @@ def check_data_dir(data_dir):
         )
     checks = []
     if poisson is not None:
-        checks.append((poisson, POISSON_PERIOD_S, POISSON_N_IN, POISSON_N_OUT, 0))
+        checks.append((poisson, paper.FIG2, 0))
     if oxford is not None:
-        checks.append((oxford, OXFORD_PERIOD_S, OXFORD_N_IN, OXFORD_N_OUT, OXFORD_TARGET_ID_OFFSET))
-    for (inp, target), period, n_in, n_out, offset in checks:
+        checks.append((oxford, paper.OXFORD, paper.OXFORD_TARGET_ID_OFFSET))
+    for (inp, target), setup, offset in checks:
+        period, n_in, n_out = setup.period, setup.n_in, setup.n_out
         try:
             load_task(inp, target, period * second, n_in=n_in, n_out=n_out, id_offset_target=offset)
         except (ValueError, OSError) as exc:
