@@ -1,8 +1,12 @@
 """The command line: bad input fails fast with a message naming the problem."""
 
+import argparse
+import json
+
 import pytest
 
 from superspike_brian import cli
+from superspike_brian.cli.build import _train_parser, resume_args
 from superspike_brian.tasks.pattern import render_word, save_image
 from superspike_brian.tasks.single_neuron import frozen_poisson
 from superspike_brian.tasks.spikeio import write_ras
@@ -110,6 +114,29 @@ def test_resume_refuses_other_options_and_names_them(tmp_path, capsys):
     assert rc == 2 and "--duration 10.0 (the run has 20.0)" in err
     # The same options, or none: a complete run has nothing left to do.
     assert _run(["train", "--resume", str(tmp_path), "--seed", "1"], capsys)[0] == 0
+
+
+def test_resume_keeps_the_runs_own_options_without_repeating_them(tmp_path):
+    own = [
+        *("--hidden", "4", "--feedback", "random", "--regularizer", "2e-3,2"),
+        *("--r0", "0.5", "--seed", "3", "--engine", "factorized", "--block", "5"),
+        *("--burn-in", "5", "--duration", "20", "--error-delay", "0.4", "--fixed-hidden"),
+    ]
+    run_argv = ["train", *own, "--out", str(tmp_path), "--overwrite"]
+    (tmp_path / "config.json").write_text(json.dumps({"status": "running", "argv": run_argv}))
+    defaults = vars(_train_parser().parse_args([]))
+    original = vars(_train_parser().parse_args([*own, "--out", str(tmp_path)]))
+    changed = {k for k in original if original[k] != defaults[k]}
+    assert {"hidden", "feedback", "regularizer", "r0", "seed", "engine", "block"} <= changed
+    assert {"burn_in", "duration", "error_delay", "fixed_hidden"} <= changed
+
+    given = ["train", "--resume", str(tmp_path), "--duration", "40"]
+    resumed, _, argv = resume_args(argparse.Namespace(resume=str(tmp_path), argv=given))
+    out = str(tmp_path)
+    # Only --resume and the longer duration given: the run goes on with all its own options.
+    assert vars(resumed) == {**original, "duration": 40.0, "resume": out}
+    longer = [("40.0" if a == "20" else a) for a in own]
+    assert argv == ["train", *longer, "--out", out]
 
 
 @pytest.mark.parametrize(
