@@ -5,6 +5,8 @@ and outside it, counts like and unlike its counts, a claim that holds on one
 data set and fails on the other. Nothing here trains a network.
 """
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -183,6 +185,32 @@ def test_whose_failure_it_is():
     assert "not run on the authors' data" in no_data
     short = against.conclusion({"builtin": FAILS, "authors": UNTESTED, "reference": HOLDS})
     assert "undecided" in short and "input draw" not in short
+
+
+def test_a_failure_the_reference_cannot_judge_says_what_is_known_of_its_cause():
+    def xor(accuracy, feedback):
+        scores = {"test": accuracy, "test_perfect_blocks": 0, "trials_to_100": None}
+        return {"feedback": feedback, "xor": scores}
+
+    results = {
+        "fig5-hidden": [
+            *(xor(0.6, "random"), xor(0.7, "random"), xor(0.95, "symmetric")),
+            xor(0.99, "uniform"),  # better than both: "uniform is worse" fails too
+        ],
+        "fig5-none": [xor(0.2, None)],
+    }
+    table = claims.evaluate(results)
+    failed = "\n".join(failures_section(table)).splitlines()
+    xor_line = next(line for line in failed if "random feedback (with regularizer)" in line)
+    assert "whose failure it is stays open" in xor_line
+    cause = next(c.cause for c in claims.CLAIMS if c.check is claims.xor_random_perfect)
+    assert cause and f"What is known of the cause: {cause}." in xor_line
+    # Where it was studied is a page of this project's docs.
+    doc = cause.split("studied in ", 1)[1].split(" ", 1)[0]
+    assert (Path(__file__).parents[1] / doc).is_file(), doc
+    # A failed claim without a study says nothing of a cause.
+    others = [line for line in failed if line.startswith("- **") and line != xor_line]
+    assert others and not any("What is known of the cause" in line for line in others)
 
 
 def test_without_the_authors_data_only_built_in_rows():

@@ -72,7 +72,9 @@ def failures_section(table):
         where = [
             rows[d].data_label for d in (BUILTIN, AUTHORS) if d in rows and rows[d].verdict == FAILS
         ]
-        lines.append(f"- **{figure}: {claim}** Fails on {' and '.join(where)}: {what}.")
+        cause = next(iter(rows.values())).cause
+        known = f" What is known of the cause: {cause}." if cause else ""
+        lines.append(f"- **{figure}: {claim}** Fails on {' and '.join(where)}: {what}.{known}")
     if not lines:
         return ["This package meets every claim it measured.", ""]
     head = [
