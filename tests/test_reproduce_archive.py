@@ -3,12 +3,17 @@
 import json
 import math
 import shutil
+from pathlib import Path
 
 import pytest
 
 from superspike_brian import cli
 from superspike_brian.reproduce import archive
+from superspike_brian.reproduce.claims import evaluate
+from superspike_brian.reproduce.datasets import AUTHORS, BUILTIN
 from superspike_brian.reproduce.experiments import Sweep, experiments
+from superspike_brian.reproduce.measures import collect
+from superspike_brian.reproduce.report_claims import claims_section, failures_section
 from superspike_brian.reproduce.runner import select_sweeps
 
 
@@ -137,3 +142,22 @@ def test_part_of_a_reproduction_then_its_report_from_the_results_file(tmp_path, 
     record = json.loads((out / "reproduce.json").read_text())
     assert record["ran_in_last_call"] == record["runs"] == 1  # fig4's run; fig2's is in the file
     assert (out / "fig4-h4").exists() and not (out / "fig2-builtin").exists()
+
+
+def test_the_committed_full_report_is_what_the_code_draws_from_its_rows(tmp_path):
+    """docs/reproduction/full: its claims and failures, redrawn from its results.json."""
+    docs = Path(__file__).parents[1] / "docs" / "reproduction" / "full"
+    data = tmp_path / "ssbm"  # stand-ins: only their presence selects the authors' sweeps
+    for folder in ("poisson", "oxford"):
+        (data / folder).mkdir(parents=True)
+        for name in ("input.ras", "target.ras"):
+            (data / folder / name).write_text("")
+    exps = experiments("full", tmp_path, data)
+    results = collect(tmp_path, exps, archive.read(docs / "results.json", scale="full"))
+    sweeps = [s for e in exps for s in e.sweeps]
+    assert all(archive.complete(s, results) for s in sweeps)  # all 538 runs
+    table = evaluate(results)
+    assert {r.data for r in table} == {BUILTIN, AUTHORS}
+    report = (docs / "report.md").read_text()
+    for line in claims_section(table) + failures_section(table):
+        assert line in report, line
