@@ -16,6 +16,8 @@ from superspike_brian.reproduce.measures import collect
 from superspike_brian.reproduce.report_claims import claims_section, failures_section
 from superspike_brian.reproduce.runner import select_sweeps
 
+from .test_reproduce import ssbm_standins
+
 
 def _row(condition, seed, cost, run=None, **extra):
     return {
@@ -147,12 +149,7 @@ def test_part_of_a_reproduction_then_its_report_from_the_results_file(tmp_path, 
 def test_the_committed_full_report_is_what_the_code_draws_from_its_rows(tmp_path):
     """docs/reproduction/full: its claims and failures, redrawn from its results.json."""
     docs = Path(__file__).parents[1] / "docs" / "reproduction" / "full"
-    data = tmp_path / "ssbm"  # stand-ins: only their presence selects the authors' sweeps
-    for folder in ("poisson", "oxford"):
-        (data / folder).mkdir(parents=True)
-        for name in ("input.ras", "target.ras"):
-            (data / folder / name).write_text("")
-    exps = experiments("full", tmp_path, data)
+    exps = experiments("full", tmp_path, ssbm_standins(tmp_path / "ssbm"))
     results = collect(tmp_path, exps, archive.read(docs / "results.json", scale="full"))
     sweeps = [s for e in exps for s in e.sweeps]
     assert all(archive.complete(s, results) for s in sweeps)  # all 538 runs
